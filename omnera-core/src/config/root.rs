@@ -1,0 +1,101 @@
+//! The root of the document.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::{AuthConfig, AutomationConfig, ConnectionConfig, PageConfig, TableConfig};
+
+/// A whole app config, as written (format 1 of `CONFIG.md`).
+///
+/// ```
+/// use omnera_core::Config;
+///
+/// let config = Config::from_json_str(r#"{"name": "CRM"}"#).unwrap();
+/// assert_eq!(config.name, "CRM");
+/// assert!(config.tables.is_empty());
+/// ```
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[schemars(title = "Omnera app config")]
+pub struct Config {
+    /// The app's name, 1 to 100 characters.
+    pub name: String,
+    /// What the app is for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// The app's own version, SemVer 2.0.0 (`appVersion` is accepted as an alias).
+    #[serde(default, alias = "appVersion", skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    /// The icon shown for the app.
+    #[serde(default)]
+    pub icon: AppIcon,
+    /// The app's accent colour.
+    #[serde(default)]
+    pub color: AppColor,
+    /// The config format version; absent means the newest the engine knows.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub schema_version: Option<String>,
+    /// The tables of the app.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tables: Vec<TableConfig>,
+    /// The pages of the app.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub pages: Vec<PageConfig>,
+    /// The automations of the app.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub automations: Vec<AutomationConfig>,
+    /// The connections to outside services.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub connections: Vec<ConnectionConfig>,
+    /// Roles and permissions.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auth: Option<AuthConfig>,
+}
+
+/// The icon of an app.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+#[allow(missing_docs)]
+pub enum AppIcon {
+    ShoppingCart,
+    ChartBar,
+    Users,
+    FileText,
+    Calendar,
+    Mail,
+    Database,
+    Cloud,
+    Shield,
+    #[default]
+    Globe,
+    PlayCircle,
+    Settings,
+    Briefcase,
+    Heart,
+    Book,
+    DollarSign,
+    Truck,
+    Home,
+    Zap,
+    Package,
+}
+
+/// The accent colour of an app.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+#[allow(missing_docs)]
+pub enum AppColor {
+    #[default]
+    Blue,
+    Emerald,
+    Violet,
+    Amber,
+    Red,
+    Cyan,
+    Pink,
+    Indigo,
+    Lime,
+    Orange,
+    Teal,
+    Purple,
+}

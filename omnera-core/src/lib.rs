@@ -1,0 +1,29 @@
+//! Omnera's core: the app config model and its validation, the checked [`Schema`], field values,
+//! the query model, the traits that backends implement, and the [`App`] builder.
+//!
+//! This crate knows nothing of SQL, HTTP or SMTP; the `omnera` facade wires the backends in.
+//!
+//! ```
+//! use omnera_core::{ConfigFormat, validate_text};
+//!
+//! let schema = validate_text(r#"{"name": "Notes", "tables": [{"id": 1, "name": "notes",
+//!     "fields": [{"id": 1, "name": "body", "type": "long-text", "required": true}]}]}"#,
+//!     ConfigFormat::Json)?;
+//! assert!(schema.table("notes").unwrap().field("body").unwrap().is_required());
+//! # Ok::<(), omnera_core::ConfigErrors>(())
+//! ```
+
+pub mod config;
+pub mod fields;
+pub mod query;
+mod schedule;
+pub mod schema;
+pub mod validate;
+mod value;
+
+pub use config::{Config, ConfigFormat, load_schema};
+pub use fields::{FieldDefault, FieldKind};
+pub use schedule::CronSchedule;
+pub use schema::{Schema, TableSchema};
+pub use validate::{ConfigErrors, validate_document, validate_text};
+pub use value::{FieldValue, ValueProblem};

@@ -1,0 +1,97 @@
+//! Field values in their checked, normalised form.
+
+use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
+use rust_decimal::Decimal;
+
+/// A value of one field of a record, checked and normalised by its field type.
+///
+/// ```
+/// use omnera_core::FieldValue;
+///
+/// let value = FieldValue::Text("ann@example.com".into());
+/// assert_eq!(value.to_json(), serde_json::json!("ann@example.com"));
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum FieldValue {
+    /// No value.
+    Null,
+    /// Text kinds.
+    Text(String),
+    /// `integer`.
+    Integer(i64),
+    /// `decimal`, `currency`, `percentage`: exact.
+    Decimal(Decimal),
+    /// `checkbox`.
+    Bool(bool),
+    /// `date`.
+    Date(NaiveDate),
+    /// `datetime`, in UTC.
+    DateTime(DateTime<Utc>),
+    /// `time`.
+    Time(NaiveTime),
+    /// `multi-select`: in the order of the field's options.
+    Choices(Vec<String>),
+    /// A one-to-many or one-to-one relationship: the related record's id.
+    Reference(i64),
+    /// A many-to-many relationship: the related records' ids, without duplicates.
+    References(Vec<i64>),
+}
+
+impl FieldValue {
+    /// The value as the API writes it.
+    pub fn to_json(&self) -> serde_json::Value {
+        use serde_json::Value;
+        match self {
+            Self::Null => Value::Null,
+            Self::Text(text) => Value::String(text.clone()),
+            Self::Integer(number) | Self::Reference(number) => Value::from(*number),
+            Self::Decimal(number) => decimal_to_json(*number),
+            Self::Bool(flag) => Value::Bool(*flag),
+            Self::Date(date) => Value::String(date.format("%Y-%m-%d").to_string()),
+            Self::DateTime(moment) => Value::String(moment.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()),
+            Self::Time(time) => Value::String(time.format("%H:%M:%S%.f").to_string()),
+            Self::Choices(choices) => Value::from(choices.clone()),
+            Self::References(ids) => Value::from(ids.clone()),
+        }
+    }
+}
+
+fn decimal_to_json(number: Decimal) -> serde_json::Value {
+    let text = number.to_string();
+    serde_json::from_str::<serde_json::Number>(&text)
+        .map_or(serde_json::Value::String(text), serde_json::Value::Number)
+}
+
+/// Why a value does not fit its field: a stable code and a message for people.
+///
+/// Codes: `wrong_type`, `too_long`, `line_break`, `invalid_email`, `invalid_url`,
+/// `invalid_phone_number`, `out_of_range`, `too_many_decimals`, `invalid_date`,
+/// `invalid_datetime`, `invalid_time`, `not_an_option`, `duplicate_value`, `too_many_values`,
+/// `invalid_id`, `read_only`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct ValueProblem {
+    /// The stable code.
+    pub code: &'static str,
+    /// What is wrong, for people.
+    pub message: String,
+}
+
+impl ValueProblem {
+    pub(crate) fn new(code: &'static str, message: impl Into<String>) -> Self {
+        Self { code, message: message.into() }
+    }
+
+    pub(crate) fn wrong_type(expected: &str, found: &serde_json::Value) -> Self {
+        let found = match found {
+            serde_json::Value::Null => "null",
+            serde_json::Value::Bool(_) => "a boolean",
+            serde_json::Value::Number(_) => "a number",
+            serde_json::Value::String(_) => "a string",
+            serde_json::Value::Array(_) => "a list",
+            serde_json::Value::Object(_) => "an object",
+        };
+        Self::new("wrong_type", format!("expected {expected}, found {found}"))
+    }
+}
