@@ -1,1 +1,37 @@
-//! placeholder
+//! # Omnera
+//!
+//! Turn one app config into a running business application: tables in SQLite or PostgreSQL, a
+//! REST API, pages, automations and connections. This facade re-exports the core and wires in the
+//! backends its features enable.
+//!
+//! ```
+//! use omnera::{App, Config};
+//!
+//! # tokio::runtime::Runtime::new().unwrap().block_on(async {
+//! let config = Config::from_json_str(r#"{"name": "Notes", "tables": [{"id": 1, "name": "notes",
+//!     "fields": [{"id": 1, "name": "body", "type": "long-text"}]}]}"#)?;
+//! let app = App::from_config(config).build().await?;
+//! assert_eq!(app.schema().tables().len(), 1);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! # }).unwrap();
+//! ```
+//!
+//! | feature | adds |
+//! |---|---|
+//! | `sqlite` (default) | the embedded SQLite storage (`omnera-sql`) |
+//! | `postgres` | PostgreSQL storage (`omnera-sql`) |
+//! | `http` (default) | the REST API, files, auth and pages (`omnera-http`) |
+//! | `automation` (default) | triggers, the worker and actions (`omnera-automation`) |
+//! | `smtp` | email through SMTP connections |
+//! | `s3` | attachments in S3-compatible storage |
+//! | `yaml`, `toml` (default) | configs written in YAML or TOML |
+//! | `full` | everything above |
+
+pub use omnera_core::*;
+
+#[cfg(feature = "automation")]
+pub use omnera_automation as automation;
+#[cfg(feature = "http")]
+pub use omnera_http as http;
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+pub use omnera_sql as sql;

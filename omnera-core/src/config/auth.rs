@@ -29,7 +29,7 @@ pub struct AuthConfig {
 
 /// A role: a name, or a name with a description.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(untagged)]
+#[serde(untagged, deny_unknown_fields)]
 pub enum RoleConfig {
     /// Just the name.
     Name(String),

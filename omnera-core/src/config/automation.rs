@@ -104,7 +104,7 @@ pub enum HttpMethod {
 
 /// A condition tree: `all`, `any`, `not`, or a comparison.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(untagged)]
+#[serde(untagged, deny_unknown_fields)]
 pub enum ConditionConfig {
     /// True when every condition is.
     All {

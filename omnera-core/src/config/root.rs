@@ -16,7 +16,7 @@ use super::{AuthConfig, AutomationConfig, ConnectionConfig, PageConfig, TableCon
 /// ```
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-#[schemars(title = "Omnera app config")]
+#[schemars(title = "Omnera app config", extend("x-omnera-aliases" = {"appVersion": "version"}))]
 pub struct Config {
     /// The app's name, 1 to 100 characters.
     pub name: String,

@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 /// assert_eq!(from_env, SecretRef::Env { env: "SMTP_PASSWORD".into() });
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(untagged)]
+#[serde(untagged, deny_unknown_fields)]
 #[schemars(extend("x-omnera-secret" = true))]
 pub enum SecretRef {
     /// Read from the environment variable of this name when the app is built.

@@ -82,9 +82,15 @@ pub fn validate_document(mut document: Value) -> Result<Schema, ConfigErrors> {
     issues.extend(
         meaning_issues
             .into_iter()
-            .filter(|issue| !shape_issues.iter().any(|shape| shape.path.contains(&issue.path))),
+            .filter(|issue| !shape_issues.iter().any(|shape| is_consequence(issue, shape))),
     );
     if issues.is_empty() { Ok(schema) } else { Err(ConfigErrors::new(issues)) }
+}
+
+/// Whether a meaning issue only repeats a shape issue: it lies inside an unreadable part, or it
+/// is a list found too short because an unreadable item was set aside.
+fn is_consequence(issue: &ConfigIssue, shape: &ConfigIssue) -> bool {
+    shape.path.contains(&issue.path) || (issue.code == IssueCode::TooFewItems && issue.path.contains(&shape.path))
 }
 
 impl Config {
