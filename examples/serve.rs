@@ -63,7 +63,12 @@ fn check(path: &std::path::Path) -> ExitCode {
         }
         Err(errors) => {
             println!("{errors}");
-            eprintln!("{}: {} problem{}", path.display(), errors.len(), if errors.len() == 1 { "" } else { "s" });
+            eprintln!(
+                "{}: {} problem{}",
+                path.display(),
+                errors.len(),
+                if errors.len() == 1 { "" } else { "s" }
+            );
             ExitCode::from(INVALID_CONFIG)
         }
     }

@@ -13,6 +13,8 @@
 //! # Ok::<(), omnera_core::ConfigErrors>(())
 //! ```
 
+pub mod app;
+pub mod backend;
 pub mod config;
 pub mod fields;
 pub mod query;
@@ -21,6 +23,7 @@ pub mod schema;
 pub mod validate;
 mod value;
 
+pub use app::{App, AppBuilder, BuildError};
 pub use config::{Config, ConfigFormat, load_schema};
 pub use fields::{FieldDefault, FieldKind};
 pub use schedule::CronSchedule;

@@ -90,7 +90,8 @@ pub fn validate_document(mut document: Value) -> Result<Schema, ConfigErrors> {
 /// Whether a meaning issue only repeats a shape issue: it lies inside an unreadable part, or it
 /// is a list found too short because an unreadable item was set aside.
 fn is_consequence(issue: &ConfigIssue, shape: &ConfigIssue) -> bool {
-    shape.path.contains(&issue.path) || (issue.code == IssueCode::TooFewItems && issue.path.contains(&shape.path))
+    shape.path.contains(&issue.path)
+        || (issue.code == IssueCode::TooFewItems && issue.path.contains(&shape.path))
 }
 
 impl Config {

@@ -1,0 +1,191 @@
+//! Building an [`App`]: backends in, checks, schema applied, plugins started.
+
+use std::sync::Arc;
+
+use tokio_util::sync::CancellationToken;
+
+use super::capabilities::{MissingCapability, Provided, missing_capabilities};
+use super::{App, AppParts, Hooks};
+use crate::backend::{
+    Action, ApplyOptions, BlobStore, IdentityProvider, JobQueue, Mailer, Plugin, PluginContext, PluginError,
+    Policy, Storage, StorageError,
+};
+use crate::{Config, ConfigErrors};
+
+/// Why an app could not be built.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum BuildError {
+    /// The config has problems; every one is listed.
+    #[error("the config has {count} problem(s):\n{0}", count = .0.len())]
+    InvalidConfig(#[from] ConfigErrors),
+    /// The schema needs backends the builder was not given; every one is listed.
+    #[error("the app is missing {}:\n{}", .0.len(), .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))]
+    MissingCapabilities(Vec<MissingCapability>),
+    /// The storage could not apply the schema.
+    #[error("the schema could not be applied: {0}")]
+    Storage(#[from] StorageError),
+    /// A plugin could not start.
+    #[error(transparent)]
+    Plugin(#[from] PluginError),
+}
+
+/// Wires a config to its backends. Setters never fail; [`AppBuilder::build`] reports every
+/// problem at once.
+///
+/// ```
+/// use omnera_core::app::BuildError;
+/// use omnera_core::{App, Config};
+///
+/// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+/// let config = Config::from_json_str(r#"{"name": "Docs", "tables": [{"id": 1, "name": "documents",
+///     "fields": [{"id": 1, "name": "scan", "type": "single-attachment"}]}]}"#).unwrap();
+/// let Err(BuildError::MissingCapabilities(missing)) = App::from_config(config).build().await else {
+///     panic!("a table with attachments needs storage and a blob store");
+/// };
+/// let missing: Vec<&str> = missing.iter().map(|capability| capability.capability.as_str()).collect();
+/// assert_eq!(missing, ["a storage", "a blob store"]);
+/// # });
+/// ```
+#[must_use]
+pub struct AppBuilder {
+    config: Config,
+    storage: Option<Arc<dyn Storage>>,
+    blob_store: Option<Arc<dyn BlobStore>>,
+    mailer: Option<Arc<dyn Mailer>>,
+    identity: Option<Arc<dyn IdentityProvider>>,
+    policy: Option<Arc<dyn Policy>>,
+    jobs: Option<Arc<dyn JobQueue>>,
+    plugins: Vec<Arc<dyn Plugin>>,
+    actions: Vec<Arc<dyn Action>>,
+    hooks: Hooks,
+    apply_options: ApplyOptions,
+}
+
+impl AppBuilder {
+    pub(super) fn new(config: Config) -> Self {
+        Self {
+            config,
+            storage: None,
+            blob_store: None,
+            mailer: None,
+            identity: None,
+            policy: None,
+            jobs: None,
+            plugins: Vec::new(),
+            actions: Vec::new(),
+            hooks: Hooks::default(),
+            apply_options: ApplyOptions::default(),
+        }
+    }
+
+    /// The record store (needed when the config has tables).
+    pub fn with_storage(mut self, storage: impl Storage) -> Self {
+        self.storage = Some(Arc::new(storage));
+        self
+    }
+
+    /// The blob store for attachments kept locally (needed by attachment fields).
+    pub fn with_blob_store(mut self, store: impl BlobStore) -> Self {
+        self.blob_store = Some(Arc::new(store));
+        self
+    }
+
+    /// The mailer for emails without a connection of their own.
+    pub fn with_mailer(mut self, mailer: impl Mailer) -> Self {
+        self.mailer = Some(Arc::new(mailer));
+        self
+    }
+
+    /// The host's own identity provider instead of the engine's users.
+    pub fn with_identity_provider(mut self, identity: impl IdentityProvider) -> Self {
+        self.identity = Some(Arc::new(identity));
+        self
+    }
+
+    /// The host's own policy instead of the config's `auth` section.
+    pub fn with_policy(mut self, policy: impl Policy) -> Self {
+        self.policy = Some(Arc::new(policy));
+        self
+    }
+
+    /// The job queue for background work.
+    pub fn with_job_queue(mut self, jobs: impl JobQueue) -> Self {
+        self.jobs = Some(Arc::new(jobs));
+        self
+    }
+
+    /// A plugin, such as the automation runtime; started by `build`.
+    pub fn with_plugin(mut self, plugin: impl Plugin) -> Self {
+        self.plugins.push(Arc::new(plugin));
+        self
+    }
+
+    /// An action that `custom` steps run by its name.
+    pub fn with_action(mut self, action: impl Action) -> Self {
+        self.actions.push(Arc::new(action));
+        self
+    }
+
+    /// Hooks registered before the app starts (more can be added to `App::hooks` later).
+    pub fn with_hooks(mut self, hooks: Hooks) -> Self {
+        self.hooks = hooks;
+        self
+    }
+
+    /// Lets schema changes that lose data run (dropping columns or tables, narrowing types).
+    pub fn allow_data_loss(mut self, allow: bool) -> Self {
+        self.apply_options.allow_data_loss = allow;
+        self
+    }
+
+    /// Validates the config, checks that every capability it needs was given, applies the
+    /// schema to the storage and starts the plugins.
+    pub async fn build(self) -> Result<App, BuildError> {
+        let schema = self.config.validate()?;
+        let provided = Provided {
+            storage: self.storage.is_some(),
+            blob_store: self.blob_store.is_some(),
+            mailer: self.mailer.is_some(),
+            automation_runtime: self.plugins.iter().any(|plugin| plugin.runs_automations()),
+            actions: &self.actions,
+        };
+        let missing = missing_capabilities(&schema, &provided);
+        if !missing.is_empty() {
+            return Err(BuildError::MissingCapabilities(missing));
+        }
+        if let Some(storage) = &self.storage {
+            storage.apply_schema(&schema, &self.apply_options).await?;
+        }
+        let shutdown = CancellationToken::new();
+        let actions: Arc<[Arc<dyn Action>]> = self.actions.into();
+        let context = PluginContext {
+            schema: schema.clone(),
+            storage: self.storage.clone(),
+            mailer: self.mailer.clone(),
+            jobs: self.jobs.clone(),
+            actions: Arc::clone(&actions),
+            shutdown: shutdown.clone(),
+        };
+        for plugin in &self.plugins {
+            if let Err(error) = plugin.start(context.clone()).await {
+                shutdown.cancel();
+                return Err(error.into());
+            }
+        }
+        Ok(App {
+            inner: Arc::new(AppParts {
+                schema,
+                storage: self.storage,
+                blob_store: self.blob_store,
+                mailer: self.mailer,
+                identity: self.identity,
+                policy: self.policy,
+                jobs: self.jobs,
+                actions,
+                hooks: self.hooks,
+                shutdown,
+            }),
+        })
+    }
+}

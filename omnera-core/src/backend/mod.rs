@@ -1,0 +1,18 @@
+//! The traits that backends implement. The engine holds each as a trait object
+//! (`Arc<dyn Storage>` and so on), so a host can plug in its own.
+
+mod blob;
+mod identity;
+mod jobs;
+mod mailer;
+mod plugin;
+mod storage;
+
+pub use blob::{BlobError, BlobMeta, BlobStore};
+pub use identity::{Caller, IdentityError, IdentityProvider, Policy, PolicyDecision};
+pub use jobs::{Job, JobError, JobQueue, NewJob};
+#[cfg(feature = "testing")]
+pub use mailer::RecordingMailer;
+pub use mailer::{Email, LogMailer, MailError, Mailer};
+pub use plugin::{Action, ActionError, ActionInput, Plugin, PluginContext, PluginError, TriggerSource};
+pub use storage::{ApplyOptions, Record, RecordValues, Storage, StorageError};
