@@ -44,6 +44,13 @@ pub struct HookContext {
     pub values: RecordValues,
 }
 
+impl HookContext {
+    /// The context of one write.
+    pub fn new(event: HookEvent, table: impl Into<String>, record_id: Option<i64>, values: RecordValues) -> Self {
+        Self { event, table: table.into(), record_id, values }
+    }
+}
+
 /// A before-hook's refusal; the write fails with this message and changes nothing.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{message}")]
@@ -81,12 +88,8 @@ struct RegisteredHook {
 ///         _ => Ok(()),
 ///     }
 /// });
-/// let mut context = HookContext {
-///     event: HookEvent::BeforeCreate,
-///     table: "contacts".into(),
-///     record_id: None,
-///     values: [("email".to_owned(), FieldValue::Text("x@spam.test".into()))].into(),
-/// };
+/// let values = [("email".to_owned(), FieldValue::Text("x@spam.test".into()))].into();
+/// let mut context = HookContext::new(HookEvent::BeforeCreate, "contacts", None, values);
 /// assert!(hooks.run(&mut context).is_err());
 /// hooks.remove(id);
 /// assert!(hooks.run(&mut context).is_ok());
