@@ -73,9 +73,10 @@ pub(crate) fn missing_capabilities(schema: &Schema, provided: &Provided<'_>) -> 
     for automation in schema.automations() {
         visit_actions(&automation.config().actions, &mut |action| {
             if let ActionConfig::SendEmail(email) = action
-                && email.connection.is_none() {
-                    emails.push(format!("action {}.{}", automation.name(), email.name));
-                }
+                && email.connection.is_none()
+            {
+                emails.push(format!("action {}.{}", automation.name(), email.name));
+            }
         });
     }
     emails.extend(
@@ -104,14 +105,15 @@ pub(crate) fn missing_capabilities(schema: &Schema, provided: &Provided<'_>) -> 
     for automation in schema.automations() {
         visit_actions(&automation.config().actions, &mut |action| {
             if let ActionConfig::Custom(custom) = action
-                && !provided.actions.iter().any(|registered| registered.name() == custom.action) {
-                    unregistered.push(format!(
-                        "action {}.{} (custom action `{}`)",
-                        automation.name(),
-                        custom.name,
-                        custom.action
-                    ));
-                }
+                && !provided.actions.iter().any(|registered| registered.name() == custom.action)
+            {
+                unregistered.push(format!(
+                    "action {}.{} (custom action `{}`)",
+                    automation.name(),
+                    custom.name,
+                    custom.action
+                ));
+            }
         });
     }
     require(false, "registered custom actions", unregistered, "register each with with_action");

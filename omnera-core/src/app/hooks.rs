@@ -46,7 +46,12 @@ pub struct HookContext {
 
 impl HookContext {
     /// The context of one write.
-    pub fn new(event: HookEvent, table: impl Into<String>, record_id: Option<i64>, values: RecordValues) -> Self {
+    pub fn new(
+        event: HookEvent,
+        table: impl Into<String>,
+        record_id: Option<i64>,
+        values: RecordValues,
+    ) -> Self {
         Self { event, table: table.into(), record_id, values }
     }
 }

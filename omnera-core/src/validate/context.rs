@@ -104,6 +104,11 @@ impl<'c> CheckContext<'c> {
         found
     }
 
+    /// Whether the raw document declares the field, even if it could not be read.
+    pub(crate) fn field_declared(&self, table: &str, field: &str) -> bool {
+        self.declared.tables.get(table).is_some_and(|fields| fields.contains(field))
+    }
+
     /// Reports at `path` a connection that does not exist or whose type does not fit.
     pub(crate) fn require_connection(
         &mut self,

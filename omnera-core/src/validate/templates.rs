@@ -141,7 +141,7 @@ fn check_variable(raw: &str, path: &ConfigPath, scope: &TemplateScope<'_>, cx: &
         return;
     }
     let problem = match root {
-        "trigger" if scope.trigger_keys.is_some() => trigger_problem(rest, scope),
+        "trigger" if scope.trigger_keys.is_some() => trigger_problem(rest, scope, cx),
         "steps" if scope.earlier_steps.is_some() => steps_problem(rest, scope),
         "form" if scope.form_at_root => inputs_problem(rest.first().copied(), scope, "form"),
         "app" => member_problem(rest.first().copied(), &["name", "description", "version"], "app"),
@@ -176,7 +176,7 @@ fn namespaces(scope: &TemplateScope<'_>) -> Vec<&'static str> {
     roots
 }
 
-fn trigger_problem(rest: &[&str], scope: &TemplateScope<'_>) -> Option<String> {
+fn trigger_problem(rest: &[&str], scope: &TemplateScope<'_>, cx: &CheckContext<'_>) -> Option<String> {
     let keys = scope.trigger_keys.as_deref().unwrap_or_default();
     let (&key, members) = rest.split_first()?;
     if !keys.contains(&key) {
@@ -190,8 +190,7 @@ fn trigger_problem(rest: &[&str], scope: &TemplateScope<'_>) -> Option<String> {
         "record" | "previous" => {
             let table = scope.record_table?;
             let field = *members.first()?;
-            let exists =
-                is_system_field(field) || table.fields.iter().any(|candidate| candidate.name == field);
+            let exists = is_system_field(field) || cx.field_declared(&table.name, field);
             (!exists).then(|| {
                 let known = table.fields.iter().map(|candidate| candidate.name.as_str());
                 format!("table `{}` has no field `{field}`{}", table.name, did_you_mean(field, known))
