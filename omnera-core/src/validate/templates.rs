@@ -36,6 +36,8 @@ pub(crate) fn check_template(
         Ok(template) => check_elements(&template, path, scope, cx),
         Err(error) => {
             let reason = error.reason().to_string();
+            // The grammar's list of expected tokens helps no one; keep the sentence before it.
+            let reason = reason.split_once(": expected").map_or(reason.as_str(), |(sentence, _)| sentence);
             let at = error
                 .pos()
                 .map(|(line, column)| format!(" at line {line}, column {column}"))
