@@ -28,6 +28,11 @@
 
 pub use omnera_core::*;
 
+/// The README's code blocks, compiled as doc tests so the README stays true.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
+
 #[cfg(feature = "automation")]
 pub use omnera_automation as automation;
 #[cfg(feature = "http")]

@@ -1,5 +1,7 @@
 //! A config with many planted problems: all are reported, and the rendered report is pinned.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use omnera_core::{Config, ConfigFormat, validate_text};
 
 const MANY_PROBLEMS: &str = r#"{

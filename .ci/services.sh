@@ -1,0 +1,44 @@
+# Services the test suite needs, on loopback only. Sourced by .ci/run; usable by hand:
+#   source .ci/services.sh && ensure_postgres && echo "$OMNERA_TEST_POSTGRES_URL"
+
+# PostgreSQL at 127.0.0.1:5432 (trust auth): started if installed but stopped, installed if absent.
+ensure_postgres() {
+  local url="postgres://postgres@127.0.0.1:5432/postgres"
+  if ! pg_ready; then
+    if ! ls -d /usr/lib/postgresql/*/bin >/dev/null 2>&1; then
+      echo "installing PostgreSQL"
+      apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
+    fi
+    start_postgres
+  fi
+  pg_ready || { echo "PostgreSQL is not reachable at 127.0.0.1:5432" >&2; return 1; }
+  export OMNERA_TEST_POSTGRES_URL="$url"
+}
+
+pg_ready() {
+  if command -v pg_isready >/dev/null 2>&1; then
+    pg_isready -q -h 127.0.0.1 -p 5432
+  else
+    (exec 3<>/dev/tcp/127.0.0.1/5432) 2>/dev/null
+  fi
+}
+
+start_postgres() {
+  local version
+  version=$(ls /etc/postgresql 2>/dev/null | sort -V | tail -1)
+  if [ -n "$version" ] && command -v pg_ctlcluster >/dev/null 2>&1; then
+    pg_ctlcluster --skip-systemctl-redirect "$version" main start || true
+    trust_local_connections "$version"
+  fi
+  for _ in $(seq 1 30); do pg_ready && return 0; sleep 1; done
+  return 1
+}
+
+# A fresh Debian cluster asks for passwords on TCP; the tests connect as postgres without one.
+trust_local_connections() {
+  local hba="/etc/postgresql/$1/main/pg_hba.conf"
+  if [ -f "$hba" ] && ! grep -q '^host all all 127.0.0.1/32 trust' "$hba"; then
+    sed -i '1i host all all 127.0.0.1/32 trust' "$hba"
+    pg_ctlcluster --skip-systemctl-redirect "$1" main reload || true
+  fi
+}
