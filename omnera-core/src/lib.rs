@@ -18,8 +18,11 @@ pub mod backend;
 pub mod config;
 pub mod fields;
 pub mod query;
+pub mod record;
 mod schedule;
 pub mod schema;
+#[cfg(feature = "testing")]
+pub mod testing;
 pub mod validate;
 mod value;
 

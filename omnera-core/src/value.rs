@@ -39,6 +39,18 @@ pub enum FieldValue {
 }
 
 impl FieldValue {
+    /// Whether the value counts as empty for a required field: null, empty text, no choices,
+    /// no references.
+    pub fn is_empty(&self) -> bool {
+        match self {
+            Self::Null => true,
+            Self::Text(text) => text.trim().is_empty(),
+            Self::Choices(choices) => choices.is_empty(),
+            Self::References(ids) => ids.is_empty(),
+            _ => false,
+        }
+    }
+
     /// The value as the API writes it.
     pub fn to_json(&self) -> serde_json::Value {
         use serde_json::Value;

@@ -1,1 +1,36 @@
-//! placeholder
+//! Omnera's storage on SQLite and PostgreSQL.
+//!
+//! [`SqlStorage::connect`] picks the database by URL: `sqlite://app.db` (a file in WAL mode,
+//! created if missing), `sqlite::memory:`, or `postgres://user@host/db`. It implements
+//! [`omnera_core::backend::Storage`]: schema sync with a migration planner that refuses steps
+//! that lose data, the record store with an outbox event per change, and queries.
+//!
+//! ```no_run
+//! use omnera_core::backend::{ApplyOptions, Storage};
+//! use omnera_sql::SqlStorage;
+//!
+//! # async fn run(schema: omnera_core::Schema) -> Result<(), omnera_core::backend::StorageError> {
+//! let storage = SqlStorage::connect("sqlite://app.db").await?;
+//! let plan = storage.apply_schema(&schema, &ApplyOptions::default()).await?;
+//! for step in &plan.steps {
+//!     println!("{}", step.description);
+//! }
+//! # Ok(())
+//! # }
+//! ```
+
+mod apply;
+mod connection;
+mod database;
+mod ddl;
+mod dialect;
+mod error;
+mod physical;
+mod plan;
+mod query;
+mod sql_value;
+mod storage;
+mod store;
+mod system;
+
+pub use storage::SqlStorage;

@@ -15,4 +15,7 @@ pub use jobs::{Job, JobError, JobQueue, NewJob};
 pub use mailer::RecordingMailer;
 pub use mailer::{Email, LogMailer, MailError, Mailer};
 pub use plugin::{Action, ActionError, ActionInput, Plugin, PluginContext, PluginError, TriggerSource};
-pub use storage::{ApplyOptions, Record, RecordValues, Storage, StorageError};
+pub use storage::{
+    ApplyOptions, ChangeKind, ListQuery, MigrationPlan, MigrationStep, OutboxEvent, PageRequest, Record,
+    RecordPage, RecordValues, SortKey, Storage, StorageError,
+};

@@ -5,7 +5,9 @@ use std::collections::BTreeMap;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
-use crate::{FieldValue, Schema, TableSchema};
+use super::Caller;
+use crate::query::FilterExpr;
+use crate::{FieldValue, Schema};
 
 /// Field values of one record, by field name.
 pub type RecordValues = BTreeMap<String, FieldValue>;
@@ -20,8 +22,217 @@ pub struct Record {
     pub created_at: DateTime<Utc>,
     /// When the record last changed (UTC).
     pub updated_at: DateTime<Utc>,
-    /// The values, by field name.
+    /// Grows by one with every change: the basis of ETags and conditional writes.
+    pub version: i64,
+    /// The values, by field name (many-to-many relationships as [`FieldValue::References`]).
     pub values: RecordValues,
+    /// Related records embedded by `expand`, by relationship field name.
+    pub expanded: BTreeMap<String, Vec<Record>>,
+}
+
+impl Record {
+    /// A record with its system fields and no values yet.
+    pub fn new(id: i64, created_at: DateTime<Utc>, updated_at: DateTime<Utc>, version: i64) -> Self {
+        Self { id, created_at, updated_at, version, values: RecordValues::new(), expanded: BTreeMap::new() }
+    }
+
+    /// A record as the API shows it: `id`, every field by name, `created_at`, `updated_at`.
+    pub fn to_json(&self) -> serde_json::Value {
+        let mut object = serde_json::Map::new();
+        object.insert("id".to_owned(), self.id.into());
+        for (name, value) in &self.values {
+            let shown = match (self.expanded.get(name), value) {
+                (Some(related), FieldValue::References(_)) => {
+                    related.iter().map(Record::to_json).collect::<Vec<_>>().into()
+                }
+                (Some(related), _) => related.first().map_or(serde_json::Value::Null, Record::to_json),
+                (None, value) => value.to_json(),
+            };
+            object.insert(name.clone(), shown);
+        }
+        object.insert("created_at".to_owned(), FieldValue::DateTime(self.created_at).to_json());
+        object.insert("updated_at".to_owned(), FieldValue::DateTime(self.updated_at).to_json());
+        object.into()
+    }
+}
+
+/// A sort key: a field (or `id`, `created_at`, `updated_at`) and a direction.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SortKey {
+    /// The field's name.
+    pub field: String,
+    /// Largest first.
+    pub descending: bool,
+}
+
+/// Which page of a list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum PageRequest {
+    /// The 1-based page `page` of `limit` records.
+    Offset {
+        /// 1-based page number.
+        page: u64,
+        /// Records per page.
+        limit: u64,
+    },
+    /// `limit` records after the one the cursor names (keyset pagination); `None`: the first page.
+    After {
+        /// The opaque cursor of the previous page.
+        cursor: Option<String>,
+        /// Records per page.
+        limit: u64,
+    },
+}
+
+/// What a list asks for.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct ListQuery {
+    /// Rows must match this filter.
+    pub filter: Option<FilterExpr>,
+    /// Rows must contain this text in one of their text fields (case-insensitive).
+    pub search: Option<String>,
+    /// The order; ties are broken by `id` ascending.
+    pub sort: Vec<SortKey>,
+    /// The page.
+    pub page: PageRequest,
+    /// Relationship fields whose records to embed (paths with `.` for nested ones).
+    pub expand: Vec<String>,
+    /// Whether to count every matching row.
+    pub count_total: bool,
+    /// Who asks: the values of `@user.id` and `@user.roles` in the filter.
+    pub caller: Caller,
+}
+
+impl Default for ListQuery {
+    fn default() -> Self {
+        Self {
+            filter: None,
+            search: None,
+            sort: Vec::new(),
+            page: PageRequest::Offset { page: 1, limit: 50 },
+            expand: Vec::new(),
+            count_total: true,
+            caller: Caller::anonymous(),
+        }
+    }
+}
+
+/// One page of a list.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct RecordPage {
+    /// The records, in order.
+    pub records: Vec<Record>,
+    /// Every matching row, when counted.
+    pub total: Option<u64>,
+    /// Whether more records follow.
+    pub has_next: bool,
+    /// The cursor of the next page, when one follows.
+    pub next_cursor: Option<String>,
+}
+
+impl RecordPage {
+    /// A page of records.
+    pub fn new(records: Vec<Record>, total: Option<u64>, has_next: bool) -> Self {
+        Self { records, total, has_next, next_cursor: None }
+    }
+}
+
+/// A change to a record, written in the same transaction as the change itself.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct OutboxEvent {
+    /// Grows with every event.
+    pub sequence: i64,
+    /// The table.
+    pub table: String,
+    /// The record.
+    pub record_id: i64,
+    /// `created`, `updated` or `deleted`.
+    pub kind: ChangeKind,
+    /// The record before the change (updates, deletes), as the API shows it.
+    pub before: Option<serde_json::Value>,
+    /// The record after the change (creates, updates), as the API shows it.
+    pub after: Option<serde_json::Value>,
+    /// When the change committed.
+    pub at: DateTime<Utc>,
+}
+
+impl OutboxEvent {
+    /// An event as the storage read it back.
+    pub fn new(
+        sequence: i64,
+        table: String,
+        record_id: i64,
+        kind: ChangeKind,
+        before: Option<serde_json::Value>,
+        after: Option<serde_json::Value>,
+        at: DateTime<Utc>,
+    ) -> Self {
+        Self { sequence, table, record_id, kind, before, after, at }
+    }
+}
+
+/// What happened to a record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ChangeKind {
+    /// Created.
+    Created,
+    /// Updated.
+    Updated,
+    /// Deleted.
+    Deleted,
+}
+
+impl ChangeKind {
+    /// `created`, `updated` or `deleted`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Created => "created",
+            Self::Updated => "updated",
+            Self::Deleted => "deleted",
+        }
+    }
+}
+
+/// One step of a schema migration, for people to read before it runs.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[non_exhaustive]
+pub struct MigrationStep {
+    /// What the step does, such as `add column contacts.phone`.
+    pub description: String,
+    /// Whether the step loses data (refused unless allowed).
+    pub loses_data: bool,
+}
+
+impl MigrationStep {
+    /// A step with its description.
+    pub fn new(description: impl Into<String>, loses_data: bool) -> Self {
+        Self { description: description.into(), loses_data }
+    }
+}
+
+/// The steps that bring a database from its last applied schema to a new one.
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize)]
+#[non_exhaustive]
+pub struct MigrationPlan {
+    /// The steps, in the order they run. Empty when the schema is already applied.
+    pub steps: Vec<MigrationStep>,
+}
+
+impl MigrationPlan {
+    /// The plan with these steps.
+    pub fn new(steps: Vec<MigrationStep>) -> Self {
+        Self { steps }
+    }
+
+    /// Whether nothing needs to change.
+    pub fn is_empty(&self) -> bool {
+        self.steps.is_empty()
+    }
 }
 
 /// How a schema is applied.
@@ -36,6 +247,12 @@ pub struct ApplyOptions {
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum StorageError {
+    /// No table of that name in the applied schema.
+    #[error("unknown table {table}")]
+    UnknownTable {
+        /// The table asked for.
+        table: String,
+    },
     /// No record with that id.
     #[error("record {id} not found in table {table}")]
     NotFound {
@@ -49,15 +266,33 @@ pub enum StorageError {
     UniqueViolation {
         /// The table.
         table: String,
-        /// The field (or constraint) whose value is taken.
+        /// The field (or the fields of a constraint, joined with `, `) whose value is taken.
         field: String,
     },
-    /// A reference points to no record, or a referenced record is still referenced.
-    #[error("{field} of table {table} refers to a record that does not exist or is still referenced")]
-    ForeignKeyViolation {
+    /// A reference names a record that does not exist.
+    #[error("{field} of table {table} refers to a record that does not exist")]
+    MissingReference {
         /// The table.
         table: String,
         /// The relationship field.
+        field: String,
+    },
+    /// A delete was refused because other records still refer to this one.
+    #[error("record {id} of table {table} is still referenced by table {referencing_table}")]
+    StillReferenced {
+        /// The table of the record being deleted.
+        table: String,
+        /// The record.
+        id: i64,
+        /// The table whose records refer to it.
+        referencing_table: String,
+    },
+    /// A required field got no value.
+    #[error("{field} of table {table} is required")]
+    MissingValue {
+        /// The table.
+        table: String,
+        /// The field.
         field: String,
     },
     /// The record changed since the caller read it.
@@ -67,6 +302,14 @@ pub enum StorageError {
         table: String,
         /// The record.
         id: i64,
+    },
+    /// A query names something the table does not have, or a cursor is not valid.
+    #[error("invalid query on table {table}: {reason}")]
+    InvalidQuery {
+        /// The table.
+        table: String,
+        /// What is wrong.
+        reason: String,
     },
     /// Applying the schema would lose data and that was not allowed.
     #[error("the schema change would lose data: {}", steps.join("; "))]
@@ -84,58 +327,46 @@ pub enum StorageError {
 }
 
 /// Where records live. Implemented by `omnera-sql` on SQLite and PostgreSQL; a host may plug in
-/// its own and run the conformance suite against it.
+/// its own and run the conformance suite (feature `testing`) against it.
 ///
-/// ```
-/// use omnera_core::backend::{ApplyOptions, Record, RecordValues, Storage, StorageError};
-/// use omnera_core::{Schema, TableSchema};
-///
-/// /// A storage that holds nothing: every read finds no record.
-/// struct Empty;
-///
-/// #[async_trait::async_trait]
-/// impl Storage for Empty {
-///     async fn apply_schema(&self, _: &Schema, _: &ApplyOptions) -> Result<(), StorageError> {
-///         Ok(())
-///     }
-///     async fn insert(&self, table: &TableSchema, _: Vec<RecordValues>) -> Result<Vec<Record>, StorageError> {
-///         Err(StorageError::Unavailable { source: format!("{} is read-only", table.name()).into() })
-///     }
-///     async fn get(&self, table: &TableSchema, id: i64) -> Result<Record, StorageError> {
-///         Err(StorageError::NotFound { table: table.name().to_owned(), id })
-///     }
-///     async fn update(&self, table: &TableSchema, id: i64, _: RecordValues) -> Result<Record, StorageError> {
-///         Err(StorageError::NotFound { table: table.name().to_owned(), id })
-///     }
-///     async fn delete(&self, table: &TableSchema, id: i64) -> Result<(), StorageError> {
-///         Err(StorageError::NotFound { table: table.name().to_owned(), id })
-///     }
-/// }
-/// ```
+/// Values reach the storage checked and normalised ([`crate::TableSchema::check_draft`]); the
+/// storage applies defaults to fields a create leaves out, keeps the system fields, writes an
+/// [`OutboxEvent`] in the same transaction as every change, and classifies database errors.
 #[async_trait]
 pub trait Storage: Send + Sync + 'static {
-    /// Brings the database in line with `schema`: creates and migrates tables, records the
-    /// applied version. Applying the same schema twice changes nothing.
-    async fn apply_schema(&self, schema: &Schema, options: &ApplyOptions) -> Result<(), StorageError>;
+    /// The steps that would bring the database to `schema`, without running them.
+    async fn plan_schema(&self, schema: &Schema) -> Result<MigrationPlan, StorageError>;
 
-    /// Inserts records with checked values, all or none.
-    async fn insert(
+    /// Brings the database in line with `schema` in one transaction, records the applied version
+    /// and returns the steps that ran. Applying the same schema twice changes nothing.
+    async fn apply_schema(
         &self,
-        table: &TableSchema,
-        records: Vec<RecordValues>,
-    ) -> Result<Vec<Record>, StorageError>;
+        schema: &Schema,
+        options: &ApplyOptions,
+    ) -> Result<MigrationPlan, StorageError>;
+
+    /// Inserts records, all or none; absent fields get their defaults.
+    async fn insert(&self, table: &str, records: Vec<RecordValues>) -> Result<Vec<Record>, StorageError>;
 
     /// Reads one record.
-    async fn get(&self, table: &TableSchema, id: i64) -> Result<Record, StorageError>;
+    async fn get(&self, table: &str, id: i64) -> Result<Record, StorageError>;
 
-    /// Changes the given fields of one record.
+    /// Changes the given fields of one record; with `expected_version`, only if it still has it.
     async fn update(
         &self,
-        table: &TableSchema,
+        table: &str,
         id: i64,
         values: RecordValues,
+        expected_version: Option<i64>,
     ) -> Result<Record, StorageError>;
 
-    /// Deletes one record, honouring each relationship's `onDelete`.
-    async fn delete(&self, table: &TableSchema, id: i64) -> Result<(), StorageError>;
+    /// Deletes one record, honouring each relationship's `onDelete`; with `expected_version`, only
+    /// if it still has it.
+    async fn delete(&self, table: &str, id: i64, expected_version: Option<i64>) -> Result<(), StorageError>;
+
+    /// Lists records.
+    async fn list(&self, table: &str, query: &ListQuery) -> Result<RecordPage, StorageError>;
+
+    /// Outbox events after `sequence`, oldest first.
+    async fn outbox_after(&self, sequence: i64, limit: u32) -> Result<Vec<OutboxEvent>, StorageError>;
 }

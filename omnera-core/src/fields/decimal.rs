@@ -41,8 +41,9 @@ pub(super) fn options(field: &FieldConfig, path: &ConfigPath, cx: &mut CheckCont
 
 pub(super) fn normalize(options: &DecimalOptions, value: &Value) -> Result<FieldValue, ValueProblem> {
     let exact = decimal_from_json(value)?;
-    let rounded = exact.round_dp_with_strategy(options.precision, RoundingStrategy::MidpointNearestEven);
+    let mut rounded = exact.round_dp_with_strategy(options.precision, RoundingStrategy::MidpointNearestEven);
     check_range(rounded, options.min, options.max)?;
+    rounded.rescale(options.precision);
     Ok(FieldValue::Decimal(rounded))
 }
 

@@ -87,6 +87,21 @@ impl FieldKind {
         }
     }
 
+    /// The value an optional field takes when a replace omits it: `false` for a checkbox, an
+    /// empty list for multi-valued kinds, null otherwise.
+    pub fn empty_value(&self) -> FieldValue {
+        match self {
+            Self::Checkbox => FieldValue::Bool(false),
+            Self::MultiSelect { .. } => FieldValue::Choices(Vec::new()),
+            Self::Relationship(options)
+                if options.relation_type == crate::config::RelationType::ManyToMany =>
+            {
+                FieldValue::References(Vec::new())
+            }
+            _ => FieldValue::Null,
+        }
+    }
+
     /// Checks a value written through the API and returns it normalised; `null` is
     /// [`FieldValue::Null`] for every type (whether the field may be empty is the caller's check).
     ///

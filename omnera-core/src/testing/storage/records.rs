@@ -1,0 +1,246 @@
+//! Cases for the record store: round trips, defaults, constraints, concurrency, the outbox.
+
+use std::sync::Arc;
+
+use serde_json::json;
+
+use super::StorageCase;
+use super::fixture::{applied, create, draft, value};
+use crate::backend::{ChangeKind, Storage, StorageError};
+use crate::record::DraftMode;
+
+pub(super) fn cases() -> Vec<StorageCase> {
+    named_cases![
+        every_field_type_round_trips,
+        defaults_fill_absent_fields,
+        a_missing_required_value_is_refused,
+        a_taken_unique_value_names_its_field,
+        a_reference_to_nothing_names_its_field,
+        restrict_refuses_a_delete_and_names_the_referencing_table,
+        set_null_and_cascade_follow_on_delete,
+        many_to_many_links_round_trip,
+        a_patch_changes_only_its_fields_and_bumps_the_version,
+        a_stale_version_is_a_conflict,
+        insert_many_is_all_or_nothing,
+        every_write_leaves_an_outbox_event,
+        a_missing_record_is_not_found,
+    ]
+}
+
+async fn every_field_type_round_trips(storage: Arc<dyn Storage>) {
+    let schema = applied(&*storage).await;
+    let company = create(
+        &*storage,
+        &schema,
+        "companies",
+        json!({"name": "Acme", "website": "https://acme.test", "size": 12}),
+    )
+    .await;
+    let written = json!({
+        "email": "Ann@Example.COM", "full_name": "Ann Lee", "bio": "line one\nline two", "phone": "+1 (555) 010-9999",
+        "age": 41, "salary": "1234567890123.45", "budget": 99.5, "discount": 12.25, "born": "1983-02-28",
+        "last_seen": "2024-05-01T15:00:00.123+02:00", "wakes_at": "06:30:00", "active": true, "stage": "customer",
+        "tags": ["partner", "vip"], "company": company.id, "website": "https://ann.test/x?y=1"
+    });
+    let created = create(&*storage, &schema, "people", written).await;
+    let read = storage.get("people", created.id).await.unwrap();
+    assert_eq!(read, created, "a record reads back as it was written");
+    let expected = [
+        ("email", json!("Ann@example.com")),
+        ("bio", json!("line one\nline two")),
+        ("age", json!(41)),
+        ("salary", json!(1234567890123.45)),
+        ("budget", json!(99.5)),
+        ("discount", json!(12.2)),
+        ("born", json!("1983-02-28")),
+        ("last_seen", json!("2024-05-01T13:00:00.123Z")),
+        ("wakes_at", json!("06:30:00")),
+        ("active", json!(true)),
+        ("tags", json!(["vip", "partner"])),
+        ("company", json!(company.id)),
+        ("projects", json!([])),
+    ];
+    for (field, wanted) in expected {
+        assert_eq!(value(&read, field), wanted, "field {field}");
+    }
+    let salary = read.values.get("salary").unwrap().to_json();
+    assert_eq!(salary.to_string(), "1234567890123.45", "decimals keep every digit");
+    assert_eq!(read.version, 1);
+    assert!(read.created_at == read.updated_at && read.id > 0);
+}
+
+async fn defaults_fill_absent_fields(storage: Arc<dyn Storage>) {
+    let schema = applied(&*storage).await;
+    let person = create(&*storage, &schema, "people", json!({"email": "a@example.com"})).await;
+    assert_eq!(value(&person, "stage"), json!("lead"), "the default applies");
+    assert_eq!(value(&person, "active"), json!(false), "an absent checkbox is false");
+    assert_eq!(value(&person, "tags"), json!([]), "an absent multi-select is empty");
+    assert_eq!(value(&person, "age"), json!(null));
+}
+
+async fn a_missing_required_value_is_refused(storage: Arc<dyn Storage>) {
+    let schema = applied(&*storage).await;
+    let values = draft(&schema, "people", &json!({"full_name": "No Email"}), DraftMode::Patch);
+    match storage.insert("people", vec![values]).await {
+        Err(StorageError::MissingValue { table, field }) => {
+            assert_eq!((table.as_str(), field.as_str()), ("people", "email"));
+        }
+        other => panic!("expected MissingValue, got {other:?}"),
+    }
+}
+
+async fn a_taken_unique_value_names_its_field(storage: Arc<dyn Storage>) {
+    let schema = applied(&*storage).await;
+    create(&*storage, &schema, "people", json!({"email": "taken@example.com"})).await;
+    let values = draft(&schema, "people", &json!({"email": "taken@example.com"}), DraftMode::Create);
+    match storage.insert("people", vec![values]).await {
+        Err(StorageError::UniqueViolation { table, field }) => {
+            assert_eq!((table.as_str(), field.as_str()), ("people", "email"));
+        }
+        other => panic!("expected UniqueViolation, got {other:?}"),
+    }
+}
+
+async fn a_reference_to_nothing_names_its_field(storage: Arc<dyn Storage>) {
+    let schema = applied(&*storage).await;
+    let values =
+        draft(&schema, "people", &json!({"email": "b@example.com", "company": 999}), DraftMode::Create);
+    match storage.insert("people", vec![values]).await {
+        Err(StorageError::MissingReference { field, .. }) => assert_eq!(field, "company"),
+        other => panic!("expected MissingReference, got {other:?}"),
+    }
+    let values =
+        draft(&schema, "people", &json!({"email": "c@example.com", "projects": [998]}), DraftMode::Create);
+    match storage.insert("people", vec![values]).await {
+        Err(StorageError::MissingReference { field, .. }) => assert_eq!(field, "projects"),
+        other => panic!("expected MissingReference, got {other:?}"),
+    }
+    let page = storage.list("people", &Default::default()).await.unwrap();
+    assert!(page.records.is_empty(), "nothing half-written stays behind");
+}
+
+async fn restrict_refuses_a_delete_and_names_the_referencing_table(storage: Arc<dyn Storage>) {
+    let schema = applied(&*storage).await;
+    let mentor = create(&*storage, &schema, "people", json!({"email": "mentor@example.com"})).await;
+    create(&*storage, &schema, "people", json!({"email": "pupil@example.com", "mentor": mentor.id})).await;
+    match storage.delete("people", mentor.id, None).await {
+        Err(StorageError::StillReferenced { referencing_table, id, .. }) => {
+            assert_eq!((referencing_table.as_str(), id), ("people", mentor.id));
+        }
+        other => panic!("expected StillReferenced, got {other:?}"),
+    }
+    assert!(storage.get("people", mentor.id).await.is_ok(), "the refused delete changed nothing");
+}
+
+async fn set_null_and_cascade_follow_on_delete(storage: Arc<dyn Storage>) {
+    let schema = applied(&*storage).await;
+    let company = create(&*storage, &schema, "companies", json!({"name": "Gone Inc"})).await;
+    let person =
+        create(&*storage, &schema, "people", json!({"email": "p@example.com", "company": company.id})).await;
+    let project =
+        create(&*storage, &schema, "projects", json!({"title": "Moonshot", "sponsor": company.id})).await;
+    storage.delete("companies", company.id, None).await.unwrap();
+    let person = storage.get("people", person.id).await.unwrap();
+    assert_eq!(value(&person, "company"), json!(null), "set-null clears the reference");
+    assert!(
+        matches!(storage.get("projects", project.id).await, Err(StorageError::NotFound { .. })),
+        "cascade deletes"
+    );
+}
+
+async fn many_to_many_links_round_trip(storage: Arc<dyn Storage>) {
+    let schema = applied(&*storage).await;
+    let first = create(&*storage, &schema, "projects", json!({"title": "One"})).await;
+    let second = create(&*storage, &schema, "projects", json!({"title": "Two"})).await;
+    let person = create(
+        &*storage,
+        &schema,
+        "people",
+        json!({"email": "m@example.com", "projects": [second.id, first.id]}),
+    )
+    .await;
+    assert_eq!(value(&person, "projects"), json!([second.id, first.id]), "links keep their order");
+    let changed = draft(&schema, "people", &json!({"projects": [first.id]}), DraftMode::Patch);
+    let person = storage.update("people", person.id, changed, None).await.unwrap();
+    assert_eq!(value(&person, "projects"), json!([first.id]));
+    storage.delete("projects", first.id, None).await.unwrap();
+    let person = storage.get("people", person.id).await.unwrap();
+    assert_eq!(
+        value(&person, "projects"),
+        json!([]),
+        "deleting a linked record removes the link, not the person"
+    );
+}
+
+async fn a_patch_changes_only_its_fields_and_bumps_the_version(storage: Arc<dyn Storage>) {
+    let schema = applied(&*storage).await;
+    let person = create(
+        &*storage,
+        &schema,
+        "people",
+        json!({"email": "v@example.com", "age": 30, "full_name": "Vee"}),
+    )
+    .await;
+    let changed = draft(&schema, "people", &json!({"age": 31}), DraftMode::Patch);
+    let updated = storage.update("people", person.id, changed, Some(person.version)).await.unwrap();
+    assert_eq!(value(&updated, "age"), json!(31));
+    assert_eq!(value(&updated, "full_name"), json!("Vee"));
+    assert_eq!(updated.version, person.version + 1);
+    assert!(updated.updated_at >= person.updated_at && updated.created_at == person.created_at);
+}
+
+async fn a_stale_version_is_a_conflict(storage: Arc<dyn Storage>) {
+    let schema = applied(&*storage).await;
+    let person = create(&*storage, &schema, "people", json!({"email": "s@example.com"})).await;
+    let first = draft(&schema, "people", &json!({"age": 1}), DraftMode::Patch);
+    storage.update("people", person.id, first, Some(person.version)).await.unwrap();
+    let stale = draft(&schema, "people", &json!({"age": 2}), DraftMode::Patch);
+    assert!(matches!(
+        storage.update("people", person.id, stale, Some(person.version)).await,
+        Err(StorageError::Conflict { .. })
+    ));
+    assert!(matches!(
+        storage.delete("people", person.id, Some(person.version)).await,
+        Err(StorageError::Conflict { .. })
+    ));
+    assert_eq!(value(&storage.get("people", person.id).await.unwrap(), "age"), json!(1));
+}
+
+async fn insert_many_is_all_or_nothing(storage: Arc<dyn Storage>) {
+    let schema = applied(&*storage).await;
+    let good = draft(&schema, "people", &json!({"email": "one@example.com"}), DraftMode::Create);
+    let duplicate = draft(&schema, "people", &json!({"email": "one@example.com"}), DraftMode::Create);
+    assert!(storage.insert("people", vec![good.clone(), duplicate]).await.is_err());
+    assert_eq!(
+        storage.list("people", &Default::default()).await.unwrap().total,
+        Some(0),
+        "the first record was not kept"
+    );
+    let other = draft(&schema, "people", &json!({"email": "two@example.com"}), DraftMode::Create);
+    assert_eq!(storage.insert("people", vec![good, other]).await.unwrap().len(), 2);
+}
+
+async fn every_write_leaves_an_outbox_event(storage: Arc<dyn Storage>) {
+    let schema = applied(&*storage).await;
+    let start = storage.outbox_after(0, 1000).await.unwrap().last().map_or(0, |event| event.sequence);
+    let person = create(&*storage, &schema, "people", json!({"email": "o@example.com", "age": 5})).await;
+    let changed = draft(&schema, "people", &json!({"age": 6}), DraftMode::Patch);
+    storage.update("people", person.id, changed, None).await.unwrap();
+    storage.delete("people", person.id, None).await.unwrap();
+    let events = storage.outbox_after(start, 10).await.unwrap();
+    let kinds: Vec<ChangeKind> = events.iter().map(|event| event.kind).collect();
+    assert_eq!(kinds, [ChangeKind::Created, ChangeKind::Updated, ChangeKind::Deleted]);
+    assert!(events.iter().all(|event| event.table == "people" && event.record_id == person.id));
+    assert_eq!(events[0].after.as_ref().unwrap()["age"], json!(5));
+    assert_eq!(events[1].before.as_ref().unwrap()["age"], json!(5));
+    assert_eq!(events[1].after.as_ref().unwrap()["age"], json!(6));
+    assert!(events[2].after.is_none() && events[2].before.is_some());
+    assert!(events.windows(2).all(|pair| pair[0].sequence < pair[1].sequence));
+}
+
+async fn a_missing_record_is_not_found(storage: Arc<dyn Storage>) {
+    applied(&*storage).await;
+    assert!(matches!(storage.get("people", 4242).await, Err(StorageError::NotFound { id: 4242, .. })));
+    assert!(matches!(storage.delete("people", 4242, None).await, Err(StorageError::NotFound { .. })));
+    assert!(matches!(storage.get("nobody", 1).await, Err(StorageError::UnknownTable { .. })));
+}

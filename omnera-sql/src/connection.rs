@@ -1,0 +1,195 @@
+//! Running SQL on either database: binding [`SqlValue`]s, decoding rows, transactions.
+
+use std::str::FromStr;
+
+use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
+use rust_decimal::Decimal;
+use sqlx::{Postgres, Row, Sqlite};
+
+use crate::physical::ColumnType;
+use crate::sql_value::{SqlValue, timestamp_text};
+
+/// An open transaction on either database.
+pub(crate) enum Transaction {
+    Sqlite(sqlx::Transaction<'static, Sqlite>),
+    Postgres(sqlx::Transaction<'static, Postgres>),
+}
+
+impl Transaction {
+    /// Runs a statement; returns the rows it changed.
+    pub(crate) async fn execute(&mut self, sql: &str, params: &[SqlValue]) -> Result<u64, sqlx::Error> {
+        match self {
+            Self::Sqlite(transaction) => {
+                let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+                for param in params {
+                    query = bind_sqlite(query, param);
+                }
+                Ok(query.execute(&mut **transaction).await?.rows_affected())
+            }
+            Self::Postgres(transaction) => {
+                let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+                for param in params {
+                    query = bind_postgres(query, param);
+                }
+                Ok(query.execute(&mut **transaction).await?.rows_affected())
+            }
+        }
+    }
+
+    /// Runs a query; decodes each row's columns as `columns` says.
+    pub(crate) async fn fetch(
+        &mut self,
+        sql: &str,
+        params: &[SqlValue],
+        columns: &[ColumnType],
+    ) -> Result<Vec<Vec<SqlValue>>, sqlx::Error> {
+        match self {
+            Self::Sqlite(transaction) => {
+                let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+                for param in params {
+                    query = bind_sqlite(query, param);
+                }
+                let rows = query.fetch_all(&mut **transaction).await?;
+                rows.iter().map(|row| decode_sqlite(row, columns)).collect()
+            }
+            Self::Postgres(transaction) => {
+                let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+                for param in params {
+                    query = bind_postgres(query, param);
+                }
+                let rows = query.fetch_all(&mut **transaction).await?;
+                rows.iter().map(|row| decode_postgres(row, columns)).collect()
+            }
+        }
+    }
+
+    pub(crate) async fn commit(self) -> Result<(), sqlx::Error> {
+        match self {
+            Self::Sqlite(transaction) => transaction.commit().await,
+            Self::Postgres(transaction) => transaction.commit().await,
+        }
+    }
+}
+
+type SqliteQuery<'q> = sqlx::query::Query<'q, Sqlite, sqlx::sqlite::SqliteArguments>;
+type PostgresQuery<'q> = sqlx::query::Query<'q, Postgres, sqlx::postgres::PgArguments>;
+
+fn bind_sqlite<'q>(query: SqliteQuery<'q>, value: &SqlValue) -> SqliteQuery<'q> {
+    match value {
+        SqlValue::Null(_) => query.bind(None::<String>),
+        SqlValue::Integer(number) => query.bind(*number),
+        SqlValue::Text(text) => query.bind(text.clone()),
+        SqlValue::Decimal(number) => query.bind(number.to_string()),
+        SqlValue::Bool(flag) => query.bind(*flag),
+        SqlValue::Date(date) => query.bind(date.format("%Y-%m-%d").to_string()),
+        SqlValue::Timestamp(moment) => query.bind(timestamp_text(moment)),
+        SqlValue::Time(time) => query.bind(time.format("%H:%M:%S%.f").to_string()),
+        SqlValue::TextList(items) => query.bind(serde_json::to_string(items).unwrap_or_default()),
+        SqlValue::Json(document) => query.bind(document.to_string()),
+    }
+}
+
+fn bind_postgres<'q>(query: PostgresQuery<'q>, value: &SqlValue) -> PostgresQuery<'q> {
+    match value {
+        SqlValue::Null(column) => match column {
+            ColumnType::Text | ColumnType::Choice => query.bind(None::<String>),
+            ColumnType::Integer | ColumnType::Reference => query.bind(None::<i64>),
+            ColumnType::Decimal => query.bind(None::<Decimal>),
+            ColumnType::Boolean => query.bind(None::<bool>),
+            ColumnType::Date => query.bind(None::<NaiveDate>),
+            ColumnType::Timestamp => query.bind(None::<DateTime<Utc>>),
+            ColumnType::Time => query.bind(None::<NaiveTime>),
+            ColumnType::TextList => query.bind(None::<Vec<String>>),
+            ColumnType::Json => query.bind(None::<sqlx::types::Json<serde_json::Value>>),
+        },
+        SqlValue::Integer(number) => query.bind(*number),
+        SqlValue::Text(text) => query.bind(text.clone()),
+        SqlValue::Decimal(number) => query.bind(*number),
+        SqlValue::Bool(flag) => query.bind(*flag),
+        SqlValue::Date(date) => query.bind(*date),
+        SqlValue::Timestamp(moment) => query.bind(*moment),
+        SqlValue::Time(time) => query.bind(*time),
+        SqlValue::TextList(items) => query.bind(items.clone()),
+        SqlValue::Json(document) => query.bind(sqlx::types::Json(document.clone())),
+    }
+}
+
+fn decode_error(index: usize, message: String) -> sqlx::Error {
+    sqlx::Error::ColumnDecode { index: index.to_string(), source: message.into() }
+}
+
+fn decode_sqlite(
+    row: &sqlx::sqlite::SqliteRow,
+    columns: &[ColumnType],
+) -> Result<Vec<SqlValue>, sqlx::Error> {
+    columns
+        .iter()
+        .enumerate()
+        .map(|(index, column)| {
+            let value = match column {
+                ColumnType::Integer | ColumnType::Reference => {
+                    row.try_get::<Option<i64>, _>(index)?.map(SqlValue::Integer)
+                }
+                ColumnType::Boolean => row.try_get::<Option<bool>, _>(index)?.map(SqlValue::Bool),
+                _ => match row.try_get::<Option<String>, _>(index)? {
+                    None => None,
+                    Some(text) => Some(
+                        parse_sqlite_text(*column, text).map_err(|message| decode_error(index, message))?,
+                    ),
+                },
+            };
+            Ok(value.unwrap_or(SqlValue::Null(*column)))
+        })
+        .collect()
+}
+
+fn parse_sqlite_text(column: ColumnType, text: String) -> Result<SqlValue, String> {
+    let bad = |what: &str| format!("stored {what} `{text}` does not parse");
+    Ok(match column {
+        ColumnType::Decimal => SqlValue::Decimal(Decimal::from_str(&text).map_err(|_| bad("decimal"))?),
+        ColumnType::Date => {
+            SqlValue::Date(NaiveDate::parse_from_str(&text, "%Y-%m-%d").map_err(|_| bad("date"))?)
+        }
+        ColumnType::Timestamp => SqlValue::Timestamp(
+            DateTime::parse_from_rfc3339(&text).map_err(|_| bad("timestamp"))?.with_timezone(&Utc),
+        ),
+        ColumnType::Time => {
+            SqlValue::Time(NaiveTime::parse_from_str(&text, "%H:%M:%S%.f").map_err(|_| bad("time"))?)
+        }
+        ColumnType::TextList => SqlValue::TextList(serde_json::from_str(&text).map_err(|_| bad("list"))?),
+        ColumnType::Json => SqlValue::Json(serde_json::from_str(&text).map_err(|_| bad("document"))?),
+        _ => SqlValue::Text(text),
+    })
+}
+
+fn decode_postgres(
+    row: &sqlx::postgres::PgRow,
+    columns: &[ColumnType],
+) -> Result<Vec<SqlValue>, sqlx::Error> {
+    columns
+        .iter()
+        .enumerate()
+        .map(|(index, column)| {
+            let value = match column {
+                ColumnType::Text | ColumnType::Choice => {
+                    row.try_get::<Option<String>, _>(index)?.map(SqlValue::Text)
+                }
+                ColumnType::Integer | ColumnType::Reference => {
+                    row.try_get::<Option<i64>, _>(index)?.map(SqlValue::Integer)
+                }
+                ColumnType::Decimal => row.try_get::<Option<Decimal>, _>(index)?.map(SqlValue::Decimal),
+                ColumnType::Boolean => row.try_get::<Option<bool>, _>(index)?.map(SqlValue::Bool),
+                ColumnType::Date => row.try_get::<Option<NaiveDate>, _>(index)?.map(SqlValue::Date),
+                ColumnType::Timestamp => {
+                    row.try_get::<Option<DateTime<Utc>>, _>(index)?.map(SqlValue::Timestamp)
+                }
+                ColumnType::Time => row.try_get::<Option<NaiveTime>, _>(index)?.map(SqlValue::Time),
+                ColumnType::TextList => row.try_get::<Option<Vec<String>>, _>(index)?.map(SqlValue::TextList),
+                ColumnType::Json => row
+                    .try_get::<Option<sqlx::types::Json<serde_json::Value>>, _>(index)?
+                    .map(|document| SqlValue::Json(document.0)),
+            };
+            Ok(value.unwrap_or(SqlValue::Null(*column)))
+        })
+        .collect()
+}

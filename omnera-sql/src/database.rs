@@ -1,0 +1,128 @@
+//! Connecting: SQLite (a file in WAL mode with one writer, or memory) or a PostgreSQL pool.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use omnera_core::backend::StorageError;
+use sqlx::postgres::{PgPool, PgPoolOptions};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
+
+use crate::connection::Transaction;
+use crate::dialect::Dialect;
+use crate::error::unavailable;
+
+/// How long a SQLite connection waits for a lock before giving up.
+const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(30);
+/// Readers of a SQLite file.
+const SQLITE_READERS: u32 = 8;
+/// Connections of a PostgreSQL pool.
+const POSTGRES_CONNECTIONS: u32 = 16;
+
+/// The pools of one database.
+#[derive(Debug, Clone)]
+pub(crate) enum Database {
+    /// Writes go through one connection, so writers queue in the process instead of meeting
+    /// "database is locked"; reads use their own pool (WAL lets them run beside the writer).
+    Sqlite {
+        writer: SqlitePool,
+        reader: SqlitePool,
+    },
+    Postgres(PgPool),
+}
+
+impl Database {
+    pub(crate) async fn connect(url: &str) -> Result<Self, StorageError> {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            let pool = PgPoolOptions::new()
+                .max_connections(POSTGRES_CONNECTIONS)
+                .connect(url)
+                .await
+                .map_err(unavailable)?;
+            return Ok(Self::Postgres(pool));
+        }
+        if !url.starts_with("sqlite:") {
+            return Err(unavailable(format!(
+                "unsupported database URL `{url}`: use sqlite://FILE, sqlite::memory: or postgres://.."
+            )));
+        }
+        let options = SqliteConnectOptions::from_str(url)
+            .map_err(unavailable)?
+            .create_if_missing(true)
+            .foreign_keys(true)
+            .busy_timeout(SQLITE_BUSY_TIMEOUT);
+        if url.contains(":memory:") {
+            // One connection holds the whole in-memory database; it must never be closed.
+            let pool = SqlitePoolOptions::new()
+                .max_connections(1)
+                .min_connections(1)
+                .idle_timeout(None)
+                .max_lifetime(None)
+                .connect_with(options)
+                .await
+                .map_err(unavailable)?;
+            return Ok(Self::Sqlite { writer: pool.clone(), reader: pool });
+        }
+        let options = options.journal_mode(SqliteJournalMode::Wal).synchronous(SqliteSynchronous::Normal);
+        let writer = SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect_with(options.clone())
+            .await
+            .map_err(unavailable)?;
+        let reader = SqlitePoolOptions::new()
+            .max_connections(SQLITE_READERS)
+            .connect_with(options)
+            .await
+            .map_err(unavailable)?;
+        Ok(Self::Sqlite { writer, reader })
+    }
+
+    pub(crate) fn dialect(&self) -> Dialect {
+        match self {
+            Self::Sqlite { .. } => Dialect::Sqlite,
+            Self::Postgres(_) => Dialect::Postgres,
+        }
+    }
+
+    /// A transaction that may write: SQLite takes the write lock at once (`BEGIN IMMEDIATE`).
+    pub(crate) async fn begin_write(&self) -> Result<Transaction, StorageError> {
+        match self {
+            Self::Sqlite { writer, .. } => {
+                Ok(Transaction::Sqlite(writer.begin_with("BEGIN IMMEDIATE").await.map_err(unavailable)?))
+            }
+            Self::Postgres(pool) => Ok(Transaction::Postgres(pool.begin().await.map_err(unavailable)?)),
+        }
+    }
+
+    /// A transaction that only reads.
+    pub(crate) async fn begin_read(&self) -> Result<Transaction, StorageError> {
+        match self {
+            Self::Sqlite { reader, .. } => {
+                Ok(Transaction::Sqlite(reader.begin().await.map_err(unavailable)?))
+            }
+            Self::Postgres(pool) => Ok(Transaction::Postgres(pool.begin().await.map_err(unavailable)?)),
+        }
+    }
+
+    /// Closes the pools, waiting for connections in use to come back.
+    pub(crate) async fn close(&self) {
+        match self {
+            Self::Sqlite { writer, reader } => {
+                writer.close().await;
+                reader.close().await;
+            }
+            Self::Postgres(pool) => pool.close().await,
+        }
+    }
+
+    /// Turns SQLite's foreign-key enforcement on or off on the writer (outside any transaction),
+    /// as its table-rebuild procedure requires.
+    pub(crate) async fn set_sqlite_foreign_keys(&self, enforced: bool) -> Result<(), StorageError> {
+        if let Self::Sqlite { writer, .. } = self {
+            let statement = if enforced { "PRAGMA foreign_keys = ON" } else { "PRAGMA foreign_keys = OFF" };
+            sqlx::query(statement).execute(writer).await.map_err(unavailable)?;
+        }
+        Ok(())
+    }
+}

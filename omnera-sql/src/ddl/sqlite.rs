@@ -1,0 +1,132 @@
+//! SQLite DDL. SQLite alters little in place (rename, add a nullable column), so other changes
+//! rebuild the table: create the new shape, copy the rows, drop the old, rename the new.
+
+use std::collections::BTreeSet;
+
+use super::{column_definition, create_index, create_link, references_clause, system_columns};
+use crate::dialect::Dialect;
+use crate::physical::{ColumnType, PhysicalColumn, PhysicalSchema, PhysicalTable};
+use crate::plan::Change;
+
+const DIALECT: Dialect = Dialect::Sqlite;
+
+pub(super) fn statements(
+    changes: &[Change],
+    old: Option<&PhysicalSchema>,
+    new: &PhysicalSchema,
+) -> Vec<String> {
+    let rebuilt = tables_to_rebuild(changes);
+    let quote = |name: &str| DIALECT.quote(name);
+    let mut statements = Vec::new();
+    for change in changes {
+        match change {
+            Change::RenameTable { from, to } => {
+                statements.push(format!("ALTER TABLE {} RENAME TO {}", quote(from), quote(to)));
+            }
+            Change::CreateTable(table) => {
+                statements.push(create_table(table, &table.name, new));
+                statements.extend(table.indexes.iter().map(|index| create_index(DIALECT, table, index)));
+            }
+            Change::RenameColumn { table, from, to } => {
+                statements.push(format!(
+                    "ALTER TABLE {} RENAME COLUMN {} TO {}",
+                    quote(table),
+                    quote(from),
+                    quote(to)
+                ));
+            }
+            Change::AddColumn { table, column } if !rebuilt.contains(table) => {
+                let references = references_clause(DIALECT, column, new).unwrap_or_default();
+                statements.push(format!(
+                    "ALTER TABLE {} ADD COLUMN {}{references}",
+                    quote(table),
+                    column_definition(DIALECT, column)
+                ));
+            }
+            Change::DropIndex { table, index } if !rebuilt.contains(table) => {
+                statements.push(format!("DROP INDEX IF EXISTS {}", quote(&index.name)));
+            }
+            Change::CreateIndex { table, index } if !rebuilt.contains(table) => {
+                if let Some(physical) = new.tables.iter().find(|candidate| &candidate.name == table) {
+                    statements.push(create_index(DIALECT, physical, index));
+                }
+            }
+            Change::CreateLink(link) => statements.extend(create_link(DIALECT, link, new)),
+            Change::DropLink(link) => {
+                statements.push(format!("DROP TABLE IF EXISTS {}", quote(&link.name())));
+            }
+            Change::DropTable { table } => statements.push(format!("DROP TABLE {}", quote(table))),
+            Change::AddColumn { .. }
+            | Change::AlterColumn { .. }
+            | Change::DropColumn { .. }
+            | Change::DropIndex { .. }
+            | Change::CreateIndex { .. } => {}
+        }
+    }
+    for table in new.tables.iter().filter(|table| rebuilt.contains(&table.name)) {
+        let before = old.and_then(|old| old.table_by_id(table.id));
+        statements.extend(rebuild(table, before, new));
+    }
+    statements
+}
+
+/// Tables whose changes SQLite cannot make in place.
+fn tables_to_rebuild(changes: &[Change]) -> BTreeSet<String> {
+    changes
+        .iter()
+        .filter_map(|change| match change {
+            Change::AlterColumn { table, .. } | Change::DropColumn { table, .. } => Some(table.clone()),
+            Change::AddColumn { table, column }
+                if column.not_null && column.column_type != ColumnType::Boolean =>
+            {
+                Some(table.clone())
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+fn create_table(table: &PhysicalTable, name: &str, schema: &PhysicalSchema) -> String {
+    let mut columns = vec![system_columns(DIALECT)];
+    columns.extend(table.columns.iter().map(|column| {
+        column_definition(DIALECT, column) + &references_clause(DIALECT, column, schema).unwrap_or_default()
+    }));
+    format!("CREATE TABLE {} ({})", DIALECT.quote(name), columns.join(", "))
+}
+
+fn rebuild(table: &PhysicalTable, before: Option<&PhysicalTable>, schema: &PhysicalSchema) -> Vec<String> {
+    let quote = |name: &str| DIALECT.quote(name);
+    let scratch = format!("_omnera_rebuild_{}", table.id);
+    let mut targets =
+        vec!["id", "created_at", "updated_at", "_version"].into_iter().map(quote).collect::<Vec<_>>();
+    let mut sources = targets.clone();
+    for column in &table.columns {
+        let Some(old) = before.and_then(|before| before.column_by_field(column.field_id)) else { continue };
+        targets.push(quote(&column.name));
+        sources.push(copy_expression(old, column));
+    }
+    let mut statements = vec![
+        create_table(table, &scratch, schema),
+        format!(
+            "INSERT INTO {} ({}) SELECT {} FROM {}",
+            quote(&scratch),
+            targets.join(", "),
+            sources.join(", "),
+            quote(&table.name)
+        ),
+        format!("DROP TABLE {}", quote(&table.name)),
+        format!("ALTER TABLE {} RENAME TO {}", quote(&scratch), quote(&table.name)),
+    ];
+    statements.extend(table.indexes.iter().map(|index| create_index(DIALECT, table, index)));
+    statements
+}
+
+/// How an old column's values become the new column's.
+fn copy_expression(old: &PhysicalColumn, new: &PhysicalColumn) -> String {
+    let name = DIALECT.quote(&new.name);
+    match (old.column_type, new.column_type) {
+        (ColumnType::Integer, ColumnType::Decimal) => format!("CAST({name} AS TEXT)"),
+        (ColumnType::Decimal, ColumnType::Integer) => format!("CAST({name} AS INTEGER)"),
+        _ => name,
+    }
+}

@@ -1,0 +1,47 @@
+//! Classifying database errors by meaning; no sqlx error leaves this crate.
+
+use omnera_core::backend::StorageError;
+
+/// The database failed or could not be reached.
+pub(crate) fn unavailable(error: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> StorageError {
+    StorageError::Unavailable { source: error.into() }
+}
+
+/// What kind of constraint a database error broke, if any.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Violation {
+    /// A unique index; its name when the database says it, else the `table.column` list.
+    Unique(String),
+    ForeignKey,
+    /// A NOT NULL column, by name when the database says it.
+    NotNull(Option<String>),
+    Check,
+}
+
+pub(crate) fn violation(error: &sqlx::Error) -> Option<Violation> {
+    let sqlx::Error::Database(database) = error else { return None };
+    let message = database.message();
+    match database.kind() {
+        sqlx::error::ErrorKind::UniqueViolation => Some(Violation::Unique(
+            database
+                .constraint()
+                .map(str::to_owned)
+                .or_else(|| message.strip_prefix("UNIQUE constraint failed: ").map(str::to_owned))
+                .unwrap_or_default(),
+        )),
+        sqlx::error::ErrorKind::ForeignKeyViolation => Some(Violation::ForeignKey),
+        sqlx::error::ErrorKind::NotNullViolation => Some(Violation::NotNull(
+            message
+                .strip_prefix("NOT NULL constraint failed: ")
+                .and_then(|column| column.rsplit('.').next())
+                .map(str::to_owned)
+                .or_else(|| postgres_column(database.as_ref())),
+        )),
+        sqlx::error::ErrorKind::CheckViolation => Some(Violation::Check),
+        _ => None,
+    }
+}
+
+fn postgres_column(error: &dyn sqlx::error::DatabaseError) -> Option<String> {
+    error.try_downcast_ref::<sqlx::postgres::PgDatabaseError>().and_then(|pg| pg.column()).map(str::to_owned)
+}

@@ -1,0 +1,247 @@
+//! Lists: filter, search, sort with `id` as the final tiebreak, offset or keyset pages, counts,
+//! and expand of relationships in batched queries.
+
+mod cursor;
+mod expand;
+mod filter;
+
+use omnera_core::backend::{ListQuery, PageRequest, Record, RecordPage, SortKey, StorageError};
+use omnera_core::{FieldValue, Schema};
+
+use crate::connection::Transaction;
+use crate::dialect::Dialect;
+use crate::error::unavailable;
+use crate::physical::ColumnType;
+use crate::sql_value::SqlValue;
+use crate::store::{TableLayout, load_links, record_from_row};
+use cursor::Cursor;
+use filter::{ResolvedColumn, SqlBuilder};
+
+/// The largest page.
+pub(crate) const MAX_LIMIT: u64 = 1000;
+
+pub(crate) async fn list(
+    transaction: &mut Transaction,
+    dialect: Dialect,
+    schema: &Schema,
+    table: &str,
+    query: &ListQuery,
+) -> Result<RecordPage, StorageError> {
+    let (layout, table_schema) = TableLayout::of(schema, table)?;
+    let invalid = |reason: String| StorageError::InvalidQuery { table: table.to_owned(), reason };
+    let mut builder = SqlBuilder::new(dialect, schema, table_schema, &query.caller);
+    let mut conditions = Vec::new();
+    if let Some(filter) = &query.filter {
+        conditions.push(builder.compile(filter)?);
+    }
+    if let Some(term) = query.search.as_deref().filter(|term| !term.trim().is_empty()) {
+        let escaped = term.trim().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+        let placeholder = builder.bind(SqlValue::Text(format!("%{escaped}%")));
+        let searched: Vec<String> = table_schema
+            .fields()
+            .iter()
+            .filter(|field| field.field_type().is_text())
+            .map(|field| {
+                builder.like(&format!("{}.{}", dialect.quote("r"), dialect.quote(field.name())), &placeholder)
+            })
+            .collect();
+        conditions.push(if searched.is_empty() {
+            "1 = 0".to_owned()
+        } else {
+            format!("({})", searched.join(" OR "))
+        });
+    }
+
+    let sort = sort_keys(&query.sort);
+    let signature = sort
+        .iter()
+        .map(|key| format!("{}{}", if key.descending { "-" } else { "" }, key.field))
+        .collect::<Vec<_>>()
+        .join(",");
+    let mut sort_columns = Vec::with_capacity(sort.len());
+    for key in &sort {
+        let column = sort_column(&builder, &layout, dialect, &key.field)
+            .ok_or_else(|| invalid(format!("cannot sort by `{}`", key.field)))?;
+        sort_columns.push((column, key.descending));
+    }
+    let (limit, offset, cursor) = match &query.page {
+        PageRequest::Offset { page, limit } => (*limit, page.saturating_sub(1).saturating_mul(*limit), None),
+        PageRequest::After { cursor, limit } => {
+            (*limit, 0, cursor.as_deref().map(|text| Cursor::decode(text, table)).transpose()?)
+        }
+        _ => return Err(invalid("unsupported page request".to_owned())),
+    };
+    if limit == 0 || limit > MAX_LIMIT {
+        return Err(invalid(format!("limit must be 1 to {MAX_LIMIT}")));
+    }
+
+    let joins = builder.join_clauses();
+    let from = format!("{} AS {} {joins}", dialect.quote(&layout.name), dialect.quote("r"));
+    let total = if query.count_total {
+        let where_clause = where_clause(&conditions);
+        let count = format!("SELECT COUNT(*) FROM {from}{where_clause}");
+        let rows =
+            transaction.fetch(&count, &builder.params, &[ColumnType::Integer]).await.map_err(unavailable)?;
+        Some(rows.first().and_then(|row| row.first()).and_then(SqlValue::as_i64).unwrap_or(0).unsigned_abs())
+    } else {
+        None
+    };
+    if let Some(cursor) = &cursor {
+        if cursor.sort != signature {
+            return Err(invalid("the cursor belongs to another sort".to_owned()));
+        }
+        conditions.push(
+            keyset_condition(&mut builder, &sort_columns, &cursor.values)
+                .ok_or_else(|| invalid("the cursor is not valid".to_owned()))?,
+        );
+    }
+    let order: Vec<String> = sort_columns
+        .iter()
+        .map(|(column, descending)| {
+            format!(
+                "{} {} NULLS LAST",
+                builder.comparable(column, &column.expression),
+                if *descending { "DESC" } else { "ASC" }
+            )
+        })
+        .collect();
+    let limit_placeholder = builder.bind(SqlValue::Integer(i64::try_from(limit + 1).unwrap_or(i64::MAX)));
+    let offset_placeholder = builder.bind(SqlValue::Integer(i64::try_from(offset).unwrap_or(i64::MAX)));
+    let statement = format!(
+        "SELECT {} FROM {from}{} ORDER BY {} LIMIT {limit_placeholder} OFFSET {offset_placeholder}",
+        layout.select_list(dialect, "r"),
+        where_clause(&conditions),
+        order.join(", "),
+    );
+    let rows =
+        transaction.fetch(&statement, &builder.params, &layout.row_types()).await.map_err(unavailable)?;
+    let has_next = rows.len() as u64 > limit;
+    let mut records = rows
+        .into_iter()
+        .take(usize::try_from(limit).unwrap_or(usize::MAX))
+        .map(|row| record_from_row(&layout, row))
+        .collect::<Result<Vec<_>, _>>()?;
+    load_links(transaction, dialect, &layout, &mut records).await?;
+    let next_cursor = match records.last() {
+        Some(last) if has_next => Some(
+            Cursor { sort: signature, values: sort.iter().map(|key| sort_value(last, &key.field)).collect() }
+                .encode(),
+        ),
+        _ => None,
+    };
+    expand::expand(transaction, dialect, schema, table_schema, &mut records, &query.expand).await?;
+    let mut page = RecordPage::new(records, total, has_next);
+    page.next_cursor = next_cursor;
+    Ok(page)
+}
+
+/// The sort with `id` ascending appended as the final tiebreak (default: `id`).
+fn sort_keys(requested: &[SortKey]) -> Vec<SortKey> {
+    let mut keys: Vec<SortKey> = requested.to_vec();
+    if !keys.iter().any(|key| key.field == "id") {
+        keys.push(SortKey { field: "id".to_owned(), descending: false });
+    }
+    if let Some(position) = keys.iter().position(|key| key.field == "id") {
+        keys.truncate(position + 1);
+    }
+    keys
+}
+
+fn sort_column(
+    builder: &SqlBuilder<'_>,
+    layout: &TableLayout,
+    dialect: Dialect,
+    field: &str,
+) -> Option<ResolvedColumn<'static>> {
+    let (column_type, name) = match field {
+        "id" => (ColumnType::Integer, field),
+        "created_at" | "updated_at" => (ColumnType::Timestamp, field),
+        _ => {
+            let column = layout.column(field)?;
+            if column.column_type == ColumnType::TextList {
+                return None;
+            }
+            (column.column_type, column.name.as_str())
+        }
+    };
+    let _ = builder;
+    Some(ResolvedColumn {
+        expression: format!("{}.{}", dialect.quote("r"), dialect.quote(name)),
+        column_type,
+        kind: None,
+    })
+}
+
+fn where_clause(conditions: &[String]) -> String {
+    if conditions.is_empty() { String::new() } else { format!(" WHERE {}", conditions.join(" AND ")) }
+}
+
+/// The record's value of a sort key, as the cursor keeps it.
+fn sort_value(record: &Record, field: &str) -> serde_json::Value {
+    match field {
+        "id" => record.id.into(),
+        "created_at" => FieldValue::DateTime(record.created_at).to_json(),
+        "updated_at" => FieldValue::DateTime(record.updated_at).to_json(),
+        _ => record.values.get(field).map_or(serde_json::Value::Null, FieldValue::to_json),
+    }
+}
+
+/// Rows strictly after the cursor in the sort order, NULLs last in either direction:
+/// `(k1 after v1) OR (k1 = v1 AND k2 after v2) OR ...`.
+fn keyset_condition(
+    builder: &mut SqlBuilder<'_>,
+    columns: &[(ResolvedColumn<'static>, bool)],
+    values: &[serde_json::Value],
+) -> Option<String> {
+    if columns.len() != values.len() {
+        return None;
+    }
+    let mut alternatives = Vec::new();
+    let mut equal_so_far: Vec<String> = Vec::new();
+    for ((column, descending), value) in columns.iter().zip(values) {
+        let expression = builder.comparable(column, &column.expression);
+        if value.is_null() {
+            // Nothing sorts after NULL but other NULLs: only ties continue.
+            equal_so_far.push(format!("{} IS NULL", column.expression));
+            continue;
+        }
+        let bound = cursor_value(column, value)?;
+        let placeholder = builder.bind(bound);
+        let right = builder.comparable(column, &placeholder);
+        let after = format!(
+            "({expression} {} {right} OR {} IS NULL)",
+            if *descending { "<" } else { ">" },
+            column.expression
+        );
+        let mut alternative = equal_so_far.clone();
+        alternative.push(after);
+        alternatives.push(format!("({})", alternative.join(" AND ")));
+        equal_so_far.push(format!("{expression} = {right}"));
+    }
+    Some(if alternatives.is_empty() {
+        "1 = 0".to_owned()
+    } else {
+        format!("({})", alternatives.join(" OR "))
+    })
+}
+
+fn cursor_value(column: &ResolvedColumn<'_>, value: &serde_json::Value) -> Option<SqlValue> {
+    use std::str::FromStr;
+    let text = || value.as_str().map(str::to_owned).unwrap_or_else(|| value.to_string());
+    Some(match column.column_type {
+        ColumnType::Integer | ColumnType::Reference => SqlValue::Integer(value.as_i64()?),
+        ColumnType::Decimal => SqlValue::Decimal(rust_decimal::Decimal::from_str(&text()).ok()?),
+        ColumnType::Boolean => SqlValue::Bool(value.as_bool()?),
+        ColumnType::Text | ColumnType::Choice => SqlValue::Text(value.as_str()?.to_owned()),
+        ColumnType::Date => {
+            SqlValue::Date(chrono::NaiveDate::parse_from_str(value.as_str()?, "%Y-%m-%d").ok()?)
+        }
+        ColumnType::Timestamp => {
+            SqlValue::Timestamp(chrono::DateTime::parse_from_rfc3339(value.as_str()?).ok()?.to_utc())
+        }
+        ColumnType::Time => {
+            SqlValue::Time(chrono::NaiveTime::parse_from_str(value.as_str()?, "%H:%M:%S%.f").ok()?)
+        }
+        ColumnType::TextList | ColumnType::Json => return None,
+    })
+}

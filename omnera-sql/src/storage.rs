@@ -1,0 +1,202 @@
+//! [`SqlStorage`]: the [`Storage`] of SQLite and PostgreSQL.
+
+use std::sync::{Arc, RwLock};
+
+use async_trait::async_trait;
+use omnera_core::Schema;
+use omnera_core::backend::{
+    ApplyOptions, ChangeKind, ListQuery, MigrationPlan, OutboxEvent, Record, RecordPage, RecordValues,
+    Storage, StorageError,
+};
+
+use crate::database::Database;
+use crate::error::unavailable;
+use crate::physical::ColumnType;
+use crate::sql_value::SqlValue;
+use crate::store::{TableLayout, delete_one, fetch_one, insert_one, update_one};
+
+/// Records in SQLite or PostgreSQL. Cheap to clone; clones share the pools.
+#[derive(Debug, Clone)]
+pub struct SqlStorage {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    url: String,
+    database: RwLock<Database>,
+    schema: RwLock<Option<Schema>>,
+}
+
+impl SqlStorage {
+    /// Connects by URL (`sqlite://FILE`, `sqlite::memory:`, `postgres://..`) and brings the
+    /// engine's system tables up to date.
+    pub async fn connect(url: &str) -> Result<Self, StorageError> {
+        let database = Database::connect(url).await?;
+        crate::system::migrate(&database).await?;
+        Ok(Self {
+            inner: Arc::new(Inner {
+                url: url.to_owned(),
+                database: RwLock::new(database),
+                schema: RwLock::new(None),
+            }),
+        })
+    }
+
+    /// The pools (cheap to clone).
+    fn database(&self) -> Database {
+        match self.inner.database.read() {
+            Ok(database) => database.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+
+    /// PostgreSQL connections cache prepared statements whose result types a schema change may
+    /// alter ("cached plan must not change result type"): after a change, start from new ones.
+    async fn renew_postgres_connections(&self) -> Result<(), StorageError> {
+        if !matches!(self.database(), Database::Postgres(_)) {
+            return Ok(());
+        }
+        let fresh = Database::connect(&self.inner.url).await?;
+        let old = match self.inner.database.write() {
+            Ok(mut database) => std::mem::replace(&mut *database, fresh),
+            Err(_) => return Err(unavailable("the storage's connection pool lock is poisoned")),
+        };
+        old.close().await;
+        Ok(())
+    }
+
+    /// The schema applied by [`Storage::apply_schema`].
+    fn schema(&self) -> Result<Schema, StorageError> {
+        self.inner
+            .schema
+            .read()
+            .ok()
+            .and_then(|schema| schema.clone())
+            .ok_or_else(|| unavailable("no schema applied yet: call apply_schema first"))
+    }
+}
+
+#[async_trait]
+impl Storage for SqlStorage {
+    async fn plan_schema(&self, schema: &Schema) -> Result<MigrationPlan, StorageError> {
+        crate::apply::plan(&self.database(), schema).await
+    }
+
+    async fn apply_schema(
+        &self,
+        schema: &Schema,
+        options: &ApplyOptions,
+    ) -> Result<MigrationPlan, StorageError> {
+        let plan = crate::apply::apply(&self.database(), schema, options).await?;
+        if !plan.is_empty() {
+            self.renew_postgres_connections().await?;
+        }
+        if let Ok(mut applied) = self.inner.schema.write() {
+            *applied = Some(schema.clone());
+        }
+        Ok(plan)
+    }
+
+    async fn insert(&self, table: &str, records: Vec<RecordValues>) -> Result<Vec<Record>, StorageError> {
+        let schema = self.schema()?;
+        let dialect = self.database().dialect();
+        let mut transaction = self.database().begin_write().await?;
+        let mut inserted = Vec::with_capacity(records.len());
+        for values in records {
+            inserted.push(insert_one(&mut transaction, dialect, &schema, table, values).await?);
+        }
+        transaction.commit().await.map_err(unavailable)?;
+        Ok(inserted)
+    }
+
+    async fn get(&self, table: &str, id: i64) -> Result<Record, StorageError> {
+        let schema = self.schema()?;
+        let (layout, _) = TableLayout::of(&schema, table)?;
+        let mut transaction = self.database().begin_read().await?;
+        fetch_one(&mut transaction, self.database().dialect(), &layout, id).await
+    }
+
+    async fn update(
+        &self,
+        table: &str,
+        id: i64,
+        values: RecordValues,
+        expected_version: Option<i64>,
+    ) -> Result<Record, StorageError> {
+        let schema = self.schema()?;
+        let mut transaction = self.database().begin_write().await?;
+        let record = update_one(
+            &mut transaction,
+            self.database().dialect(),
+            &schema,
+            table,
+            id,
+            values,
+            expected_version,
+        )
+        .await?;
+        transaction.commit().await.map_err(unavailable)?;
+        Ok(record)
+    }
+
+    async fn delete(&self, table: &str, id: i64, expected_version: Option<i64>) -> Result<(), StorageError> {
+        let schema = self.schema()?;
+        let mut transaction = self.database().begin_write().await?;
+        delete_one(&mut transaction, self.database().dialect(), &schema, table, id, expected_version).await?;
+        transaction.commit().await.map_err(unavailable)
+    }
+
+    async fn list(&self, table: &str, query: &ListQuery) -> Result<RecordPage, StorageError> {
+        let schema = self.schema()?;
+        let mut transaction = self.database().begin_read().await?;
+        crate::query::list(&mut transaction, self.database().dialect(), &schema, table, query).await
+    }
+
+    async fn outbox_after(&self, sequence: i64, limit: u32) -> Result<Vec<OutboxEvent>, StorageError> {
+        let dialect = self.database().dialect();
+        let mut transaction = self.database().begin_read().await?;
+        let query = format!(
+            "SELECT sequence, table_name, record_id, kind, before_change, after_change, created_at FROM _omnera_outbox \
+             WHERE sequence > {} ORDER BY sequence LIMIT {}",
+            dialect.placeholder(1),
+            dialect.placeholder(2)
+        );
+        let columns = [
+            ColumnType::Integer,
+            ColumnType::Text,
+            ColumnType::Integer,
+            ColumnType::Text,
+            ColumnType::Json,
+            ColumnType::Json,
+            ColumnType::Timestamp,
+        ];
+        let rows = transaction
+            .fetch(&query, &[SqlValue::Integer(sequence), SqlValue::Integer(i64::from(limit))], &columns)
+            .await
+            .map_err(unavailable)?;
+        rows.into_iter().map(outbox_event).collect()
+    }
+}
+
+fn outbox_event(row: Vec<SqlValue>) -> Result<OutboxEvent, StorageError> {
+    let mut cells = row.into_iter();
+    let mut next = || cells.next().unwrap_or(SqlValue::Null(ColumnType::Text));
+    let sequence = next().as_i64().unwrap_or_default();
+    let SqlValue::Text(table) = next() else { return Err(unavailable("an outbox event has no table")) };
+    let record_id = next().as_i64().unwrap_or_default();
+    let kind = match next() {
+        SqlValue::Text(kind) if kind == "created" => ChangeKind::Created,
+        SqlValue::Text(kind) if kind == "updated" => ChangeKind::Updated,
+        SqlValue::Text(kind) if kind == "deleted" => ChangeKind::Deleted,
+        other => return Err(unavailable(format!("unknown outbox event kind {other:?}"))),
+    };
+    let document = |value: SqlValue| match value {
+        SqlValue::Json(document) => Some(document),
+        _ => None,
+    };
+    let before = document(next());
+    let after = document(next());
+    let at = next().as_timestamp().unwrap_or_default();
+    Ok(OutboxEvent::new(sequence, table, record_id, kind, before, after, at))
+}

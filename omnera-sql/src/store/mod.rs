@@ -1,0 +1,10 @@
+//! The record store: reads, writes with their outbox events, and queries.
+
+mod layout;
+mod read;
+mod references;
+mod write;
+
+pub(crate) use layout::TableLayout;
+pub(crate) use read::{fetch_one, load_links, record_from_row};
+pub(crate) use write::{delete_one, insert_one, update_one};

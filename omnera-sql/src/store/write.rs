@@ -1,0 +1,267 @@
+//! Writing records: insert, update and delete, each with its outbox event in the same
+//! transaction, and database errors turned into errors that name the table and field.
+
+use omnera_core::backend::{ChangeKind, Record, RecordValues, StorageError};
+use omnera_core::{FieldKind, FieldValue, Schema, TableSchema};
+
+use super::layout::TableLayout;
+use super::read::fetch_one;
+use super::references::{check_not_referenced, check_references_exist};
+use crate::connection::Transaction;
+use crate::dialect::Dialect;
+use crate::error::{Violation, unavailable, violation};
+use crate::sql_value::{SqlValue, now};
+
+/// The values of a new record: those given, and defaults for the rest.
+fn with_defaults(
+    table: &TableSchema,
+    mut values: RecordValues,
+    at: chrono::DateTime<chrono::Utc>,
+) -> Result<RecordValues, StorageError> {
+    for field in table.fields() {
+        if values.contains_key(field.name()) {
+            continue;
+        }
+        let value = match field.default() {
+            Some(default) => default.resolve(at, matches!(field.kind(), FieldKind::Time { .. })),
+            None => field.kind().empty_value(),
+        };
+        values.insert(field.name().to_owned(), value);
+    }
+    check_required(table, &values)?;
+    Ok(values)
+}
+
+fn check_required(table: &TableSchema, values: &RecordValues) -> Result<(), StorageError> {
+    for field in table.fields().iter().filter(|field| field.is_required()) {
+        if values.get(field.name()).is_some_and(FieldValue::is_empty) {
+            return Err(StorageError::MissingValue {
+                table: table.name().to_owned(),
+                field: field.name().to_owned(),
+            });
+        }
+    }
+    Ok(())
+}
+
+pub(crate) async fn insert_one(
+    transaction: &mut Transaction,
+    dialect: Dialect,
+    schema: &Schema,
+    table: &str,
+    values: RecordValues,
+) -> Result<Record, StorageError> {
+    let (layout, table_schema) = TableLayout::of(schema, table)?;
+    let at = now();
+    let values = with_defaults(table_schema, values, at)?;
+    check_references_exist(transaction, dialect, table_schema, &values).await?;
+    let mut names = vec![dialect.quote("created_at"), dialect.quote("updated_at")];
+    let mut params = vec![SqlValue::Timestamp(at), SqlValue::Timestamp(at)];
+    for column in &layout.columns {
+        if let Some(value) = values.get(&column.name) {
+            names.push(dialect.quote(&column.name));
+            params.push(SqlValue::from_field(value, column.column_type));
+        }
+    }
+    let placeholders: Vec<String> = (1..=params.len()).map(|index| dialect.placeholder(index)).collect();
+    let statement = format!(
+        "INSERT INTO {} ({}) VALUES ({}) RETURNING {}",
+        dialect.quote(&layout.name),
+        names.join(", "),
+        placeholders.join(", "),
+        dialect.quote("id")
+    );
+    let rows = transaction
+        .fetch(&statement, &params, &[crate::physical::ColumnType::Integer])
+        .await
+        .map_err(|error| classify(error, table_schema))?;
+    let id = rows
+        .first()
+        .and_then(|row| row.first())
+        .and_then(SqlValue::as_i64)
+        .ok_or_else(|| unavailable("insert returned no id"))?;
+    write_links(transaction, dialect, &layout, table_schema, id, &values).await?;
+    let record = fetch_one(transaction, dialect, &layout, id).await?;
+    write_event(transaction, dialect, &layout.name, id, ChangeKind::Created, None, Some(&record)).await?;
+    Ok(record)
+}
+
+pub(crate) async fn update_one(
+    transaction: &mut Transaction,
+    dialect: Dialect,
+    schema: &Schema,
+    table: &str,
+    id: i64,
+    values: RecordValues,
+    expected_version: Option<i64>,
+) -> Result<Record, StorageError> {
+    let (layout, table_schema) = TableLayout::of(schema, table)?;
+    let before = fetch_one(transaction, dialect, &layout, id).await?;
+    if expected_version.is_some_and(|expected| expected != before.version) {
+        return Err(StorageError::Conflict { table: layout.name.clone(), id });
+    }
+    let mut merged = before.values.clone();
+    merged.extend(values.clone());
+    check_required(table_schema, &merged)?;
+    check_references_exist(transaction, dialect, table_schema, &values).await?;
+    let mut assignments = vec![
+        format!("{} = {}", dialect.quote("updated_at"), dialect.placeholder(1)),
+        format!("{0} = {0} + 1", dialect.quote("_version")),
+    ];
+    let mut params = vec![SqlValue::Timestamp(now())];
+    for column in &layout.columns {
+        if let Some(value) = values.get(&column.name) {
+            params.push(SqlValue::from_field(value, column.column_type));
+            assignments.push(format!(
+                "{} = {}",
+                dialect.quote(&column.name),
+                dialect.placeholder(params.len())
+            ));
+        }
+    }
+    params.push(SqlValue::Integer(id));
+    let statement = format!(
+        "UPDATE {} SET {} WHERE {} = {}",
+        dialect.quote(&layout.name),
+        assignments.join(", "),
+        dialect.quote("id"),
+        dialect.placeholder(params.len())
+    );
+    transaction.execute(&statement, &params).await.map_err(|error| classify(error, table_schema))?;
+    write_links(transaction, dialect, &layout, table_schema, id, &values).await?;
+    let after = fetch_one(transaction, dialect, &layout, id).await?;
+    write_event(transaction, dialect, &layout.name, id, ChangeKind::Updated, Some(&before), Some(&after))
+        .await?;
+    Ok(after)
+}
+
+pub(crate) async fn delete_one(
+    transaction: &mut Transaction,
+    dialect: Dialect,
+    schema: &Schema,
+    table: &str,
+    id: i64,
+    expected_version: Option<i64>,
+) -> Result<(), StorageError> {
+    let (layout, table_schema) = TableLayout::of(schema, table)?;
+    let before = fetch_one(transaction, dialect, &layout, id).await?;
+    if expected_version.is_some_and(|expected| expected != before.version) {
+        return Err(StorageError::Conflict { table: layout.name.clone(), id });
+    }
+    check_not_referenced(transaction, dialect, schema, table_schema, id).await?;
+    let statement = format!(
+        "DELETE FROM {} WHERE {} = {}",
+        dialect.quote(&layout.name),
+        dialect.quote("id"),
+        dialect.placeholder(1)
+    );
+    transaction.execute(&statement, &[SqlValue::Integer(id)]).await.map_err(unavailable)?;
+    write_event(transaction, dialect, &layout.name, id, ChangeKind::Deleted, Some(&before), None).await
+}
+
+/// Replaces the links of the many-to-many fields given in `values`.
+async fn write_links(
+    transaction: &mut Transaction,
+    dialect: Dialect,
+    layout: &TableLayout,
+    table: &TableSchema,
+    id: i64,
+    values: &RecordValues,
+) -> Result<(), StorageError> {
+    for link in &layout.links {
+        let Some(FieldValue::References(targets)) = values.get(&link.name) else { continue };
+        let table_name = dialect.quote(&link.link_table);
+        let clear = format!("DELETE FROM {table_name} WHERE source_id = {}", dialect.placeholder(1));
+        transaction.execute(&clear, &[SqlValue::Integer(id)]).await.map_err(unavailable)?;
+        for (position, target) in targets.iter().enumerate() {
+            let add = format!(
+                "INSERT INTO {table_name} (source_id, target_id, position) VALUES ({}, {}, {})",
+                dialect.placeholder(1),
+                dialect.placeholder(2),
+                dialect.placeholder(3)
+            );
+            let params =
+                [SqlValue::Integer(id), SqlValue::Integer(*target), SqlValue::Integer(position as i64)];
+            transaction.execute(&add, &params).await.map_err(|error| match violation(&error) {
+                Some(Violation::ForeignKey) => StorageError::MissingReference {
+                    table: table.name().to_owned(),
+                    field: link.name.clone(),
+                },
+                _ => unavailable(error),
+            })?;
+        }
+    }
+    Ok(())
+}
+
+async fn write_event(
+    transaction: &mut Transaction,
+    dialect: Dialect,
+    table: &str,
+    id: i64,
+    kind: ChangeKind,
+    before: Option<&Record>,
+    after: Option<&Record>,
+) -> Result<(), StorageError> {
+    let statement = format!(
+        "INSERT INTO _omnera_outbox (table_name, record_id, kind, before_change, after_change, created_at) VALUES ({}, {}, {}, {}, {}, {})",
+        dialect.placeholder(1),
+        dialect.placeholder(2),
+        dialect.placeholder(3),
+        dialect.placeholder(4),
+        dialect.placeholder(5),
+        dialect.placeholder(6)
+    );
+    let document = |record: Option<&Record>| {
+        record.map_or(SqlValue::Null(crate::physical::ColumnType::Json), |record| {
+            SqlValue::Json(record.to_json())
+        })
+    };
+    let params = [
+        SqlValue::Text(table.to_owned()),
+        SqlValue::Integer(id),
+        SqlValue::Text(kind.as_str().to_owned()),
+        document(before),
+        document(after),
+        SqlValue::Timestamp(now()),
+    ];
+    transaction.execute(&statement, &params).await.map_err(unavailable)?;
+    Ok(())
+}
+
+/// A database error of a write, named by table and field where it broke a constraint.
+fn classify(error: sqlx::Error, table: &TableSchema) -> StorageError {
+    let name = table.name().to_owned();
+    match violation(&error) {
+        Some(Violation::Unique(constraint)) => {
+            StorageError::UniqueViolation { field: unique_fields(table, &constraint), table: name }
+        }
+        Some(Violation::NotNull(column)) => {
+            StorageError::MissingValue { table: name, field: column.unwrap_or_default() }
+        }
+        _ => unavailable(error),
+    }
+}
+
+/// The field (or fields) of a unique index, from its name (`ux_<table>_<field id>` or
+/// `ux_<table>_<constraint>`) or SQLite's `table.column, table.column` list.
+fn unique_fields(table: &TableSchema, constraint: &str) -> String {
+    if let Some(rest) = constraint.strip_prefix(&format!("ux_{}_", table.id())) {
+        if let Some(field) =
+            rest.parse::<u64>().ok().and_then(|id| table.fields().iter().find(|field| field.id() == id))
+        {
+            return field.name().to_owned();
+        }
+        if let Some(unique) = table.unique_constraints().iter().find(|unique| unique.name == rest) {
+            return unique.fields.join(", ");
+        }
+        if let Some(index) = table.indexes().iter().find(|index| index.name == rest) {
+            return index.fields.join(", ");
+        }
+    }
+    constraint
+        .split(", ")
+        .map(|column| column.rsplit('.').next().unwrap_or(column))
+        .collect::<Vec<_>>()
+        .join(", ")
+}

@@ -1,0 +1,88 @@
+//! The engine's own tables (`_omnera_*`), created and upgraded by versioned migrations.
+
+use omnera_core::backend::StorageError;
+
+use crate::connection::Transaction;
+use crate::database::Database;
+use crate::dialect::Dialect;
+use crate::error::unavailable;
+use crate::physical::ColumnType;
+use crate::sql_value::{SqlValue, now};
+
+/// A key for PostgreSQL's advisory lock, so that instances starting together migrate one by one.
+pub(crate) const MIGRATION_LOCK: i64 = 0x6f6d_6e65_7261;
+
+/// One system migration: its version and its statements.
+struct SystemMigration {
+    version: i64,
+    statements: fn(Dialect) -> Vec<String>,
+}
+
+/// Every system migration, oldest first. A released migration never changes; new ones are added.
+const MIGRATIONS: [SystemMigration; 1] =
+    [SystemMigration { version: 1, statements: schema_versions_and_outbox }];
+
+fn schema_versions_and_outbox(dialect: Dialect) -> Vec<String> {
+    let id = dialect.id_column();
+    let timestamp = dialect.timestamp_type();
+    let json = dialect.column_type(ColumnType::Json);
+    vec![
+        format!(
+            "CREATE TABLE _omnera_schema_versions (version {id}, hash TEXT NOT NULL, physical {json} NOT NULL, \
+             plan {json} NOT NULL, applied_at {timestamp} NOT NULL)"
+        ),
+        format!(
+            "CREATE TABLE _omnera_outbox (sequence {id}, table_name TEXT NOT NULL, record_id BIGINT NOT NULL, \
+             kind TEXT NOT NULL, before_change {json}, after_change {json}, created_at {timestamp} NOT NULL)"
+        ),
+    ]
+}
+
+/// Brings the system tables to the newest version.
+pub(crate) async fn migrate(database: &Database) -> Result<(), StorageError> {
+    let dialect = database.dialect();
+    let mut transaction = database.begin_write().await?;
+    lock(&mut transaction, dialect).await?;
+    let timestamp = dialect.timestamp_type();
+    transaction
+        .execute(
+            &format!(
+                "CREATE TABLE IF NOT EXISTS _omnera_system_migrations (version BIGINT PRIMARY KEY, applied_at {timestamp} NOT NULL)"
+            ),
+            &[],
+        )
+        .await
+        .map_err(unavailable)?;
+    let applied = transaction
+        .fetch("SELECT COALESCE(MAX(version), 0) FROM _omnera_system_migrations", &[], &[ColumnType::Integer])
+        .await
+        .map_err(unavailable)?;
+    let current = applied.first().and_then(|row| row.first()).and_then(SqlValue::as_i64).unwrap_or(0);
+    for migration in MIGRATIONS.iter().filter(|migration| migration.version > current) {
+        for statement in (migration.statements)(dialect) {
+            transaction.execute(&statement, &[]).await.map_err(unavailable)?;
+        }
+        let record = format!(
+            "INSERT INTO _omnera_system_migrations (version, applied_at) VALUES ({}, {})",
+            dialect.placeholder(1),
+            dialect.placeholder(2)
+        );
+        transaction
+            .execute(&record, &[SqlValue::Integer(migration.version), SqlValue::Timestamp(now())])
+            .await
+            .map_err(unavailable)?;
+    }
+    transaction.commit().await.map_err(unavailable)
+}
+
+/// Takes the migration lock for the rest of the transaction (PostgreSQL; SQLite's write lock is
+/// already exclusive).
+pub(crate) async fn lock(transaction: &mut Transaction, dialect: Dialect) -> Result<(), StorageError> {
+    if dialect == Dialect::Postgres {
+        transaction
+            .execute("SELECT pg_advisory_xact_lock($1)", &[SqlValue::Integer(MIGRATION_LOCK)])
+            .await
+            .map_err(unavailable)?;
+    }
+    Ok(())
+}
