@@ -3,16 +3,22 @@
 //! ```sh
 //! cargo run --example serve -- check examples/apps/crm.json   # every problem, or a summary
 //! cargo run --example serve -- schema                         # the JSON Schema of the format
+//! cargo run --example serve -- plan examples/apps/crm.json    # the migration plan, not applied
 //! ```
+//!
+//! The database is `--database URL`, else `OMNERA_DATABASE_URL`, else a SQLite file named after
+//! the config (`crm.json` → `sqlite://crm.db`) in the current directory.
 //!
 //! `check` prints one problem per line as `<path>: <message> [<code>]` and exits with code 2 when
 //! the config has problems, 0 when it is valid.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use omnera::backend::Storage;
+use omnera::sql::SqlStorage;
 use omnera::{Schema, load_schema};
 
 /// Exit code for a config with problems.
@@ -34,11 +40,21 @@ enum Command {
     },
     /// Print the JSON Schema of the config format.
     Schema,
+    /// Print the steps that would bring the database to the config, without running them.
+    Plan {
+        /// The config file.
+        config: PathBuf,
+        /// The database URL: sqlite://FILE, sqlite::memory: or postgres://..
+        #[arg(long, env = "OMNERA_DATABASE_URL")]
+        database: Option<String>,
+    },
 }
 
-fn main() -> ExitCode {
+#[tokio::main]
+async fn main() -> ExitCode {
     match Cli::parse().command {
         Command::Check { config } => check(&config),
+        Command::Plan { config, database } => plan(&config, database).await,
         Command::Schema => {
             let schema = omnera::validate::format_json_schema();
             match serde_json::to_string_pretty(&schema) {
@@ -55,7 +71,7 @@ fn main() -> ExitCode {
     }
 }
 
-fn check(path: &std::path::Path) -> ExitCode {
+fn check(path: &Path) -> ExitCode {
     match load_schema(path) {
         Ok(schema) => {
             println!("{}", summary(&schema));
@@ -72,6 +88,45 @@ fn check(path: &std::path::Path) -> ExitCode {
             ExitCode::from(INVALID_CONFIG)
         }
     }
+}
+
+async fn plan(path: &Path, database: Option<String>) -> ExitCode {
+    let schema = match load_schema(path) {
+        Ok(schema) => schema,
+        Err(errors) => {
+            println!("{errors}");
+            return ExitCode::from(INVALID_CONFIG);
+        }
+    };
+    let url = database.unwrap_or_else(|| default_database_url(path));
+    let planned = match SqlStorage::connect(&url).await {
+        Ok(storage) => storage.plan_schema(&schema).await,
+        Err(error) => Err(error),
+    };
+    match planned {
+        Ok(plan) if plan.is_empty() => {
+            println!("{url} already matches {}", path.display());
+            ExitCode::SUCCESS
+        }
+        Ok(plan) => {
+            println!("{} step(s) for {url}:", plan.steps.len());
+            for step in &plan.steps {
+                let warning = if step.loses_data { "  [loses data: refused unless allowed]" } else { "" };
+                println!("  {}{warning}", step.description);
+            }
+            ExitCode::SUCCESS
+        }
+        Err(error) => {
+            eprintln!("{url}: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// A SQLite file named after the config, in the current directory.
+fn default_database_url(config: &Path) -> String {
+    let stem = config.file_stem().and_then(|stem| stem.to_str()).unwrap_or("omnera");
+    format!("sqlite://{stem}.db")
 }
 
 fn summary(schema: &Schema) -> String {
