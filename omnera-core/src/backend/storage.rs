@@ -119,6 +119,69 @@ impl Default for ListQuery {
     }
 }
 
+impl ListQuery {
+    /// Only rows matching `filter`.
+    ///
+    /// ```
+    /// use omnera_core::backend::{ListQuery, PageRequest, SortKey};
+    /// use omnera_core::query::parse_filter;
+    ///
+    /// let query = ListQuery::default()
+    ///     .filtered(parse_filter("active = true && price > 500").unwrap())
+    ///     .sorted_by(vec![SortKey { field: "price".into(), descending: true }])
+    ///     .paged(PageRequest::After { cursor: None, limit: 50 })
+    ///     .without_total();
+    /// assert!(!query.count_total);
+    /// ```
+    #[must_use]
+    pub fn filtered(mut self, filter: FilterExpr) -> Self {
+        self.filter = Some(filter);
+        self
+    }
+
+    /// Only rows containing `text` in a text field.
+    #[must_use]
+    pub fn searching(mut self, text: impl Into<String>) -> Self {
+        self.search = Some(text.into());
+        self
+    }
+
+    /// In this order (ties broken by `id`).
+    #[must_use]
+    pub fn sorted_by(mut self, sort: Vec<SortKey>) -> Self {
+        self.sort = sort;
+        self
+    }
+
+    /// This page.
+    #[must_use]
+    pub fn paged(mut self, page: PageRequest) -> Self {
+        self.page = page;
+        self
+    }
+
+    /// With these relationships embedded.
+    #[must_use]
+    pub fn expanding(mut self, paths: Vec<String>) -> Self {
+        self.expand = paths;
+        self
+    }
+
+    /// Without counting every matching row.
+    #[must_use]
+    pub fn without_total(mut self) -> Self {
+        self.count_total = false;
+        self
+    }
+
+    /// Asked by `caller` (for `@user.id` and `@user.roles`).
+    #[must_use]
+    pub fn as_caller(mut self, caller: Caller) -> Self {
+        self.caller = caller;
+        self
+    }
+}
+
 /// One page of a list.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]

@@ -73,8 +73,27 @@ fn referential_action(action: ReferentialAction) -> &'static str {
     }
 }
 
+/// An index in the order lists sort (empty values smallest), so it can serve them: PostgreSQL
+/// puts NULLs first explicitly; SQLite does by nature, and indexes decimals (kept as text) by
+/// their numeric value, as filters and sorts compare them.
 fn create_index(dialect: Dialect, table: &PhysicalTable, index: &PhysicalIndex) -> String {
-    let columns: Vec<String> = index.keys.iter().map(|key| dialect.quote(&table.key_column(key))).collect();
+    let columns: Vec<String> = index
+        .keys
+        .iter()
+        .map(|key| {
+            let name = table.key_column(key);
+            let column_type =
+                table.columns.iter().find(|column| column.name == name).map(|column| column.column_type);
+            let quoted = dialect.quote(&name);
+            match (dialect, column_type) {
+                (Dialect::Sqlite, Some(crate::physical::ColumnType::Decimal)) => {
+                    format!("CAST({quoted} AS REAL)")
+                }
+                (Dialect::Sqlite, _) => quoted,
+                (Dialect::Postgres, _) => format!("{quoted} NULLS FIRST"),
+            }
+        })
+        .collect();
     format!(
         "CREATE {}INDEX {} ON {} ({})",
         if index.unique { "UNIQUE " } else { "" },

@@ -27,6 +27,8 @@ pub(crate) struct ResolvedColumn<'s> {
     pub(crate) expression: String,
     pub(crate) column_type: ColumnType,
     pub(crate) kind: Option<&'s FieldKind>,
+    /// Whether the column may hold NULL.
+    pub(crate) nullable: bool,
 }
 
 /// What a path resolves to: a column, or a many-to-many field (kept in a link table).
@@ -90,6 +92,7 @@ impl<'s> SqlBuilder<'s> {
                     expression: format!("{}.{}", quote(&alias), quote(segment)),
                     column_type,
                     kind: None,
+                    nullable: false,
                 }));
             }
             let field = table
@@ -149,6 +152,7 @@ impl<'s> SqlBuilder<'s> {
                 expression: format!("{}.{}", quote(&alias), quote(segment)),
                 column_type,
                 kind: Some(field.kind()),
+                nullable: position > 0 || !field.is_required(),
             }));
         }
         Err(self.invalid("an empty field path".to_owned()))

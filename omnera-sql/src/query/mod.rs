@@ -98,10 +98,12 @@ pub(crate) async fn list(
     let order: Vec<String> = sort_columns
         .iter()
         .map(|(column, descending)| {
+            // Empty values sort as the smallest: first ascending, last descending. Both databases'
+            // indexes are built in that order (see ddl), so an index can serve the sort.
             format!(
-                "{} {} NULLS LAST",
+                "{} {}",
                 builder.comparable(column, &column.expression),
-                if *descending { "DESC" } else { "ASC" }
+                if *descending { "DESC NULLS LAST" } else { "ASC NULLS FIRST" }
             )
         })
         .collect();
@@ -153,22 +155,23 @@ fn sort_column(
     dialect: Dialect,
     field: &str,
 ) -> Option<ResolvedColumn<'static>> {
-    let (column_type, name) = match field {
-        "id" => (ColumnType::Integer, field),
-        "created_at" | "updated_at" => (ColumnType::Timestamp, field),
+    let (column_type, name, nullable) = match field {
+        "id" => (ColumnType::Integer, field, false),
+        "created_at" | "updated_at" => (ColumnType::Timestamp, field, false),
         _ => {
             let column = layout.column(field)?;
             if column.column_type == ColumnType::TextList {
                 return None;
             }
-            (column.column_type, column.name.as_str())
+            let required = builder.table.field(field).is_some_and(|field| field.is_required());
+            (column.column_type, column.name.as_str(), !required && column.column_type != ColumnType::Boolean)
         }
     };
-    let _ = builder;
     Some(ResolvedColumn {
         expression: format!("{}.{}", dialect.quote("r"), dialect.quote(name)),
         column_type,
         kind: None,
+        nullable,
     })
 }
 
@@ -186,7 +189,7 @@ fn sort_value(record: &Record, field: &str) -> serde_json::Value {
     }
 }
 
-/// Rows strictly after the cursor in the sort order, NULLs last in either direction:
+/// Rows strictly after the cursor in the sort order, empty values being the smallest:
 /// `(k1 after v1) OR (k1 = v1 AND k2 after v2) OR ...`.
 fn keyset_condition(
     builder: &mut SqlBuilder<'_>,
@@ -200,19 +203,25 @@ fn keyset_condition(
     let mut equal_so_far: Vec<String> = Vec::new();
     for ((column, descending), value) in columns.iter().zip(values) {
         let expression = builder.comparable(column, &column.expression);
+        let is_null = format!("{} IS NULL", column.expression);
         if value.is_null() {
-            // Nothing sorts after NULL but other NULLs: only ties continue.
-            equal_so_far.push(format!("{} IS NULL", column.expression));
+            // After an empty value: ascending, every value; descending, nothing but ties.
+            if !descending {
+                let mut alternative = equal_so_far.clone();
+                alternative.push(format!("{} IS NOT NULL", column.expression));
+                alternatives.push(format!("({})", alternative.join(" AND ")));
+            }
+            equal_so_far.push(is_null);
             continue;
         }
         let bound = cursor_value(column, value)?;
         let placeholder = builder.bind(bound);
         let right = builder.comparable(column, &placeholder);
-        let after = format!(
-            "({expression} {} {right} OR {} IS NULL)",
-            if *descending { "<" } else { ">" },
-            column.expression
-        );
+        let after = match (descending, column.nullable) {
+            (true, true) => format!("({expression} < {right} OR {is_null})"),
+            (true, false) => format!("{expression} < {right}"),
+            (false, _) => format!("{expression} > {right}"),
+        };
         let mut alternative = equal_so_far.clone();
         alternative.push(after);
         alternatives.push(format!("({})", alternative.join(" AND ")));

@@ -14,7 +14,7 @@ pub(super) fn cases() -> Vec<StorageCase> {
     named_cases![
         filters_return_exactly_the_matching_rows,
         search_looks_in_text_fields_only,
-        sort_breaks_ties_by_id_and_puts_empty_values_last,
+        sort_breaks_ties_by_id_and_treats_empty_values_as_smallest,
         keyset_pages_walk_the_same_rows_as_offset_pages,
         count_none_skips_the_total,
         expand_embeds_related_records,
@@ -116,7 +116,7 @@ async fn search_looks_in_text_fields_only(storage: Arc<dyn Storage>) {
     assert_eq!(found, ["di", "fay"], "full_name `Di Anna` and bio `Likes ANNA's cooking`");
 }
 
-async fn sort_breaks_ties_by_id_and_puts_empty_values_last(storage: Arc<dyn Storage>) {
+async fn sort_breaks_ties_by_id_and_treats_empty_values_as_smallest(storage: Arc<dyn Storage>) {
     seeded(&*storage).await;
     let sorted = |keys: &[(&str, bool)]| ListQuery {
         sort: keys
@@ -126,7 +126,11 @@ async fn sort_breaks_ties_by_id_and_puts_empty_values_last(storage: Arc<dyn Stor
         ..ListQuery::default()
     };
     let by_age = emails(&storage.list("people", &sorted(&[("age", false)])).await.unwrap().records);
-    assert_eq!(by_age, ["gus", "bob", "ann", "cy", "hal", "jo", "fay", "ed", "ivy", "di"]);
+    assert_eq!(
+        by_age,
+        ["di", "gus", "bob", "ann", "cy", "hal", "jo", "fay", "ed", "ivy"],
+        "empty values sort first ascending"
+    );
     let by_salary_desc = emails(&storage.list("people", &sorted(&[("salary", true)])).await.unwrap().records);
     assert_eq!(by_salary_desc, ["ivy", "cy", "ann", "hal", "bob", "ed", "gus", "di", "fay", "jo"]);
     let newest = emails(&storage.list("people", &sorted(&[("id", true)])).await.unwrap().records);
