@@ -85,7 +85,7 @@ async fn bench(name: &str, url: &str, rows: usize) {
                 let draft = json!({
                     "title": format!("item {}", seed.next() % 1_000_000),
                     "price": format!("{}.{:02}", seed.next() % 1000, seed.next() % 100),
-                    "active": seed.next() % 2 == 0,
+                    "active": seed.next().is_multiple_of(2),
                     "status": statuses[(seed.next() % 3) as usize],
                 });
                 table.check_draft(draft.as_object().unwrap(), DraftMode::Create).unwrap()

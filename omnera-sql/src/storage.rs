@@ -13,7 +13,7 @@ use crate::database::Database;
 use crate::error::unavailable;
 use crate::physical::ColumnType;
 use crate::sql_value::SqlValue;
-use crate::store::{TableLayout, delete_one, fetch_one, insert_one, update_one};
+use crate::store::{TableLayout, delete_one, fetch_one, insert_many, update_one};
 
 /// Records in SQLite or PostgreSQL. Cheap to clone; clones share the pools.
 #[derive(Debug, Clone)]
@@ -102,10 +102,7 @@ impl Storage for SqlStorage {
         let schema = self.schema()?;
         let dialect = self.database().dialect();
         let mut transaction = self.database().begin_write().await?;
-        let mut inserted = Vec::with_capacity(records.len());
-        for values in records {
-            inserted.push(insert_one(&mut transaction, dialect, &schema, table, values).await?);
-        }
+        let inserted = insert_many(&mut transaction, dialect, &schema, table, records).await?;
         transaction.commit().await.map_err(unavailable)?;
         Ok(inserted)
     }

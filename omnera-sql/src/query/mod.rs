@@ -99,12 +99,15 @@ pub(crate) async fn list(
         .iter()
         .map(|(column, descending)| {
             // Empty values sort as the smallest: first ascending, last descending. Both databases'
-            // indexes are built in that order (see ddl), so an index can serve the sort.
-            format!(
-                "{} {}",
-                builder.comparable(column, &column.expression),
-                if *descending { "DESC NULLS LAST" } else { "ASC NULLS FIRST" }
-            )
+            // indexes are built in that order (see ddl), so an index can serve the sort; a column
+            // that cannot be empty says no NULLS at all, which the primary key's index serves.
+            let direction = match (descending, column.nullable) {
+                (false, true) => "ASC NULLS FIRST",
+                (true, true) => "DESC NULLS LAST",
+                (false, false) => "ASC",
+                (true, false) => "DESC",
+            };
+            format!("{} {direction}", builder.comparable(column, &column.expression))
         })
         .collect();
     let limit_placeholder = builder.bind(SqlValue::Integer(i64::try_from(limit + 1).unwrap_or(i64::MAX)));

@@ -83,6 +83,17 @@ impl TableLayout {
             .join(", ")
     }
 
+    /// `"id", "created_at", ..., "field", ...` for a RETURNING clause.
+    pub(crate) fn returning_list(&self, dialect: Dialect) -> String {
+        SYSTEM_COLUMNS
+            .iter()
+            .map(|(name, _)| *name)
+            .chain(self.columns.iter().map(|column| column.name.as_str()))
+            .map(|name| dialect.quote(name))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
     pub(crate) fn column(&self, name: &str) -> Option<&FieldColumn> {
         self.columns.iter().find(|column| column.name == name)
     }

@@ -7,4 +7,4 @@ mod write;
 
 pub(crate) use layout::TableLayout;
 pub(crate) use read::{fetch_one, load_links, record_from_row};
-pub(crate) use write::{delete_one, insert_one, update_one};
+pub(crate) use write::{delete_one, insert_many, update_one};

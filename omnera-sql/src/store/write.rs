@@ -5,7 +5,7 @@ use omnera_core::backend::{ChangeKind, Record, RecordValues, StorageError};
 use omnera_core::{FieldKind, FieldValue, Schema, TableSchema};
 
 use super::layout::TableLayout;
-use super::read::fetch_one;
+use super::read::{fetch_one, record_from_row};
 use super::references::{check_not_referenced, check_references_exist};
 use crate::connection::Transaction;
 use crate::dialect::Dialect;
@@ -44,46 +44,77 @@ fn check_required(table: &TableSchema, values: &RecordValues) -> Result<(), Stor
     Ok(())
 }
 
-pub(crate) async fn insert_one(
+/// The most parameters one statement binds (SQLite allows 32,766, PostgreSQL 65,535).
+const MAX_PARAMETERS: usize = 30_000;
+
+/// Inserts records with one multi-row INSERT per chunk, their links, and their outbox events.
+pub(crate) async fn insert_many(
     transaction: &mut Transaction,
     dialect: Dialect,
     schema: &Schema,
     table: &str,
-    values: RecordValues,
-) -> Result<Record, StorageError> {
+    drafts: Vec<RecordValues>,
+) -> Result<Vec<Record>, StorageError> {
     let (layout, table_schema) = TableLayout::of(schema, table)?;
     let at = now();
-    let values = with_defaults(table_schema, values, at)?;
-    check_references_exist(transaction, dialect, table_schema, &values).await?;
-    let mut names = vec![dialect.quote("created_at"), dialect.quote("updated_at")];
-    let mut params = vec![SqlValue::Timestamp(at), SqlValue::Timestamp(at)];
-    for column in &layout.columns {
-        if let Some(value) = values.get(&column.name) {
-            names.push(dialect.quote(&column.name));
-            params.push(SqlValue::from_field(value, column.column_type));
-        }
+    let mut prepared = Vec::with_capacity(drafts.len());
+    for values in drafts {
+        let values = with_defaults(table_schema, values, at)?;
+        check_references_exist(transaction, dialect, table_schema, &values).await?;
+        prepared.push(values);
     }
-    let placeholders: Vec<String> = (1..=params.len()).map(|index| dialect.placeholder(index)).collect();
-    let statement = format!(
-        "INSERT INTO {} ({}) VALUES ({}) RETURNING {}",
-        dialect.quote(&layout.name),
-        names.join(", "),
-        placeholders.join(", "),
-        dialect.quote("id")
-    );
-    let rows = transaction
-        .fetch(&statement, &params, &[crate::physical::ColumnType::Integer])
-        .await
-        .map_err(|error| classify(error, table_schema))?;
-    let id = rows
-        .first()
-        .and_then(|row| row.first())
-        .and_then(SqlValue::as_i64)
-        .ok_or_else(|| unavailable("insert returned no id"))?;
-    write_links(transaction, dialect, &layout, table_schema, id, &values).await?;
-    let record = fetch_one(transaction, dialect, &layout, id).await?;
-    write_event(transaction, dialect, &layout.name, id, ChangeKind::Created, None, Some(&record)).await?;
-    Ok(record)
+    let mut names = vec![dialect.quote("created_at"), dialect.quote("updated_at")];
+    names.extend(layout.columns.iter().map(|column| dialect.quote(&column.name)));
+    let rows_per_statement = (MAX_PARAMETERS / names.len()).max(1);
+    let mut inserted = Vec::with_capacity(prepared.len());
+    for chunk in prepared.chunks(rows_per_statement) {
+        let mut params = Vec::with_capacity(chunk.len() * names.len());
+        let mut tuples = Vec::with_capacity(chunk.len());
+        for values in chunk {
+            let first = params.len() + 1;
+            params.push(SqlValue::Timestamp(at));
+            params.push(SqlValue::Timestamp(at));
+            for column in &layout.columns {
+                let value = values.get(&column.name).unwrap_or(&FieldValue::Null);
+                params.push(SqlValue::from_field(value, column.column_type));
+            }
+            let placeholders: Vec<String> =
+                (first..=params.len()).map(|index| dialect.placeholder(index)).collect();
+            tuples.push(format!("({})", placeholders.join(", ")));
+        }
+        let statement = format!(
+            "INSERT INTO {} ({}) VALUES {} RETURNING {}",
+            dialect.quote(&layout.name),
+            names.join(", "),
+            tuples.join(", "),
+            layout.returning_list(dialect)
+        );
+        let rows = transaction
+            .fetch(&statement, &params, &layout.row_types())
+            .await
+            .map_err(|error| classify(error, table_schema))?;
+        // Ids grow in the order of the VALUES; RETURNING need not keep that order.
+        let mut records =
+            rows.into_iter().map(|row| record_from_row(&layout, row)).collect::<Result<Vec<_>, _>>()?;
+        records.sort_by_key(|record| record.id);
+        for (record, values) in records.iter_mut().zip(chunk) {
+            write_links(transaction, dialect, &layout, table_schema, record.id, values).await?;
+            for link in &layout.links {
+                let targets = values.get(&link.name).cloned().unwrap_or(FieldValue::References(Vec::new()));
+                record.values.insert(link.name.clone(), targets);
+            }
+        }
+        write_events(
+            transaction,
+            dialect,
+            &layout.name,
+            ChangeKind::Created,
+            records.iter().map(|record| (record.id, None, Some(record))),
+        )
+        .await?;
+        inserted.extend(records);
+    }
+    Ok(inserted)
 }
 
 pub(crate) async fn update_one(
@@ -130,8 +161,8 @@ pub(crate) async fn update_one(
     transaction.execute(&statement, &params).await.map_err(|error| classify(error, table_schema))?;
     write_links(transaction, dialect, &layout, table_schema, id, &values).await?;
     let after = fetch_one(transaction, dialect, &layout, id).await?;
-    write_event(transaction, dialect, &layout.name, id, ChangeKind::Updated, Some(&before), Some(&after))
-        .await?;
+    let change = std::iter::once((id, Some(&before), Some(&after)));
+    write_events(transaction, dialect, &layout.name, ChangeKind::Updated, change).await?;
     Ok(after)
 }
 
@@ -156,7 +187,14 @@ pub(crate) async fn delete_one(
         dialect.placeholder(1)
     );
     transaction.execute(&statement, &[SqlValue::Integer(id)]).await.map_err(unavailable)?;
-    write_event(transaction, dialect, &layout.name, id, ChangeKind::Deleted, Some(&before), None).await
+    write_events(
+        transaction,
+        dialect,
+        &layout.name,
+        ChangeKind::Deleted,
+        std::iter::once((id, Some(&before), None)),
+    )
+    .await
 }
 
 /// Replaces the links of the many-to-many fields given in `values`.
@@ -194,37 +232,43 @@ async fn write_links(
     Ok(())
 }
 
-async fn write_event(
+/// Writes the outbox events of changes to `table`, in one statement.
+async fn write_events<'r>(
     transaction: &mut Transaction,
     dialect: Dialect,
     table: &str,
-    id: i64,
     kind: ChangeKind,
-    before: Option<&Record>,
-    after: Option<&Record>,
+    changes: impl Iterator<Item = (i64, Option<&'r Record>, Option<&'r Record>)>,
 ) -> Result<(), StorageError> {
-    let statement = format!(
-        "INSERT INTO _omnera_outbox (table_name, record_id, kind, before_change, after_change, created_at) VALUES ({}, {}, {}, {}, {}, {})",
-        dialect.placeholder(1),
-        dialect.placeholder(2),
-        dialect.placeholder(3),
-        dialect.placeholder(4),
-        dialect.placeholder(5),
-        dialect.placeholder(6)
-    );
     let document = |record: Option<&Record>| {
         record.map_or(SqlValue::Null(crate::physical::ColumnType::Json), |record| {
             SqlValue::Json(record.to_json())
         })
     };
-    let params = [
-        SqlValue::Text(table.to_owned()),
-        SqlValue::Integer(id),
-        SqlValue::Text(kind.as_str().to_owned()),
-        document(before),
-        document(after),
-        SqlValue::Timestamp(now()),
-    ];
+    let at = now();
+    let mut params = Vec::new();
+    let mut tuples = Vec::new();
+    for (id, before, after) in changes {
+        let first = params.len() + 1;
+        params.extend([
+            SqlValue::Text(table.to_owned()),
+            SqlValue::Integer(id),
+            SqlValue::Text(kind.as_str().to_owned()),
+            document(before),
+            document(after),
+            SqlValue::Timestamp(at),
+        ]);
+        let placeholders: Vec<String> =
+            (first..=params.len()).map(|index| dialect.placeholder(index)).collect();
+        tuples.push(format!("({})", placeholders.join(", ")));
+    }
+    if tuples.is_empty() {
+        return Ok(());
+    }
+    let statement = format!(
+        "INSERT INTO _omnera_outbox (table_name, record_id, kind, before_change, after_change, created_at) VALUES {}",
+        tuples.join(", ")
+    );
     transaction.execute(&statement, &params).await.map_err(unavailable)?;
     Ok(())
 }
