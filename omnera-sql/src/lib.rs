@@ -31,6 +31,7 @@ mod query;
 mod sql_value;
 mod storage;
 mod store;
+mod structure;
 mod system;
 
 pub use storage::SqlStorage;

@@ -51,6 +51,13 @@ impl SqlStorage {
         }
     }
 
+    /// The app's tables, columns, foreign keys and indexes as the database reports them, one per
+    /// line, sorted: two databases with the same structure give the same text. Useful to check
+    /// that a database matches its schema.
+    pub async fn describe_structure(&self) -> Result<String, StorageError> {
+        crate::structure::describe(&self.database()).await
+    }
+
     /// PostgreSQL connections cache prepared statements whose result types a schema change may
     /// alter ("cached plan must not change result type"): after a change, start from new ones.
     async fn renew_postgres_connections(&self) -> Result<(), StorageError> {

@@ -306,6 +306,13 @@ pub struct ApplyOptions {
     pub allow_data_loss: bool,
 }
 
+impl ApplyOptions {
+    /// Options that let steps losing data run.
+    pub fn allowing_data_loss() -> Self {
+        Self { allow_data_loss: true }
+    }
+}
+
 /// Why a storage operation failed. Database errors are classified by meaning.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]

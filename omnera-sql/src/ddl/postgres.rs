@@ -17,7 +17,7 @@ pub(super) fn statements(changes: &[Change], new: &PhysicalSchema) -> Vec<String
                 statements.push(format!("ALTER TABLE {} RENAME TO {}", quote(from), quote(to)));
             }
             Change::CreateTable(table) => {
-                let mut columns = vec![system_columns(DIALECT)];
+                let mut columns = vec![system_columns(DIALECT, table.id)];
                 columns.extend(table.columns.iter().map(|column| column_definition(DIALECT, column)));
                 statements.push(format!("CREATE TABLE {} ({})", quote(&table.name), columns.join(", ")));
                 for column in &table.columns {

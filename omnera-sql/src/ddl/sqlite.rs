@@ -87,7 +87,7 @@ fn tables_to_rebuild(changes: &[Change]) -> BTreeSet<String> {
 }
 
 fn create_table(table: &PhysicalTable, name: &str, schema: &PhysicalSchema) -> String {
-    let mut columns = vec![system_columns(DIALECT)];
+    let mut columns = vec![system_columns(DIALECT, table.id)];
     columns.extend(table.columns.iter().map(|column| {
         column_definition(DIALECT, column) + &references_clause(DIALECT, column, schema).unwrap_or_default()
     }));
