@@ -99,6 +99,8 @@ pub struct ListQuery {
     pub page: PageRequest,
     /// Relationship fields whose records to embed (paths with `.` for nested ones).
     pub expand: Vec<String>,
+    /// Only these fields (the system fields always come); `None`: every field.
+    pub fields: Option<Vec<String>>,
     /// Whether to count every matching row.
     pub count_total: bool,
     /// Who asks: the values of `@user.id` and `@user.roles` in the filter.
@@ -113,6 +115,7 @@ impl Default for ListQuery {
             sort: Vec::new(),
             page: PageRequest::Offset { page: 1, limit: 50 },
             expand: Vec::new(),
+            fields: None,
             count_total: true,
             caller: Caller::anonymous(),
         }
@@ -164,6 +167,13 @@ impl ListQuery {
     #[must_use]
     pub fn expanding(mut self, paths: Vec<String>) -> Self {
         self.expand = paths;
+        self
+    }
+
+    /// With only these fields (and the system fields).
+    #[must_use]
+    pub fn selecting(mut self, fields: Vec<String>) -> Self {
+        self.fields = Some(fields);
         self
     }
 

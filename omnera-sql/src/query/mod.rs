@@ -27,8 +27,24 @@ pub(crate) async fn list(
     table: &str,
     query: &ListQuery,
 ) -> Result<RecordPage, StorageError> {
-    let (layout, table_schema) = TableLayout::of(schema, table)?;
+    let (mut layout, table_schema) = TableLayout::of(schema, table)?;
     let invalid = |reason: String| StorageError::InvalidQuery { table: table.to_owned(), reason };
+    if let Some(fields) = &query.fields {
+        const SYSTEM: [&str; 3] = ["id", "created_at", "updated_at"];
+        if let Some(unknown) = fields
+            .iter()
+            .find(|field| table_schema.field(field).is_none() && !SYSTEM.contains(&field.as_str()))
+        {
+            return Err(invalid(format!("table {table} has no field `{unknown}`")));
+        }
+        // Sort keys and expanded fields are read too: cursors and expand need their values.
+        let needed = |name: &str| {
+            fields.iter().any(|field| field == name)
+                || query.sort.iter().any(|key| key.field == name)
+                || query.expand.iter().any(|path| path.split('.').next() == Some(name))
+        };
+        layout.retain(needed);
+    }
     let mut builder = SqlBuilder::new(dialect, schema, table_schema, &query.caller);
     let mut conditions = Vec::new();
     if let Some(filter) = &query.filter {
@@ -135,6 +151,11 @@ pub(crate) async fn list(
         _ => None,
     };
     expand::expand(transaction, dialect, schema, table_schema, &mut records, &query.expand).await?;
+    if let Some(fields) = &query.fields {
+        for record in &mut records {
+            record.values.retain(|name, _| fields.contains(name) || record.expanded.contains_key(name));
+        }
+    }
     let mut page = RecordPage::new(records, total, has_next);
     page.next_cursor = next_cursor;
     Ok(page)

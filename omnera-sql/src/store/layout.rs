@@ -63,6 +63,12 @@ impl TableLayout {
         Ok((Self { name: table_schema.name().to_owned(), columns, links }, table_schema))
     }
 
+    /// Keeps only the fields `keep` names (columns and links).
+    pub(crate) fn retain(&mut self, keep: impl Fn(&str) -> bool) {
+        self.columns.retain(|column| keep(&column.name));
+        self.links.retain(|link| keep(&link.name));
+    }
+
     /// The column types a SELECT of [`Self::select_list`] returns.
     pub(crate) fn row_types(&self) -> Vec<ColumnType> {
         SYSTEM_COLUMNS

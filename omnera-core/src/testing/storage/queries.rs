@@ -17,6 +17,7 @@ pub(super) fn cases() -> Vec<StorageCase> {
         sort_breaks_ties_by_id_and_treats_empty_values_as_smallest,
         keyset_pages_walk_the_same_rows_as_offset_pages,
         count_none_skips_the_total,
+        fields_select_what_a_list_returns,
         expand_embeds_related_records,
         invalid_queries_name_the_problem,
     ]
@@ -196,6 +197,25 @@ async fn count_none_skips_the_total(storage: Arc<dyn Storage>) {
     };
     let page = storage.list("people", &query).await.unwrap();
     assert_eq!((page.total, page.records.len(), page.has_next), (None, 4, true));
+}
+
+async fn fields_select_what_a_list_returns(storage: Arc<dyn Storage>) {
+    seeded(&*storage).await;
+    let query = ListQuery::default()
+        .selecting(vec!["email".to_owned(), "company".to_owned()])
+        .sorted_by(vec![SortKey { field: "age".to_owned(), descending: true }])
+        .expanding(vec!["company".to_owned()])
+        .paged(PageRequest::After { cursor: None, limit: 2 });
+    let page = storage.list("people", &query).await.unwrap();
+    let first = page.records[0].to_json();
+    let mut keys: Vec<&str> = first.as_object().unwrap().keys().map(String::as_str).collect();
+    keys.sort_unstable();
+    assert_eq!(keys, ["company", "created_at", "email", "id", "updated_at"]);
+    assert_eq!(first["company"]["name"], "Acme", "ivy (64) works at Acme");
+    let next = query.clone().paged(PageRequest::After { cursor: page.next_cursor, limit: 2 });
+    assert_eq!(emails(&storage.list("people", &next).await.unwrap().records), ["fay", "ann"]);
+    let unknown = ListQuery::default().selecting(vec!["nickname".to_owned()]);
+    assert!(matches!(storage.list("people", &unknown).await, Err(StorageError::InvalidQuery { .. })));
 }
 
 async fn expand_embeds_related_records(storage: Arc<dyn Storage>) {
