@@ -1,6 +1,7 @@
 //! The main job: a config file in, an app out.
 //!
 //! ```sh
+//! cargo run --example serve -- examples/apps/crm.json         # migrate, then serve on 127.0.0.1:8080
 //! cargo run --example serve -- check examples/apps/crm.json   # every problem, or a summary
 //! cargo run --example serve -- schema                         # the JSON Schema of the format
 //! cargo run --example serve -- plan examples/apps/crm.json    # the migration plan, not applied
@@ -13,22 +14,43 @@
 //! the config has problems, 0 when it is valid.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
+use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use omnera::backend::Storage;
+use omnera::backend::{LogMailer, Storage};
+use omnera::http::{AppRouter, ObjectStoreBlobs};
 use omnera::sql::SqlStorage;
-use omnera::{Schema, load_schema};
+use omnera::{App, Config, Schema, load_schema};
+use tracing_subscriber::EnvFilter;
 
 /// Exit code for a config with problems.
 const INVALID_CONFIG: u8 = 2;
 
 #[derive(Parser)]
-#[command(about = "Run an Omnera app from its config file")]
+#[command(about = "Run an Omnera app from its config file", args_conflicts_with_subcommands = true)]
 struct Cli {
     #[command(subcommand)]
-    command: Command,
+    command: Option<Command>,
+    #[command(flatten)]
+    run: RunArgs,
+}
+
+/// Serving an app: `serve app.json [--database URL] [--files DIR] [--bind ADDRESS]`.
+#[derive(clap::Args)]
+struct RunArgs {
+    /// The config file (.json, .yaml, .yml or .toml).
+    config: Option<PathBuf>,
+    /// The database URL (default: a SQLite file named after the config).
+    #[arg(long, env = "OMNERA_DATABASE_URL")]
+    database: Option<String>,
+    /// Where attachments are kept.
+    #[arg(long, env = "OMNERA_FILES_DIR", default_value = "files")]
+    files: PathBuf,
+    /// The address to listen on.
+    #[arg(long, env = "OMNERA_BIND", default_value = "127.0.0.1:8080")]
+    bind: SocketAddr,
 }
 
 #[derive(Subcommand)]
@@ -52,7 +74,22 @@ enum Command {
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    match Cli::parse().command {
+    tracing_subscriber::fmt()
+        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")))
+        .init();
+    let cli = Cli::parse();
+    let Some(command) = cli.command else {
+        return match cli.run.config.clone() {
+            Some(config) => run(&config, cli.run).await,
+            None => {
+                eprintln!(
+                    "usage: serve APP.json [--database URL] [--files DIR] [--bind ADDRESS], or serve --help"
+                );
+                ExitCode::from(INVALID_CONFIG)
+            }
+        };
+    };
+    match command {
         Command::Check { config } => check(&config),
         Command::Plan { config, database } => plan(&config, database).await,
         Command::Schema => {
@@ -86,6 +123,67 @@ fn check(path: &Path) -> ExitCode {
                 if errors.len() == 1 { "" } else { "s" }
             );
             ExitCode::from(INVALID_CONFIG)
+        }
+    }
+}
+
+/// Migrates the database to the config, then serves the API until Ctrl-C.
+async fn run(path: &Path, args: RunArgs) -> ExitCode {
+    let config = match Config::from_path(path) {
+        Ok(config) => config,
+        Err(errors) => {
+            println!("{errors}");
+            return ExitCode::from(INVALID_CONFIG);
+        }
+    };
+    let url = args.database.unwrap_or_else(|| default_database_url(path));
+    let storage = match SqlStorage::connect(&url).await {
+        Ok(storage) => storage,
+        Err(error) => {
+            eprintln!("{url}: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let blobs = match ObjectStoreBlobs::local(&args.files) {
+        Ok(blobs) => blobs,
+        Err(error) => {
+            eprintln!("{}: {error}", args.files.display());
+            return ExitCode::FAILURE;
+        }
+    };
+    // The automation runtime is not built yet: the app serves its API without automations.
+    let built = App::from_config(config)
+        .with_storage(storage)
+        .with_blob_store(blobs)
+        .with_mailer(LogMailer)
+        .without_automations()
+        .build()
+        .await;
+    let app = match built {
+        Ok(app) => app,
+        Err(error) => {
+            eprintln!("{error}");
+            return ExitCode::from(INVALID_CONFIG);
+        }
+    };
+    let listener = match tokio::net::TcpListener::bind(args.bind).await {
+        Ok(listener) => listener,
+        Err(error) => {
+            eprintln!("cannot listen on {}: {error}", args.bind);
+            return ExitCode::FAILURE;
+        }
+    };
+    println!("{} on http://{} ({url})", app.schema().name(), args.bind);
+    let shutdown = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    let served = axum::serve(listener, app.router()).with_graceful_shutdown(shutdown).await;
+    app.shutdown();
+    match served {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("server error: {error}");
+            ExitCode::FAILURE
         }
     }
 }

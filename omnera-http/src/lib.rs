@@ -1,5 +1,69 @@
-//! Omnera's HTTP layer: the REST API of `API.md`, files, auth, OpenAPI, pages and webhooks, as an
-//! axum `Router` that a host nests or merges into its own.
+//! Omnera's HTTP layer: the REST API of `API.md` as an axum [`Router`] that a host nests or
+//! merges into its own.
 //!
-//! Not built yet: this crate is a placeholder in the workspace so that the facade's `http`
-//! feature and the crate layout of `ARCHITECTURE.md` are in place.
+//! ```
+//! use omnera_core::{App, Config};
+//! use omnera_http::AppRouter;
+//!
+//! # tokio::runtime::Runtime::new().unwrap().block_on(async {
+//! let app = App::from_config(Config::from_json_str(r#"{"name": "Empty"}"#).unwrap()).build().await.unwrap();
+//! let router: axum::Router = app.router();
+//! # });
+//! ```
+//!
+//! Done so far: records (list with every parameter, create one or many, read, patch, put,
+//! delete, batch), problem+json errors with request ids, ETags and `If-Match`, health, and the
+//! blob store over `object_store`. Not done yet: files, auth and permissions, OpenAPI, pages.
+
+mod blobs;
+mod error;
+mod health;
+mod records;
+mod request_id;
+mod state;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use omnera_core::App;
+
+pub use blobs::ObjectStoreBlobs;
+pub use error::{ApiError, ErrorKind, FieldError};
+pub use request_id::REQUEST_ID_HEADER;
+
+use error::ApiError as Problem;
+use state::ApiState;
+
+/// The largest JSON body (1 MiB).
+pub const MAX_JSON_BODY: usize = 1024 * 1024;
+
+/// Serves an [`App`] over HTTP.
+pub trait AppRouter {
+    /// The whole API, ready to nest or merge into a host's router.
+    fn router(&self) -> Router;
+}
+
+impl AppRouter for App {
+    fn router(&self) -> Router {
+        router(self.clone())
+    }
+}
+
+/// The whole API of `app`.
+pub fn router(app: App) -> Router {
+    Router::new()
+        .merge(records::routes())
+        .merge(health::routes())
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(DefaultBodyLimit::max(MAX_JSON_BODY))
+        .layer(axum::middleware::from_fn(request_id::with_request_id))
+        .with_state(ApiState { app })
+}
+
+async fn not_found(uri: axum::http::Uri) -> Problem {
+    Problem::new(ErrorKind::NotFound, format!("no route {}", uri.path()))
+}
+
+async fn method_not_allowed(method: axum::http::Method, uri: axum::http::Uri) -> Problem {
+    Problem::new(ErrorKind::MethodNotAllowed, format!("{method} is not allowed on {}", uri.path()))
+}

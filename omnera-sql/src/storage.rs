@@ -5,8 +5,8 @@ use std::sync::{Arc, RwLock};
 use async_trait::async_trait;
 use omnera_core::Schema;
 use omnera_core::backend::{
-    ApplyOptions, ChangeKind, ListQuery, MigrationPlan, OutboxEvent, Record, RecordPage, RecordValues,
-    Storage, StorageError,
+    ApplyOptions, BatchOutcome, ChangeKind, ListQuery, MigrationPlan, OutboxEvent, Record, RecordBatch,
+    RecordPage, RecordValues, Storage, StorageError,
 };
 
 use crate::database::Database;
@@ -149,6 +149,25 @@ impl Storage for SqlStorage {
         let mut transaction = self.database().begin_write().await?;
         delete_one(&mut transaction, self.database().dialect(), &schema, table, id, expected_version).await?;
         transaction.commit().await.map_err(unavailable)
+    }
+
+    async fn batch(&self, table: &str, batch: RecordBatch) -> Result<BatchOutcome, StorageError> {
+        let schema = self.schema()?;
+        let dialect = self.database().dialect();
+        let mut transaction = self.database().begin_write().await?;
+        let mut outcome = BatchOutcome::default();
+        outcome.created = insert_many(&mut transaction, dialect, &schema, table, batch.create).await?;
+        for (id, values, expected_version) in batch.update {
+            outcome.updated.push(
+                update_one(&mut transaction, dialect, &schema, table, id, values, expected_version).await?,
+            );
+        }
+        for id in batch.delete {
+            delete_one(&mut transaction, dialect, &schema, table, id, None).await?;
+            outcome.deleted.push(id);
+        }
+        transaction.commit().await.map_err(unavailable)?;
+        Ok(outcome)
     }
 
     async fn list(&self, table: &str, query: &ListQuery) -> Result<RecordPage, StorageError> {

@@ -60,6 +60,7 @@ pub struct AppBuilder {
     actions: Vec<Arc<dyn Action>>,
     hooks: Hooks,
     apply_options: ApplyOptions,
+    automations_disabled: bool,
 }
 
 impl AppBuilder {
@@ -76,6 +77,7 @@ impl AppBuilder {
             actions: Vec::new(),
             hooks: Hooks::default(),
             apply_options: ApplyOptions::default(),
+            automations_disabled: false,
         }
     }
 
@@ -133,6 +135,13 @@ impl AppBuilder {
         self
     }
 
+    /// Runs the app without its automations: `build` then needs no automation runtime, and no
+    /// mailer or custom actions for them. For hosts that want the API only.
+    pub fn without_automations(mut self) -> Self {
+        self.automations_disabled = true;
+        self
+    }
+
     /// Lets schema changes that lose data run (dropping columns or tables, narrowing types).
     pub fn allow_data_loss(mut self, allow: bool) -> Self {
         self.apply_options.allow_data_loss = allow;
@@ -148,6 +157,7 @@ impl AppBuilder {
             blob_store: self.blob_store.is_some(),
             mailer: self.mailer.is_some(),
             automation_runtime: self.plugins.iter().any(|plugin| plugin.runs_automations()),
+            automations_disabled: self.automations_disabled,
             actions: &self.actions,
         };
         let missing = missing_capabilities(&schema, &provided);

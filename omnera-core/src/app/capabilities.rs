@@ -32,6 +32,7 @@ pub(crate) struct Provided<'a> {
     pub(crate) blob_store: bool,
     pub(crate) mailer: bool,
     pub(crate) automation_runtime: bool,
+    pub(crate) automations_disabled: bool,
     pub(crate) actions: &'a [std::sync::Arc<dyn Action>],
 }
 
@@ -69,8 +70,9 @@ pub(crate) fn missing_capabilities(schema: &Schema, provided: &Provided<'_>) -> 
         .collect();
     require(provided.blob_store, "a blob store", local_attachments, "call with_blob_store");
 
+    let automations = if provided.automations_disabled { &[][..] } else { schema.automations() };
     let mut emails: Vec<String> = Vec::new();
-    for automation in schema.automations() {
+    for automation in automations {
         visit_actions(&automation.config().actions, &mut |action| {
             if let ActionConfig::SendEmail(email) = action
                 && email.connection.is_none()
@@ -88,8 +90,7 @@ pub(crate) fn missing_capabilities(schema: &Schema, provided: &Provided<'_>) -> 
     );
     require(provided.mailer, "a mailer", emails, "call with_mailer (LogMailer writes mail to the log)");
 
-    let automations = schema
-        .automations()
+    let enabled = automations
         .iter()
         .filter(|automation| automation.config().enabled)
         .map(|automation| format!("automation {}", automation.name()))
@@ -97,12 +98,12 @@ pub(crate) fn missing_capabilities(schema: &Schema, provided: &Provided<'_>) -> 
     require(
         provided.automation_runtime,
         "an automation runtime",
-        automations,
-        "add the automation plugin with with_plugin",
+        enabled,
+        "add the automation plugin with with_plugin, or build without_automations",
     );
 
     let mut unregistered: Vec<String> = Vec::new();
-    for automation in schema.automations() {
+    for automation in automations {
         visit_actions(&automation.config().actions, &mut |action| {
             if let ActionConfig::Custom(custom) = action
                 && !provided.actions.iter().any(|registered| registered.name() == custom.action)

@@ -14,6 +14,13 @@ pub struct BlobMeta {
     pub etag: Option<String>,
 }
 
+impl BlobMeta {
+    /// What a store reports of a blob.
+    pub fn new(location: impl Into<String>, size: u64, etag: Option<String>) -> Self {
+        Self { location: location.into(), size, etag }
+    }
+}
+
 /// Why a blob operation failed.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]

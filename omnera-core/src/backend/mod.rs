@@ -16,6 +16,6 @@ pub use mailer::RecordingMailer;
 pub use mailer::{Email, LogMailer, MailError, Mailer};
 pub use plugin::{Action, ActionError, ActionInput, Plugin, PluginContext, PluginError, TriggerSource};
 pub use storage::{
-    ApplyOptions, ChangeKind, ListQuery, MigrationPlan, MigrationStep, OutboxEvent, PageRequest, Record,
-    RecordPage, RecordValues, SortKey, Storage, StorageError,
+    ApplyOptions, BatchOutcome, ChangeKind, ListQuery, MigrationPlan, MigrationStep, OutboxEvent,
+    PageRequest, Record, RecordBatch, RecordPage, RecordValues, SortKey, Storage, StorageError,
 };

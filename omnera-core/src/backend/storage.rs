@@ -213,6 +213,41 @@ impl RecordPage {
     }
 }
 
+/// Writes to one table that succeed or fail together.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct RecordBatch {
+    /// Records to create.
+    pub create: Vec<RecordValues>,
+    /// Records to change: id, the fields to change, and the version they must still have.
+    pub update: Vec<(i64, RecordValues, Option<i64>)>,
+    /// Records to delete.
+    pub delete: Vec<i64>,
+}
+
+impl RecordBatch {
+    /// A batch of creates, updates and deletes.
+    pub fn new(
+        create: Vec<RecordValues>,
+        update: Vec<(i64, RecordValues, Option<i64>)>,
+        delete: Vec<i64>,
+    ) -> Self {
+        Self { create, update, delete }
+    }
+}
+
+/// What a batch did.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct BatchOutcome {
+    /// The created records, in order.
+    pub created: Vec<Record>,
+    /// The updated records, in order.
+    pub updated: Vec<Record>,
+    /// The ids deleted, in order.
+    pub deleted: Vec<i64>,
+}
+
 /// A change to a record, written in the same transaction as the change itself.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -443,6 +478,9 @@ pub trait Storage: Send + Sync + 'static {
     /// Deletes one record, honouring each relationship's `onDelete`; with `expected_version`, only
     /// if it still has it.
     async fn delete(&self, table: &str, id: i64, expected_version: Option<i64>) -> Result<(), StorageError>;
+
+    /// Creates, updates and deletes records of one table in one transaction, all or nothing.
+    async fn batch(&self, table: &str, batch: RecordBatch) -> Result<BatchOutcome, StorageError>;
 
     /// Lists records.
     async fn list(&self, table: &str, query: &ListQuery) -> Result<RecordPage, StorageError>;

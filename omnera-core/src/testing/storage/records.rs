@@ -6,7 +6,7 @@ use serde_json::json;
 
 use super::StorageCase;
 use super::fixture::{applied, create, draft, value};
-use crate::backend::{ChangeKind, Storage, StorageError};
+use crate::backend::{ChangeKind, RecordBatch, Storage, StorageError};
 use crate::record::DraftMode;
 
 pub(super) fn cases() -> Vec<StorageCase> {
@@ -22,6 +22,7 @@ pub(super) fn cases() -> Vec<StorageCase> {
         a_patch_changes_only_its_fields_and_bumps_the_version,
         a_stale_version_is_a_conflict,
         insert_many_is_all_or_nothing,
+        a_batch_is_all_or_nothing,
         every_write_leaves_an_outbox_event,
         a_missing_record_is_not_found,
     ]
@@ -218,6 +219,31 @@ async fn insert_many_is_all_or_nothing(storage: Arc<dyn Storage>) {
     );
     let other = draft(&schema, "people", &json!({"email": "two@example.com"}), DraftMode::Create);
     assert_eq!(storage.insert("people", vec![good, other]).await.unwrap().len(), 2);
+}
+
+async fn a_batch_is_all_or_nothing(storage: Arc<dyn Storage>) {
+    let schema = applied(&*storage).await;
+    let kept = create(&*storage, &schema, "people", json!({"email": "kept@example.com", "age": 1})).await;
+    let gone = create(&*storage, &schema, "people", json!({"email": "gone@example.com"})).await;
+    let new = draft(&schema, "people", &json!({"email": "new@example.com"}), DraftMode::Create);
+    let change = draft(&schema, "people", &json!({"age": 2}), DraftMode::Patch);
+    let failing =
+        RecordBatch::new(vec![new.clone()], vec![(kept.id, change.clone(), None)], vec![gone.id, 4242]);
+    assert!(matches!(storage.batch("people", failing).await, Err(StorageError::NotFound { id: 4242, .. })));
+    assert_eq!(
+        storage.list("people", &Default::default()).await.unwrap().total,
+        Some(2),
+        "nothing of the failed batch stays"
+    );
+    assert_eq!(value(&storage.get("people", kept.id).await.unwrap(), "age"), json!(1));
+    let outcome = storage
+        .batch("people", RecordBatch::new(vec![new], vec![(kept.id, change, None)], vec![gone.id]))
+        .await
+        .unwrap();
+    assert_eq!(
+        (outcome.created.len(), value(&outcome.updated[0], "age"), outcome.deleted),
+        (1, json!(2), vec![gone.id])
+    );
 }
 
 async fn every_write_leaves_an_outbox_event(storage: Arc<dyn Storage>) {

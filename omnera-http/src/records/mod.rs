@@ -1,0 +1,257 @@
+//! `/api/tables/{table}/records`: list, create, read, change, delete and batch.
+
+mod body;
+mod etag;
+mod params;
+
+use axum::Json;
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use omnera_core::TableSchema;
+use omnera_core::backend::{Record, RecordBatch, RecordValues};
+use omnera_core::record::DraftMode;
+use serde_json::{Map, Value, json};
+
+use crate::error::{ApiError, ErrorKind, FieldError};
+use crate::state::ApiState;
+use body::JsonBody;
+use etag::{etag_of, expected_version};
+use params::list_request;
+
+pub(crate) fn routes() -> Router<ApiState> {
+    Router::new()
+        .route("/api/tables/{table}/records", get(list).post(create))
+        .route("/api/tables/{table}/records/batch", post(batch))
+        .route("/api/tables/{table}/records/{id}", get(read).patch(patch).put(replace).delete(remove))
+}
+
+fn table<'s>(state: &'s ApiState, name: &str) -> Result<&'s TableSchema, ApiError> {
+    state
+        .app
+        .schema()
+        .table(name)
+        .ok_or_else(|| ApiError::new(ErrorKind::NotFound, format!("table {name} not found")))
+}
+
+fn record_id(table: &TableSchema, id: &str) -> Result<i64, ApiError> {
+    id.parse::<i64>().ok().filter(|id| *id > 0).ok_or_else(|| {
+        ApiError::new(ErrorKind::NotFound, format!("record {id} not found in table {}", table.name()))
+    })
+}
+
+/// Checks a JSON object against the table; every problem at once.
+fn checked(table: &TableSchema, value: &Value, mode: DraftMode) -> Result<RecordValues, ApiError> {
+    let Some(object) = value.as_object() else {
+        return Err(ApiError::new(ErrorKind::InvalidJson, "a record is a JSON object"));
+    };
+    table
+        .check_draft(object, mode)
+        .map_err(|problems| ApiError::invalid_fields(problems.into_iter().map(FieldError::from).collect()))
+}
+
+fn with_etag(record: &Record, status: StatusCode) -> Response {
+    let mut response = (status, Json(record.to_json())).into_response();
+    if let Ok(value) = HeaderValue::from_str(&etag_of(record)) {
+        response.headers_mut().insert(header::ETAG, value);
+    }
+    response
+}
+
+async fn list(
+    State(state): State<ApiState>,
+    Path(table_name): Path<String>,
+    Query(pairs): Query<Vec<(String, String)>>,
+) -> Result<Json<Value>, ApiError> {
+    let table = table(&state, &table_name)?;
+    let request = list_request(table, &pairs)?;
+    let page = state.storage()?.list(table.name(), &request.query).await?;
+    let mut pagination = Map::new();
+    if let Some(number) = request.page {
+        pagination.insert("page".into(), number.into());
+    }
+    pagination.insert("limit".into(), request.limit.into());
+    if let Some(total) = page.total {
+        pagination.insert("total".into(), total.into());
+        pagination.insert("totalPages".into(), total.div_ceil(request.limit).into());
+    }
+    pagination.insert("hasNext".into(), page.has_next.into());
+    pagination
+        .insert("hasPrev".into(), (request.after || request.page.is_some_and(|number| number > 1)).into());
+    pagination.insert("nextCursor".into(), page.next_cursor.map_or(Value::Null, Value::String));
+    let data: Vec<Value> = page.records.iter().map(Record::to_json).collect();
+    Ok(Json(json!({"data": data, "pagination": pagination})))
+}
+
+async fn create(
+    State(state): State<ApiState>,
+    Path(table_name): Path<String>,
+    JsonBody(body): JsonBody,
+) -> Result<Response, ApiError> {
+    let table = table(&state, &table_name)?;
+    let storage = state.storage()?;
+    if let Value::Array(items) = &body {
+        let mut drafts = Vec::with_capacity(items.len());
+        let mut problems = Vec::new();
+        for (index, item) in items.iter().enumerate() {
+            match checked(table, item, DraftMode::Create) {
+                Ok(values) => drafts.push(values),
+                Err(error) => problems.extend(error.field_errors().iter().map(|problem| FieldError {
+                    field: format!("[{index}].{}", problem.field),
+                    ..problem.clone()
+                })),
+            }
+        }
+        if !problems.is_empty() {
+            return Err(ApiError::invalid_fields(problems));
+        }
+        let records = storage.insert(table.name(), drafts).await?;
+        let data: Vec<Value> = records.iter().map(Record::to_json).collect();
+        return Ok((StatusCode::CREATED, Json(json!({"data": data}))).into_response());
+    }
+    let values = checked(table, &body, DraftMode::Create)?;
+    let record = storage
+        .insert(table.name(), vec![values])
+        .await?
+        .pop()
+        .ok_or_else(|| ApiError::new(ErrorKind::Internal, "nothing was created"))?;
+    let mut response = with_etag(&record, StatusCode::CREATED);
+    let location = format!("/api/tables/{}/records/{}", table.name(), record.id);
+    if let Ok(value) = HeaderValue::from_str(&location) {
+        response.headers_mut().insert(header::LOCATION, value);
+    }
+    Ok(response)
+}
+
+async fn read(
+    State(state): State<ApiState>,
+    Path((table_name, id)): Path<(String, String)>,
+) -> Result<Response, ApiError> {
+    let table = table(&state, &table_name)?;
+    let record = state.storage()?.get(table.name(), record_id(table, &id)?).await?;
+    Ok(with_etag(&record, StatusCode::OK))
+}
+
+async fn patch(
+    State(state): State<ApiState>,
+    Path((table_name, id)): Path<(String, String)>,
+    headers: HeaderMap,
+    JsonBody(body): JsonBody,
+) -> Result<Response, ApiError> {
+    write(&state, &table_name, &id, &headers, &body, DraftMode::Patch).await
+}
+
+async fn replace(
+    State(state): State<ApiState>,
+    Path((table_name, id)): Path<(String, String)>,
+    headers: HeaderMap,
+    JsonBody(body): JsonBody,
+) -> Result<Response, ApiError> {
+    write(&state, &table_name, &id, &headers, &body, DraftMode::Replace).await
+}
+
+async fn write(
+    state: &ApiState,
+    table_name: &str,
+    id: &str,
+    headers: &HeaderMap,
+    body: &Value,
+    mode: DraftMode,
+) -> Result<Response, ApiError> {
+    let table = table(state, table_name)?;
+    let id = record_id(table, id)?;
+    let values = checked(table, body, mode)?;
+    let storage = state.storage()?;
+    let expected = expected_version(headers, id)?;
+    let record = storage.update(table.name(), id, values, expected).await?;
+    Ok(with_etag(&record, StatusCode::OK))
+}
+
+async fn remove(
+    State(state): State<ApiState>,
+    Path((table_name, id)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Result<StatusCode, ApiError> {
+    let table = table(&state, &table_name)?;
+    let id = record_id(table, &id)?;
+    let expected = expected_version(&headers, id)?;
+    state.storage()?.delete(table.name(), id, expected).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `{create: [..], update: [{id, ..}], delete: [ids]}` in one transaction.
+async fn batch(
+    State(state): State<ApiState>,
+    Path(table_name): Path<String>,
+    JsonBody(body): JsonBody,
+) -> Result<Json<Value>, ApiError> {
+    let table = table(&state, &table_name)?;
+    let Some(object) = body.as_object() else {
+        return Err(ApiError::new(
+            ErrorKind::InvalidJson,
+            "a batch is an object with create, update and delete",
+        ));
+    };
+    if let Some(unknown) = object.keys().find(|key| !matches!(key.as_str(), "create" | "update" | "delete")) {
+        return Err(ApiError::new(
+            ErrorKind::InvalidJson,
+            format!("unknown batch key `{unknown}`: use create, update and delete"),
+        ));
+    }
+    let list = |key: &str| -> Result<Vec<Value>, ApiError> {
+        match object.get(key) {
+            None => Ok(Vec::new()),
+            Some(Value::Array(items)) => Ok(items.clone()),
+            Some(_) => Err(ApiError::new(ErrorKind::InvalidJson, format!("`{key}` is a list"))),
+        }
+    };
+    let mut problems = Vec::new();
+    let mut prefixed =
+        |prefix: String, error: ApiError| {
+            problems.extend(error.field_errors().iter().map(|problem| FieldError {
+                field: format!("{prefix}.{}", problem.field),
+                ..problem.clone()
+            }));
+        };
+    let mut create = Vec::new();
+    for (index, item) in list("create")?.iter().enumerate() {
+        match checked(table, item, DraftMode::Create) {
+            Ok(values) => create.push(values),
+            Err(error) => prefixed(format!("create[{index}]"), error),
+        }
+    }
+    let mut update = Vec::new();
+    for (index, item) in list("update")?.iter().enumerate() {
+        let mut fields = item.as_object().cloned().unwrap_or_default();
+        let Some(id) = fields.remove("id").and_then(|id| id.as_i64()) else {
+            return Err(ApiError::new(
+                ErrorKind::InvalidJson,
+                format!("update[{index}] needs the record's `id`"),
+            ));
+        };
+        match checked(table, &Value::Object(fields), DraftMode::Patch) {
+            Ok(values) => update.push((id, values, None)),
+            Err(error) => prefixed(format!("update[{index}]"), error),
+        }
+    }
+    let delete = list("delete")?
+        .iter()
+        .enumerate()
+        .map(|(index, id)| {
+            id.as_i64().ok_or_else(|| {
+                ApiError::new(ErrorKind::InvalidJson, format!("delete[{index}] is not a record id"))
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    if !problems.is_empty() {
+        return Err(ApiError::invalid_fields(problems));
+    }
+    let outcome = state.storage()?.batch(table.name(), RecordBatch::new(create, update, delete)).await?;
+    Ok(Json(json!({
+        "created": outcome.created.iter().map(Record::to_json).collect::<Vec<_>>(),
+        "updated": outcome.updated.iter().map(Record::to_json).collect::<Vec<_>>(),
+        "deleted": outcome.deleted,
+    })))
+}
