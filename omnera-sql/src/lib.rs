@@ -33,5 +33,7 @@ mod storage;
 mod store;
 mod structure;
 mod system;
+#[cfg(feature = "testing")]
+pub mod testing;
 
 pub use storage::SqlStorage;

@@ -1,8 +1,6 @@
 //! Many writers at once: SQLite never surfaces "database is locked", and constraints hold.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod common;
-
 use std::sync::Arc;
 
 use omnera_core::backend::{ApplyOptions, Storage, StorageError};
@@ -81,14 +79,14 @@ async fn a_unique_value_is_taken_exactly_once(url: &str) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn sqlite_takes_32_concurrent_writers_without_errors() {
-    every_concurrent_write_succeeds(&common::sqlite_url()).await;
-    a_unique_value_is_taken_exactly_once(&common::sqlite_url()).await;
+    every_concurrent_write_succeeds(&omnera_sql::testing::sqlite_url()).await;
+    a_unique_value_is_taken_exactly_once(&omnera_sql::testing::sqlite_url()).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn postgres_takes_32_concurrent_writers_without_errors() {
-    let Some(admin) = common::postgres_admin_url("the concurrency test") else { return };
-    every_concurrent_write_succeeds(&common::postgres_database(&admin).await).await;
-    a_unique_value_is_taken_exactly_once(&common::postgres_database(&admin).await).await;
-    common::drop_postgres_databases(&admin).await;
+    let Some(admin) = omnera_sql::testing::postgres_admin_url("the concurrency test") else { return };
+    every_concurrent_write_succeeds(&omnera_sql::testing::postgres_database(&admin).await).await;
+    a_unique_value_is_taken_exactly_once(&omnera_sql::testing::postgres_database(&admin).await).await;
+    omnera_sql::testing::drop_postgres_databases(&admin).await;
 }

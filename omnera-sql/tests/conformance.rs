@@ -1,8 +1,6 @@
 //! The storage conformance suite of `omnera-core` on SQLite and on PostgreSQL.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod common;
-
 use std::sync::Arc;
 
 use omnera_core::backend::Storage;
@@ -12,7 +10,7 @@ use omnera_sql::SqlStorage;
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sqlite_passes_the_storage_conformance_suite() {
     run_storage_conformance(|| async {
-        Arc::new(SqlStorage::connect(&common::sqlite_url()).await.unwrap()) as Arc<dyn Storage>
+        Arc::new(SqlStorage::connect(&omnera_sql::testing::sqlite_url()).await.unwrap()) as Arc<dyn Storage>
     })
     .await;
 }
@@ -27,15 +25,18 @@ async fn sqlite_in_memory_passes_the_storage_conformance_suite() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn postgres_passes_the_storage_conformance_suite() {
-    let Some(admin) = common::postgres_admin_url("the storage conformance suite") else { return };
+    let Some(admin) = omnera_sql::testing::postgres_admin_url("the storage conformance suite") else {
+        return;
+    };
     let admin_for_cases = admin.clone();
     run_storage_conformance(move || {
         let admin = admin_for_cases.clone();
         async move {
-            Arc::new(SqlStorage::connect(&common::postgres_database(&admin).await).await.unwrap())
-                as Arc<dyn Storage>
+            Arc::new(
+                SqlStorage::connect(&omnera_sql::testing::postgres_database(&admin).await).await.unwrap(),
+            ) as Arc<dyn Storage>
         }
     })
     .await;
-    common::drop_postgres_databases(&admin).await;
+    omnera_sql::testing::drop_postgres_databases(&admin).await;
 }

@@ -3,8 +3,6 @@
 //! and every table of b takes new records.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod common;
-
 use omnera_core::backend::{ApplyOptions, ListQuery, Storage, StorageError};
 use omnera_core::record::DraftMode;
 use omnera_core::{Config, Schema};
@@ -271,12 +269,12 @@ proptest! {
 
     #[test]
     fn applying_a_plan_on_postgres_reaches_the_new_schema(before in schema_strategy(), edits in prop::collection::vec(edit_strategy(), 1..5)) {
-        let Some(admin) = common::postgres_admin_url("the planner property test") else { return Ok(()) };
+        let Some(admin) = omnera_sql::testing::postgres_admin_url("the planner property test") else { return Ok(()) };
         runtime().block_on(async {
-            let url = common::postgres_database(&admin).await;
-            let fresh_url = common::postgres_database(&admin).await;
+            let url = omnera_sql::testing::postgres_database(&admin).await;
+            let fresh_url = omnera_sql::testing::postgres_database(&admin).await;
             let outcome = check_pair(&url, &fresh_url, before, edits).await;
-            common::drop_postgres_databases(&admin).await;
+            omnera_sql::testing::drop_postgres_databases(&admin).await;
             outcome
         })?;
     }

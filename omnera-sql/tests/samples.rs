@@ -1,8 +1,6 @@
 //! The sample apps apply on SQLite and PostgreSQL, and applying them again changes nothing.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod common;
-
 use std::path::Path;
 
 use omnera_core::backend::{ApplyOptions, Storage};
@@ -29,12 +27,12 @@ async fn every_sample_applies_once(fresh_url: impl AsyncFn() -> String) {
 
 #[tokio::test]
 async fn the_samples_apply_on_sqlite() {
-    every_sample_applies_once(async || common::sqlite_url()).await;
+    every_sample_applies_once(async || omnera_sql::testing::sqlite_url()).await;
 }
 
 #[tokio::test]
 async fn the_samples_apply_on_postgres() {
-    let Some(admin) = common::postgres_admin_url("the sample apps") else { return };
-    every_sample_applies_once(async || common::postgres_database(&admin).await).await;
-    common::drop_postgres_databases(&admin).await;
+    let Some(admin) = omnera_sql::testing::postgres_admin_url("the sample apps") else { return };
+    every_sample_applies_once(async || omnera_sql::testing::postgres_database(&admin).await).await;
+    omnera_sql::testing::drop_postgres_databases(&admin).await;
 }

@@ -1,5 +1,9 @@
-//! Fresh databases for tests: a new SQLite file, or a new PostgreSQL database.
-#![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::print_stderr)]
+//! Fresh databases for tests (feature `testing`): a new SQLite file, or a new PostgreSQL
+//! database on the server `OMNERA_TEST_POSTGRES_URL` names.
+//!
+//! Outside CI a missing `OMNERA_TEST_POSTGRES_URL` skips the PostgreSQL tests with one line
+//! saying how to enable them; under CI (`CI=true`) it fails them.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::print_stderr)]
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -20,14 +24,14 @@ fn unique_name(prefix: &str) -> String {
 }
 
 /// The URL of a new SQLite file in the temp dir.
-pub(crate) fn sqlite_url() -> String {
+pub fn sqlite_url() -> String {
     let path = std::env::temp_dir().join(format!("{}.db", unique_name("omnera_test")));
     format!("sqlite://{}", path.display())
 }
 
 /// The admin URL of the test PostgreSQL, or `None` (with one line saying how to enable it)
 /// outside CI; under CI (`CI=true`) a missing URL fails the test.
-pub(crate) fn postgres_admin_url(test: &str) -> Option<String> {
+pub fn postgres_admin_url(test: &str) -> Option<String> {
     match std::env::var("OMNERA_TEST_POSTGRES_URL") {
         Ok(url) if !url.is_empty() => Some(url),
         _ if std::env::var("CI").is_ok_and(|ci| ci == "true") => {
@@ -43,7 +47,7 @@ pub(crate) fn postgres_admin_url(test: &str) -> Option<String> {
 }
 
 /// Creates a new database on the server of `admin_url`; returns its URL.
-pub(crate) async fn postgres_database(admin_url: &str) -> String {
+pub async fn postgres_database(admin_url: &str) -> String {
     let name = unique_name("omnera_t");
     let mut admin =
         sqlx::PgConnection::connect(admin_url).await.expect("the test PostgreSQL must be reachable");
@@ -53,7 +57,7 @@ pub(crate) async fn postgres_database(admin_url: &str) -> String {
 }
 
 /// Drops every database this process created on the server of `admin_url`.
-pub(crate) async fn drop_postgres_databases(admin_url: &str) {
+pub async fn drop_postgres_databases(admin_url: &str) {
     let mut admin = sqlx::PgConnection::connect(admin_url).await.unwrap();
     let prefix = format!("omnera_t_{}_%", std::process::id());
     let names: Vec<(String,)> = sqlx::query_as("SELECT datname FROM pg_database WHERE datname LIKE $1")
