@@ -13,11 +13,13 @@
 //!
 //! Done so far: records (list with every parameter, create one or many, read, patch, put,
 //! delete, batch), problem+json errors with request ids, ETags and `If-Match`, health, and the
-//! blob store over `object_store`. Not done yet: files, auth and permissions, OpenAPI, pages.
+//! blob store over `object_store`, and the OpenAPI 3.1 document at `/api/openapi.json`. Not done
+//! yet: files, auth and permissions, pages.
 
 mod blobs;
 mod error;
 mod health;
+mod openapi;
 mod records;
 mod request_id;
 mod state;
@@ -28,6 +30,7 @@ use omnera_core::App;
 
 pub use blobs::ObjectStoreBlobs;
 pub use error::{ApiError, ErrorKind, FieldError};
+pub use openapi::document as openapi_document;
 pub use request_id::REQUEST_ID_HEADER;
 
 use error::ApiError as Problem;
@@ -53,6 +56,7 @@ pub fn router(app: App) -> Router {
     Router::new()
         .merge(records::routes())
         .merge(health::routes())
+        .merge(openapi::routes())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(MAX_JSON_BODY))

@@ -36,9 +36,18 @@ pub(super) fn options(field: &FieldConfig, path: &ConfigPath, cx: &mut CheckCont
     IntegerOptions { min, max }
 }
 
+/// The largest whole number a JSON float (`5.0`) carries exactly: 2^53.
+const MAX_EXACT_FLOAT: f64 = 9_007_199_254_740_992.0;
+
 pub(super) fn normalize(options: &IntegerOptions, value: &Value) -> Result<FieldValue, ValueProblem> {
-    let number = value.as_i64().ok_or_else(|| match value {
-        Value::Number(number) if number.is_u64() => ValueProblem::new("out_of_range", "is too large"),
+    let whole_float =
+        value.as_f64().filter(|number| number.fract() == 0.0 && number.abs() <= MAX_EXACT_FLOAT);
+    let number = value.as_i64().or(whole_float.map(|number| number as i64)).ok_or_else(|| match value {
+        Value::Number(number)
+            if number.is_u64() || number.as_f64().is_some_and(|float| float.fract() == 0.0) =>
+        {
+            ValueProblem::new("out_of_range", "is too large")
+        }
         _ => ValueProblem::wrong_type("a whole number", value),
     })?;
     check_range(number, options.min, options.max)?;

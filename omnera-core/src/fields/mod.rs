@@ -102,8 +102,9 @@ impl FieldKind {
         }
     }
 
-    /// Checks a value written through the API and returns it normalised; `null` is
-    /// [`FieldValue::Null`] for every type (whether the field may be empty is the caller's check).
+    /// Checks a value written through the API and returns it normalised; `null` is the type's
+    /// empty value (false for a checkbox, an empty list for multi-valued kinds, null otherwise;
+    /// whether the field may be empty is the caller's check).
     ///
     /// ```
     /// use omnera_core::{Config, FieldValue};
@@ -119,7 +120,7 @@ impl FieldKind {
     /// ```
     pub fn normalize(&self, value: &Value) -> Result<FieldValue, ValueProblem> {
         if value.is_null() {
-            return Ok(FieldValue::Null);
+            return Ok(self.empty_value());
         }
         match self {
             Self::SingleLineText { max_length } => text::normalize(value, Some(*max_length), false),

@@ -90,7 +90,11 @@ pub(super) fn normalize(options: &RelationshipOptions, value: &Value) -> Result<
 }
 
 fn record_id(value: &Value) -> Result<i64, ValueProblem> {
-    match value.as_i64() {
+    let whole_float = value
+        .as_f64()
+        .filter(|number| number.fract() == 0.0 && number.abs() < 9.0e15)
+        .map(|number| number as i64);
+    match value.as_i64().or(whole_float) {
         Some(id) if id > 0 => Ok(id),
         Some(_) => Err(ValueProblem::new("invalid_id", "a record id is a positive whole number")),
         None => Err(ValueProblem::wrong_type("a record id", value)),

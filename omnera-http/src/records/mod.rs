@@ -2,7 +2,7 @@
 
 mod body;
 mod etag;
-mod params;
+pub(crate) mod params;
 
 use axum::Json;
 use axum::Router;
@@ -52,6 +52,29 @@ fn checked(table: &TableSchema, value: &Value, mode: DraftMode) -> Result<Record
         .map_err(|problems| ApiError::invalid_fields(problems.into_iter().map(FieldError::from).collect()))
 }
 
+/// The field problems of one item of a list, prefixed with its place; an item that is not even
+/// a record fails the whole request.
+fn item_problems(place: &str, error: &ApiError) -> Result<Vec<FieldError>, ApiError> {
+    if error.field_errors().is_empty() {
+        return Err(ApiError::new(error.kind(), format!("{place}: a record is a JSON object")));
+    }
+    Ok(error
+        .field_errors()
+        .iter()
+        .map(|problem| FieldError { field: format!("{place}.{}", problem.field), ..problem.clone() })
+        .collect())
+}
+
+/// A record id written as a JSON number (`5` or `5.0`).
+fn whole_number(value: &Value) -> Option<i64> {
+    value.as_i64().or_else(|| {
+        value
+            .as_f64()
+            .filter(|number| number.fract() == 0.0 && number.abs() < 9.0e15)
+            .map(|number| number as i64)
+    })
+}
+
 fn with_etag(record: &Record, status: StatusCode) -> Response {
     let mut response = (status, Json(record.to_json())).into_response();
     if let Ok(value) = HeaderValue::from_str(&etag_of(record)) {
@@ -93,15 +116,15 @@ async fn create(
     let table = table(&state, &table_name)?;
     let storage = state.storage()?;
     if let Value::Array(items) = &body {
+        if items.is_empty() {
+            return Err(ApiError::new(ErrorKind::InvalidJson, "an empty list creates nothing"));
+        }
         let mut drafts = Vec::with_capacity(items.len());
         let mut problems = Vec::new();
         for (index, item) in items.iter().enumerate() {
             match checked(table, item, DraftMode::Create) {
                 Ok(values) => drafts.push(values),
-                Err(error) => problems.extend(error.field_errors().iter().map(|problem| FieldError {
-                    field: format!("[{index}].{}", problem.field),
-                    ..problem.clone()
-                })),
+                Err(error) => problems.extend(item_problems(&format!("[{index}]"), &error)?),
             }
         }
         if !problems.is_empty() {
@@ -208,24 +231,17 @@ async fn batch(
         }
     };
     let mut problems = Vec::new();
-    let mut prefixed =
-        |prefix: String, error: ApiError| {
-            problems.extend(error.field_errors().iter().map(|problem| FieldError {
-                field: format!("{prefix}.{}", problem.field),
-                ..problem.clone()
-            }));
-        };
     let mut create = Vec::new();
     for (index, item) in list("create")?.iter().enumerate() {
         match checked(table, item, DraftMode::Create) {
             Ok(values) => create.push(values),
-            Err(error) => prefixed(format!("create[{index}]"), error),
+            Err(error) => problems.extend(item_problems(&format!("create[{index}]"), &error)?),
         }
     }
     let mut update = Vec::new();
     for (index, item) in list("update")?.iter().enumerate() {
         let mut fields = item.as_object().cloned().unwrap_or_default();
-        let Some(id) = fields.remove("id").and_then(|id| id.as_i64()) else {
+        let Some(id) = fields.remove("id").as_ref().and_then(whole_number) else {
             return Err(ApiError::new(
                 ErrorKind::InvalidJson,
                 format!("update[{index}] needs the record's `id`"),
@@ -233,14 +249,14 @@ async fn batch(
         };
         match checked(table, &Value::Object(fields), DraftMode::Patch) {
             Ok(values) => update.push((id, values, None)),
-            Err(error) => prefixed(format!("update[{index}]"), error),
+            Err(error) => problems.extend(item_problems(&format!("update[{index}]"), &error)?),
         }
     }
     let delete = list("delete")?
         .iter()
         .enumerate()
         .map(|(index, id)| {
-            id.as_i64().ok_or_else(|| {
+            whole_number(id).ok_or_else(|| {
                 ApiError::new(ErrorKind::InvalidJson, format!("delete[{index}] is not a record id"))
             })
         })

@@ -30,6 +30,12 @@ pub(crate) fn list_request(table: &TableSchema, pairs: &[(String, String)]) -> R
     let (mut page, mut limit, mut after) = (None, DEFAULT_LIMIT, None);
     let mut filters = Vec::new();
     for (key, value) in pairs {
+        // An empty value is the same as no parameter (as an empty form field sends it).
+        if value.is_empty()
+            && matches!(key.as_str(), "after" | "sort" | "filter" | "search" | "fields" | "expand")
+        {
+            continue;
+        }
         match key.as_str() {
             "page" => page = Some(positive(key, value)?),
             "limit" => {

@@ -1,0 +1,32 @@
+# Property-based API testing: schemathesis against the crm sample's /api/openapi.json.
+# Sourced by .ci/run. Checks: no 5xx, and every response matches the document.
+
+run_schemathesis() {
+  local venv="${SCHEMATHESIS_VENV:-$HOME/.cache/omnera/schemathesis}"
+  if [ ! -x "$venv/bin/schemathesis" ]; then
+    python3 -m venv "$venv" && "$venv/bin/pip" install -q 'schemathesis>=4,<5'
+  fi
+  local work port pid status
+  work=$(mktemp -d)
+  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  cargo build --example serve
+  target/debug/examples/serve examples/apps/crm.json --database "sqlite://$work/crm.db" --files "$work/files" \
+    --bind "127.0.0.1:$port" > "$work/serve.log" 2>&1 &
+  pid=$!
+  for _ in $(seq 1 50); do
+    curl -sf "http://127.0.0.1:$port/health/ready" > /dev/null && break
+    sleep 0.2
+  done
+  status=0
+  "$venv/bin/schemathesis" run "http://127.0.0.1:$port/api/openapi.json" --no-color --workers 2 --max-examples 50 \
+    --checks not_a_server_error,status_code_conformance,content_type_conformance,response_headers_conformance,response_schema_conformance \
+    || status=$?
+  kill "$pid" 2>/dev/null
+  wait "$pid" 2>/dev/null || true
+  if [ "$status" -ne 0 ]; then
+    echo "schemathesis failed; the server's log:"
+    tail -50 "$work/serve.log"
+  fi
+  rm -rf "$work"
+  return "$status"
+}

@@ -1,0 +1,190 @@
+//! The OpenAPI 3.1 document, generated from the schema: every table's record schemas (read,
+//! create, update), the list parameters, and the error responses.
+
+mod fields;
+
+use axum::Json;
+use axum::Router;
+use axum::extract::State;
+use axum::routing::get;
+use omnera_core::Schema;
+use serde_json::{Map, Value, json};
+
+use crate::error::ErrorKind;
+use crate::records::params::{DEFAULT_LIMIT, MAX_LIMIT};
+use crate::state::ApiState;
+
+pub(crate) fn routes() -> Router<ApiState> {
+    Router::new().route("/api/openapi.json", get(serve_document))
+}
+
+async fn serve_document(State(state): State<ApiState>) -> Json<Value> {
+    Json(document(state.app.schema()))
+}
+
+/// The OpenAPI document of an app.
+///
+/// ```
+/// let schema = omnera_core::Config::from_json_str(r#"{"name": "Shop", "tables": [{"id": 1, "name": "items",
+///     "fields": [{"id": 1, "name": "title", "type": "single-line-text", "required": true}]}]}"#)
+///     .unwrap().validate().unwrap();
+/// let document = omnera_http::openapi_document(&schema);
+/// assert_eq!(document["openapi"], "3.1.0");
+/// assert!(document["paths"]["/api/tables/items/records"]["post"].is_object());
+/// assert_eq!(document["components"]["schemas"]["itemsCreate"]["required"][0], "title");
+/// ```
+pub fn document(schema: &Schema) -> Value {
+    let mut paths = Map::new();
+    let mut schemas = Map::new();
+    for table in schema.tables() {
+        let name = table.name();
+        let (read, create, update) = fields::record_schemas(table);
+        schemas.insert(name.to_owned(), read);
+        schemas.insert(format!("{name}Create"), create);
+        schemas.insert(format!("{name}Update"), update);
+        let record = json!({"$ref": format!("#/components/schemas/{name}")});
+        let create_ref = json!({"$ref": format!("#/components/schemas/{name}Create")});
+        let update_ref = json!({"$ref": format!("#/components/schemas/{name}Update")});
+        let id = json!({"name": "id", "in": "path", "required": true, "schema": {"type": "integer", "format": "int64", "minimum": 1}});
+        paths.insert(
+            format!("/api/tables/{name}/records"),
+            json!({
+                "get": operation(&format!("list {name}"), list_parameters(), None, "200", json!({
+                    "type": "object", "required": ["data", "pagination"],
+                    "properties": {"data": {"type": "array", "items": record}, "pagination": {"$ref": "#/components/schemas/Pagination"}}
+                }), &[ErrorKind::BadRequest, ErrorKind::NotFound]),
+                "post": operation(&format!("create {name} records"), json!([]),
+                    Some(json!({"oneOf": [create_ref, {"type": "array", "minItems": 1, "items": create_ref}]})),
+                    "201", json!({"oneOf": [record, {"type": "object", "required": ["data"], "properties": {"data": {"type": "array", "items": record}}}]}),
+                    &[ErrorKind::InvalidJson, ErrorKind::NotFound, ErrorKind::UniqueViolation, ErrorKind::PayloadTooLarge, ErrorKind::UnsupportedMediaType, ErrorKind::ValidationFailed]),
+            }),
+        );
+        paths.insert(
+            format!("/api/tables/{name}/records/{{id}}"),
+            json!({
+                "get": operation(&format!("read a {name} record"), json!([id]), None, "200", record.clone(), &[ErrorKind::NotFound]),
+                "patch": operation(&format!("change a {name} record"), json!([id, if_match()]), Some(update_ref.clone()), "200", record.clone(),
+                    &[ErrorKind::InvalidJson, ErrorKind::NotFound, ErrorKind::UniqueViolation, ErrorKind::PreconditionFailed, ErrorKind::PayloadTooLarge, ErrorKind::UnsupportedMediaType, ErrorKind::ValidationFailed]),
+                "put": operation(&format!("replace a {name} record"), json!([id, if_match()]), Some(create_ref.clone()), "200", record.clone(),
+                    &[ErrorKind::InvalidJson, ErrorKind::NotFound, ErrorKind::UniqueViolation, ErrorKind::PreconditionFailed, ErrorKind::PayloadTooLarge, ErrorKind::UnsupportedMediaType, ErrorKind::ValidationFailed]),
+                "delete": delete_operation(name, id, &[ErrorKind::NotFound, ErrorKind::StillReferenced, ErrorKind::PreconditionFailed]),
+            }),
+        );
+        paths.insert(
+            format!("/api/tables/{name}/records/batch"),
+            json!({"post": operation(&format!("create, change and delete {name} records at once"), json!([]),
+                Some(json!({"type": "object", "additionalProperties": false, "properties": {
+                    "create": {"type": "array", "items": create_ref},
+                    "update": {"type": "array", "items": {"allOf": [update_ref, {"type": "object", "required": ["id"], "properties": {"id": {"type": "integer", "minimum": 1}}}]}},
+                    "delete": {"type": "array", "items": {"type": "integer", "minimum": 1}}}})),
+                "200", json!({"type": "object", "properties": {
+                    "created": {"type": "array", "items": record}, "updated": {"type": "array", "items": record},
+                    "deleted": {"type": "array", "items": {"type": "integer"}}}}),
+                &[ErrorKind::InvalidJson, ErrorKind::NotFound, ErrorKind::UniqueViolation, ErrorKind::StillReferenced, ErrorKind::PayloadTooLarge, ErrorKind::UnsupportedMediaType, ErrorKind::ValidationFailed])}),
+        );
+    }
+    paths.insert(
+        "/health/live".into(),
+        json!({"get": {"summary": "liveness", "responses": {"200": {"description": "alive"}}}}),
+    );
+    paths.insert(
+        "/health/ready".into(),
+        json!({"get": {"summary": "readiness: the database and the blob store answer", "responses": {"200": {"description": "ready"}, "503": problem_response(ErrorKind::Unavailable)}}}),
+    );
+    schemas.extend(shared_schemas());
+    json!({
+        "openapi": "3.1.0",
+        "info": {"title": schema.name(), "version": schema.version().map_or_else(|| "0.0.0".to_owned(), ToString::to_string),
+                 "description": schema.description().unwrap_or_default()},
+        "paths": paths,
+        "components": {"schemas": schemas},
+    })
+}
+
+// `json!` serializes its arguments by reference, which this lint cannot see.
+#[allow(clippy::needless_pass_by_value)]
+fn operation(
+    summary: &str,
+    parameters: Value,
+    body: Option<Value>,
+    status: &str,
+    response: Value,
+    errors: &[ErrorKind],
+) -> Value {
+    let mut responses = Map::new();
+    responses.insert(
+        status.to_owned(),
+        json!({"description": "success", "content": {"application/json": {"schema": response}}}),
+    );
+    add_errors(&mut responses, errors);
+    let mut operation = json!({"summary": summary, "parameters": parameters, "responses": responses});
+    if let Some(body) = body {
+        operation["requestBody"] =
+            json!({"required": true, "content": {"application/json": {"schema": body}}});
+    }
+    operation
+}
+
+#[allow(clippy::needless_pass_by_value)]
+fn delete_operation(table: &str, id: Value, errors: &[ErrorKind]) -> Value {
+    let mut responses = Map::new();
+    responses.insert("204".to_owned(), json!({"description": "deleted"}));
+    add_errors(&mut responses, errors);
+    json!({"summary": format!("delete a {table} record"), "parameters": [id, if_match()], "responses": responses})
+}
+
+fn add_errors(responses: &mut Map<String, Value>, errors: &[ErrorKind]) {
+    for kind in
+        errors.iter().chain([ErrorKind::MethodNotAllowed, ErrorKind::Internal, ErrorKind::Unavailable].iter())
+    {
+        responses.entry(kind.status().as_u16().to_string()).or_insert_with(|| problem_response(*kind));
+    }
+}
+
+fn problem_response(kind: ErrorKind) -> Value {
+    json!({"description": kind.title(), "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}})
+}
+
+fn if_match() -> Value {
+    json!({"name": "If-Match", "in": "header", "required": false, "schema": {"type": "string"}})
+}
+
+fn list_parameters() -> Value {
+    let query = |name: &str, schema: Value, description: &str| json!({"name": name, "in": "query", "required": false, "schema": schema, "description": description});
+    json!([
+        query("page", json!({"type": "integer", "minimum": 1}), "1-based page number"),
+        query(
+            "limit",
+            json!({"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": DEFAULT_LIMIT}),
+            "records per page"
+        ),
+        query("after", json!({"type": "string"}), "the nextCursor of the previous page"),
+        query("sort", json!({"type": "string"}), "comma list of fields, - for descending"),
+        query("filter", json!({"type": "string"}), "a filter expression"),
+        query("search", json!({"type": "string"}), "text to find in text fields"),
+        query("fields", json!({"type": "string"}), "comma list of fields to return"),
+        query("expand", json!({"type": "string"}), "comma list of relationships to embed"),
+        query(
+            "count",
+            json!({"type": "string", "enum": ["exact", "none"]}),
+            "whether to count every matching record"
+        ),
+    ])
+}
+
+fn shared_schemas() -> Map<String, Value> {
+    let mut schemas = Map::new();
+    schemas.insert("Pagination".into(), json!({"type": "object", "required": ["limit", "hasNext", "hasPrev"], "properties": {
+        "page": {"type": "integer"}, "limit": {"type": "integer"}, "total": {"type": "integer"}, "totalPages": {"type": "integer"},
+        "hasNext": {"type": "boolean"}, "hasPrev": {"type": "boolean"}, "nextCursor": {"type": ["string", "null"]}}}));
+    schemas.insert("File".into(), json!({"type": "object", "properties": {
+        "id": {"type": "integer"}, "name": {"type": "string"}, "size": {"type": "integer"}, "mimeType": {"type": "string"},
+        "url": {"type": "string"}, "createdAt": {"type": "string", "format": "date-time"}}}));
+    schemas.insert("Problem".into(), json!({"type": "object", "required": ["type", "title", "status", "code", "detail", "requestId"], "properties": {
+        "type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"},
+        "code": {"type": "string", "enum": ErrorKind::ALL.iter().map(|kind| kind.code()).collect::<Vec<_>>()},
+        "detail": {"type": "string"}, "requestId": {"type": "string"},
+        "errors": {"type": "array", "items": {"type": "object", "required": ["field", "code", "message"], "properties": {
+            "field": {"type": "string"}, "code": {"type": "string"}, "message": {"type": "string"}}}}}}));
+    schemas
+}
