@@ -32,4 +32,4 @@ pub use fields::{FieldDefault, FieldKind};
 pub use schedule::CronSchedule;
 pub use schema::{Schema, TableSchema};
 pub use validate::{ConfigErrors, validate_document, validate_text};
-pub use value::{FieldValue, ValueProblem};
+pub use value::{FieldValue, FileRef, ValueProblem};

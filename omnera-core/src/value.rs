@@ -36,6 +36,28 @@ pub enum FieldValue {
     Reference(i64),
     /// A many-to-many relationship: the related records' ids, without duplicates.
     References(Vec<i64>),
+    /// `single-attachment`: the file, if there is one (read only; uploads go through the files API).
+    File(Option<FileRef>),
+    /// `multiple-attachments`: the files, oldest first (read only).
+    Files(Vec<FileRef>),
+}
+
+/// A file attached to a record, as the API shows it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FileRef {
+    /// The file's id.
+    pub id: i64,
+    /// The name the client gave (shown, never used as a storage path).
+    pub name: String,
+    /// The size in bytes.
+    pub size: u64,
+    /// The type detected from the content.
+    pub mime_type: String,
+    /// Where to download it, relative to the API's mount point.
+    pub url: String,
+    /// When it was uploaded (UTC, RFC 3339 with milliseconds).
+    pub created_at: String,
 }
 
 impl FieldValue {
@@ -47,6 +69,8 @@ impl FieldValue {
             Self::Text(text) => text.trim().is_empty(),
             Self::Choices(choices) => choices.is_empty(),
             Self::References(ids) => ids.is_empty(),
+            Self::File(file) => file.is_none(),
+            Self::Files(files) => files.is_empty(),
             _ => false,
         }
     }
@@ -65,6 +89,12 @@ impl FieldValue {
             Self::Time(time) => Value::String(time.format("%H:%M:%S%.f").to_string()),
             Self::Choices(choices) => Value::from(choices.clone()),
             Self::References(ids) => Value::from(ids.clone()),
+            Self::File(file) => {
+                file.as_ref().map_or(Value::Null, |file| serde_json::to_value(file).unwrap_or(Value::Null))
+            }
+            Self::Files(files) => {
+                Value::Array(files.iter().filter_map(|file| serde_json::to_value(file).ok()).collect())
+            }
         }
     }
 }

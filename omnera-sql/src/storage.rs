@@ -5,15 +5,17 @@ use std::sync::{Arc, RwLock};
 use async_trait::async_trait;
 use omnera_core::Schema;
 use omnera_core::backend::{
-    ApplyOptions, BatchOutcome, ChangeKind, ListQuery, MigrationPlan, OutboxEvent, Record, RecordBatch,
-    RecordPage, RecordValues, Storage, StorageError,
+    ApplyOptions, BatchOutcome, ChangeKind, FileChange, ListQuery, MigrationPlan, NewFile, OutboxEvent,
+    Record, RecordBatch, RecordPage, RecordValues, Storage, StorageError, StoredFile,
 };
 
 use crate::database::Database;
 use crate::error::unavailable;
 use crate::physical::ColumnType;
 use crate::sql_value::SqlValue;
-use crate::store::{TableLayout, delete_one, fetch_one, insert_many, update_one};
+use crate::store::{
+    TableLayout, attach, delete_one, detach, fetch_one, insert_many, record_files, update_one,
+};
 
 /// Records in SQLite or PostgreSQL. Cheap to clone; clones share the pools.
 #[derive(Debug, Clone)]
@@ -174,6 +176,41 @@ impl Storage for SqlStorage {
         let schema = self.schema()?;
         let mut transaction = self.database().begin_read().await?;
         crate::query::list(&mut transaction, self.database().dialect(), &schema, table, query).await
+    }
+
+    async fn attach_files(
+        &self,
+        table: &str,
+        record_id: i64,
+        field: &str,
+        files: Vec<NewFile>,
+    ) -> Result<FileChange, StorageError> {
+        let schema = self.schema()?;
+        let mut transaction = self.database().begin_write().await?;
+        let change =
+            attach(&mut transaction, self.database().dialect(), &schema, table, record_id, field, files)
+                .await?;
+        transaction.commit().await.map_err(unavailable)?;
+        Ok(change)
+    }
+
+    async fn record_files(&self, table: &str, record_id: i64) -> Result<Vec<StoredFile>, StorageError> {
+        let mut transaction = self.database().begin_read().await?;
+        record_files(&mut transaction, self.database().dialect(), table, record_id).await
+    }
+
+    async fn detach_file(
+        &self,
+        table: &str,
+        record_id: i64,
+        field: &str,
+        file_id: i64,
+    ) -> Result<StoredFile, StorageError> {
+        let mut transaction = self.database().begin_write().await?;
+        let file =
+            detach(&mut transaction, self.database().dialect(), table, record_id, field, file_id).await?;
+        transaction.commit().await.map_err(unavailable)?;
+        Ok(file)
     }
 
     async fn outbox_after(&self, sequence: i64, limit: u32) -> Result<Vec<OutboxEvent>, StorageError> {

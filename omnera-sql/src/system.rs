@@ -19,8 +19,10 @@ struct SystemMigration {
 }
 
 /// Every system migration, oldest first. A released migration never changes; new ones are added.
-const MIGRATIONS: [SystemMigration; 1] =
-    [SystemMigration { version: 1, statements: schema_versions_and_outbox }];
+const MIGRATIONS: [SystemMigration; 2] = [
+    SystemMigration { version: 1, statements: schema_versions_and_outbox },
+    SystemMigration { version: 2, statements: files },
+];
 
 fn schema_versions_and_outbox(dialect: Dialect) -> Vec<String> {
     let id = dialect.id_column();
@@ -35,6 +37,20 @@ fn schema_versions_and_outbox(dialect: Dialect) -> Vec<String> {
             "CREATE TABLE _omnera_outbox (sequence {id}, table_name TEXT NOT NULL, record_id BIGINT NOT NULL, \
              kind TEXT NOT NULL, before_change {json}, after_change {json}, created_at {timestamp} NOT NULL)"
         ),
+    ]
+}
+
+/// Attachments' metadata; the blobs live in the blob store.
+fn files(dialect: Dialect) -> Vec<String> {
+    let id = dialect.id_column();
+    let timestamp = dialect.timestamp_type();
+    vec![
+        format!(
+            "CREATE TABLE _omnera_files (id {id}, table_name TEXT NOT NULL, field_name TEXT NOT NULL, \
+             record_id BIGINT NOT NULL, location TEXT NOT NULL, name TEXT NOT NULL, size BIGINT NOT NULL, \
+             mime_type TEXT NOT NULL, created_at {timestamp} NOT NULL)"
+        ),
+        "CREATE INDEX _omnera_files_record ON _omnera_files (table_name, record_id)".to_owned(),
     ]
 }
 

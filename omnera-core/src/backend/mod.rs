@@ -16,6 +16,7 @@ pub use mailer::RecordingMailer;
 pub use mailer::{Email, LogMailer, MailError, Mailer};
 pub use plugin::{Action, ActionError, ActionInput, Plugin, PluginContext, PluginError, TriggerSource};
 pub use storage::{
-    ApplyOptions, BatchOutcome, ChangeKind, ListQuery, MigrationPlan, MigrationStep, OutboxEvent,
-    PageRequest, Record, RecordBatch, RecordPage, RecordValues, SortKey, Storage, StorageError,
+    ApplyOptions, BatchOutcome, ChangeKind, FileChange, ListQuery, MigrationPlan, MigrationStep, NewFile,
+    OutboxEvent, PageRequest, Record, RecordBatch, RecordPage, RecordValues, SortKey, Storage, StorageError,
+    StoredFile,
 };

@@ -248,6 +248,84 @@ pub struct BatchOutcome {
     pub deleted: Vec<i64>,
 }
 
+/// A file to attach: already in the blob store at `location`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct NewFile {
+    /// Where the blob store keeps it (chosen by the engine).
+    pub location: String,
+    /// The name the client gave.
+    pub name: String,
+    /// The size in bytes.
+    pub size: u64,
+    /// The type detected from the content.
+    pub mime_type: String,
+}
+
+impl NewFile {
+    /// A file to attach.
+    pub fn new(
+        location: impl Into<String>,
+        name: impl Into<String>,
+        size: u64,
+        mime_type: impl Into<String>,
+    ) -> Self {
+        Self { location: location.into(), name: name.into(), size, mime_type: mime_type.into() }
+    }
+}
+
+/// A file attached to a record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct StoredFile {
+    /// The file's id.
+    pub id: i64,
+    /// The table of the record.
+    pub table: String,
+    /// The attachment field.
+    pub field: String,
+    /// The record.
+    pub record_id: i64,
+    /// Where the blob store keeps it.
+    pub location: String,
+    /// The name the client gave.
+    pub name: String,
+    /// The size in bytes.
+    pub size: u64,
+    /// The type detected from the content.
+    pub mime_type: String,
+    /// When it was attached.
+    pub created_at: DateTime<Utc>,
+}
+
+impl StoredFile {
+    /// A file as the storage read it back (its `created_at` is the moment of the call).
+    pub fn new(id: i64, table: String, field: String, record_id: i64, file: NewFile) -> Self {
+        Self {
+            id,
+            table,
+            field,
+            record_id,
+            location: file.location,
+            name: file.name,
+            size: file.size,
+            mime_type: file.mime_type,
+            created_at: Utc::now(),
+        }
+    }
+}
+
+/// What attaching files did: the files added, and those a single attachment replaced (whose
+/// blobs the caller deletes once the change is committed).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub struct FileChange {
+    /// The files added.
+    pub added: Vec<StoredFile>,
+    /// The files removed.
+    pub removed: Vec<StoredFile>,
+}
+
 /// A change to a record, written in the same transaction as the change itself.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -410,6 +488,28 @@ pub enum StorageError {
         /// The field.
         field: String,
     },
+    /// More files than the field's `maxFiles`.
+    #[error("{field} of table {table} holds at most {max} files")]
+    TooManyFiles {
+        /// The table.
+        table: String,
+        /// The attachment field.
+        field: String,
+        /// The field's `maxFiles`.
+        max: u64,
+    },
+    /// No such file on that record and field.
+    #[error("file {id} not found on {field} of record {record_id} in table {table}")]
+    FileNotFound {
+        /// The table.
+        table: String,
+        /// The record.
+        record_id: i64,
+        /// The attachment field.
+        field: String,
+        /// The file asked for.
+        id: i64,
+    },
     /// The record changed since the caller read it.
     #[error("record {id} of table {table} changed since it was read")]
     Conflict {
@@ -484,6 +584,28 @@ pub trait Storage: Send + Sync + 'static {
 
     /// Lists records.
     async fn list(&self, table: &str, query: &ListQuery) -> Result<RecordPage, StorageError>;
+
+    /// Attaches files to a record's attachment field; a single attachment's old file is replaced,
+    /// and more files than `maxFiles` are refused.
+    async fn attach_files(
+        &self,
+        table: &str,
+        record_id: i64,
+        field: &str,
+        files: Vec<NewFile>,
+    ) -> Result<FileChange, StorageError>;
+
+    /// The files of a record, every attachment field.
+    async fn record_files(&self, table: &str, record_id: i64) -> Result<Vec<StoredFile>, StorageError>;
+
+    /// Detaches one file from a record's field; returns it (its blob is the caller's to delete).
+    async fn detach_file(
+        &self,
+        table: &str,
+        record_id: i64,
+        field: &str,
+        file_id: i64,
+    ) -> Result<StoredFile, StorageError>;
 
     /// Outbox events after `sequence`, oldest first.
     async fn outbox_after(&self, sequence: i64, limit: u32) -> Result<Vec<OutboxEvent>, StorageError>;

@@ -10,7 +10,7 @@ use crate::connection::Transaction;
 use crate::dialect::Dialect;
 use crate::error::unavailable;
 use crate::sql_value::SqlValue;
-use crate::store::{TableLayout, load_links, record_from_row};
+use crate::store::{TableLayout, load_files, load_links, record_from_row};
 
 /// The deepest expand path.
 pub(crate) const MAX_EXPAND_DEPTH: usize = 3;
@@ -104,5 +104,6 @@ async fn fetch_many(
     let mut records =
         rows.into_iter().map(|row| record_from_row(&layout, row)).collect::<Result<Vec<_>, _>>()?;
     load_links(transaction, dialect, &layout, &mut records).await?;
+    load_files(transaction, dialect, &layout, &mut records).await?;
     Ok(records)
 }

@@ -13,7 +13,7 @@ use crate::dialect::Dialect;
 use crate::error::unavailable;
 use crate::physical::ColumnType;
 use crate::sql_value::SqlValue;
-use crate::store::{TableLayout, load_links, record_from_row};
+use crate::store::{TableLayout, load_files, load_links, record_from_row};
 use cursor::Cursor;
 use filter::{ResolvedColumn, SqlBuilder};
 
@@ -143,6 +143,7 @@ pub(crate) async fn list(
         .map(|row| record_from_row(&layout, row))
         .collect::<Result<Vec<_>, _>>()?;
     load_links(transaction, dialect, &layout, &mut records).await?;
+    load_files(transaction, dialect, &layout, &mut records).await?;
     let next_cursor = match records.last() {
         Some(last) if has_next => Some(
             Cursor { sort: signature, values: sort.iter().map(|key| sort_value(last, &key.field)).collect() }

@@ -29,12 +29,20 @@ pub(crate) struct FieldLink {
     pub(crate) link_table: String,
 }
 
+/// An attachment field, kept in the files table.
+#[derive(Debug, Clone)]
+pub(crate) struct FieldFiles {
+    pub(crate) name: String,
+    pub(crate) multiple: bool,
+}
+
 /// How one table is laid out in the database.
 #[derive(Debug, Clone)]
 pub(crate) struct TableLayout {
     pub(crate) name: String,
     pub(crate) columns: Vec<FieldColumn>,
     pub(crate) links: Vec<FieldLink>,
+    pub(crate) attachments: Vec<FieldFiles>,
 }
 
 impl TableLayout {
@@ -43,7 +51,17 @@ impl TableLayout {
             schema.table(table).ok_or_else(|| StorageError::UnknownTable { table: table.to_owned() })?;
         let mut columns = Vec::new();
         let mut links = Vec::new();
+        let mut attachments = Vec::new();
         for field in table_schema.fields() {
+            match field.kind() {
+                FieldKind::SingleAttachment(_) => {
+                    attachments.push(FieldFiles { name: field.name().to_owned(), multiple: false })
+                }
+                FieldKind::MultipleAttachments { .. } => {
+                    attachments.push(FieldFiles { name: field.name().to_owned(), multiple: true });
+                }
+                _ => {}
+            }
             if let FieldKind::Relationship(options) = field.kind()
                 && options.relation_type == RelationType::ManyToMany
             {
@@ -60,13 +78,14 @@ impl TableLayout {
                 columns.push(FieldColumn { name: field.name().to_owned(), column_type });
             }
         }
-        Ok((Self { name: table_schema.name().to_owned(), columns, links }, table_schema))
+        Ok((Self { name: table_schema.name().to_owned(), columns, links, attachments }, table_schema))
     }
 
     /// Keeps only the fields `keep` names (columns and links).
     pub(crate) fn retain(&mut self, keep: impl Fn(&str) -> bool) {
         self.columns.retain(|column| keep(&column.name));
         self.links.retain(|link| keep(&link.name));
+        self.attachments.retain(|attachment| keep(&attachment.name));
     }
 
     /// The column types a SELECT of [`Self::select_list`] returns.

@@ -1,10 +1,12 @@
 //! The record store: reads, writes with their outbox events, and queries.
 
+mod files;
 mod layout;
 mod read;
 mod references;
 mod write;
 
+pub(crate) use files::{attach, detach, load_files, record_files};
 pub(crate) use layout::TableLayout;
 pub(crate) use read::{fetch_one, load_links, record_from_row};
 pub(crate) use write::{delete_one, insert_many, update_one};

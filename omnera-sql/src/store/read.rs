@@ -94,5 +94,6 @@ pub(crate) async fn fetch_one(
         rows.into_iter().next().ok_or_else(|| StorageError::NotFound { table: layout.name.clone(), id })?;
     let mut records = vec![record_from_row(layout, row)?];
     load_links(transaction, dialect, layout, &mut records).await?;
+    super::files::load_files(transaction, dialect, layout, &mut records).await?;
     records.pop().ok_or_else(|| StorageError::NotFound { table: layout.name.clone(), id })
 }

@@ -103,6 +103,12 @@ pub(crate) async fn insert_many(
                 let targets = values.get(&link.name).cloned().unwrap_or(FieldValue::References(Vec::new()));
                 record.values.insert(link.name.clone(), targets);
             }
+            // A new record has no files yet.
+            for attachment in &layout.attachments {
+                let empty =
+                    if attachment.multiple { FieldValue::Files(Vec::new()) } else { FieldValue::File(None) };
+                record.values.insert(attachment.name.clone(), empty);
+            }
         }
         write_events(
             transaction,
@@ -187,6 +193,7 @@ pub(crate) async fn delete_one(
         dialect.placeholder(1)
     );
     transaction.execute(&statement, &[SqlValue::Integer(id)]).await.map_err(unavailable)?;
+    super::files::forget_record_files(transaction, dialect, &layout.name, id).await?;
     write_events(
         transaction,
         dialect,

@@ -34,7 +34,9 @@ pub(super) const FIXTURE: &str = r#"{
       {"id": 15, "name": "company", "type": "relationship", "relatedTable": "companies", "onDelete": "set-null"},
       {"id": 16, "name": "mentor", "type": "relationship", "relatedTable": "people", "onDelete": "restrict"},
       {"id": 17, "name": "projects", "type": "relationship", "relatedTable": "projects", "relationType": "many-to-many", "onDelete": "cascade"},
-      {"id": 18, "name": "website", "type": "url"}
+      {"id": 18, "name": "website", "type": "url"},
+      {"id": 19, "name": "avatar", "type": "single-attachment"},
+      {"id": 20, "name": "documents", "type": "multiple-attachments", "maxFiles": 2}
     ]},
     {"id": 3, "name": "projects", "fields": [
       {"id": 1, "name": "title", "type": "single-line-text", "required": true},

@@ -6,7 +6,7 @@ use serde_json::json;
 
 use super::StorageCase;
 use super::fixture::{applied, create, draft, value};
-use crate::backend::{ChangeKind, RecordBatch, Storage, StorageError};
+use crate::backend::{ChangeKind, NewFile, RecordBatch, Storage, StorageError};
 use crate::record::DraftMode;
 
 pub(super) fn cases() -> Vec<StorageCase> {
@@ -25,6 +25,7 @@ pub(super) fn cases() -> Vec<StorageCase> {
         a_batch_is_all_or_nothing,
         every_write_leaves_an_outbox_event,
         a_missing_record_is_not_found,
+        attachments_are_kept_replaced_limited_and_forgotten,
     ]
 }
 
@@ -269,4 +270,47 @@ async fn a_missing_record_is_not_found(storage: Arc<dyn Storage>) {
     assert!(matches!(storage.get("people", 4242).await, Err(StorageError::NotFound { id: 4242, .. })));
     assert!(matches!(storage.delete("people", 4242, None).await, Err(StorageError::NotFound { .. })));
     assert!(matches!(storage.get("nobody", 1).await, Err(StorageError::UnknownTable { .. })));
+}
+
+async fn attachments_are_kept_replaced_limited_and_forgotten(storage: Arc<dyn Storage>) {
+    let schema = applied(&*storage).await;
+    let person = create(&*storage, &schema, "people", json!({"email": "files@example.com"})).await;
+    assert_eq!((value(&person, "avatar"), value(&person, "documents")), (json!(null), json!([])));
+    let file = |location: &str| NewFile::new(location, format!("{location}.png"), 42, "image/png");
+    let first = storage.attach_files("people", person.id, "avatar", vec![file("a1")]).await.unwrap();
+    assert!(first.removed.is_empty());
+    let second = storage.attach_files("people", person.id, "avatar", vec![file("a2")]).await.unwrap();
+    assert_eq!(
+        second.removed.iter().map(|file| file.location.as_str()).collect::<Vec<_>>(),
+        ["a1"],
+        "a single attachment replaces"
+    );
+    storage.attach_files("people", person.id, "documents", vec![file("d1"), file("d2")]).await.unwrap();
+    assert!(matches!(
+        storage.attach_files("people", person.id, "documents", vec![file("d3")]).await,
+        Err(StorageError::TooManyFiles { max: 2, .. })
+    ));
+    let read = storage.get("people", person.id).await.unwrap().to_json();
+    assert_eq!(read["avatar"]["name"], "a2.png");
+    assert_eq!(read["avatar"]["mimeType"], "image/png");
+    assert_eq!(read["documents"].as_array().map(Vec::len), Some(2));
+    let document_id = read["documents"][0]["id"].as_i64().unwrap();
+    assert!(
+        read["documents"][0]["url"]
+            .as_str()
+            .unwrap()
+            .ends_with(&format!("/fields/documents/files/{document_id}"))
+    );
+    let detached = storage.detach_file("people", person.id, "documents", document_id).await.unwrap();
+    assert_eq!(detached.location, "d1");
+    assert!(matches!(
+        storage.detach_file("people", person.id, "documents", document_id).await,
+        Err(StorageError::FileNotFound { .. })
+    ));
+    assert_eq!(storage.record_files("people", person.id).await.unwrap().len(), 2);
+    storage.delete("people", person.id, None).await.unwrap();
+    assert!(
+        storage.record_files("people", person.id).await.unwrap().is_empty(),
+        "a deleted record's files are forgotten"
+    );
 }
