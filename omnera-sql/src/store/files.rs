@@ -26,7 +26,7 @@ const FILE_TYPES: [ColumnType; 9] = [
     ColumnType::Timestamp,
 ];
 
-fn stored_file(row: Vec<SqlValue>) -> StoredFile {
+fn stored_file(row: &[SqlValue]) -> StoredFile {
     let text = |value: &SqlValue| match value {
         SqlValue::Text(text) => text.clone(),
         _ => String::new(),
@@ -71,7 +71,7 @@ async fn files_where(
 ) -> Result<Vec<StoredFile>, StorageError> {
     let query = format!("SELECT {FILE_COLUMNS} FROM _omnera_files WHERE {condition} ORDER BY id");
     let rows = transaction.fetch(&query, params, &FILE_TYPES).await.map_err(unavailable)?;
-    Ok(rows.into_iter().map(stored_file).collect())
+    Ok(rows.iter().map(|row| stored_file(row)).collect())
 }
 
 /// Fills the attachment fields of `records` (one query for the page).
@@ -205,7 +205,7 @@ pub(crate) async fn attach(
             SqlValue::Timestamp(at),
         ];
         let rows = transaction.fetch(&statement, &params, &FILE_TYPES).await.map_err(unavailable)?;
-        change.added.extend(rows.into_iter().map(stored_file));
+        change.added.extend(rows.iter().map(|row| stored_file(row)));
     }
     Ok(change)
 }

@@ -55,7 +55,7 @@ impl TableLayout {
         for field in table_schema.fields() {
             match field.kind() {
                 FieldKind::SingleAttachment(_) => {
-                    attachments.push(FieldFiles { name: field.name().to_owned(), multiple: false })
+                    attachments.push(FieldFiles { name: field.name().to_owned(), multiple: false });
                 }
                 FieldKind::MultipleAttachments { .. } => {
                     attachments.push(FieldFiles { name: field.name().to_owned(), multiple: true });
