@@ -18,6 +18,7 @@
 
 mod blobs;
 mod error;
+mod files;
 mod health;
 mod openapi;
 mod records;
@@ -55,6 +56,7 @@ impl AppRouter for App {
 pub fn router(app: App) -> Router {
     Router::new()
         .merge(records::routes())
+        .merge(files::routes())
         .merge(health::routes())
         .merge(openapi::routes())
         .fallback(not_found)

@@ -200,7 +200,11 @@ async fn remove(
     let table = table(&state, &table_name)?;
     let id = record_id(table, &id)?;
     let expected = expected_version(&headers, id)?;
-    state.storage()?.delete(table.name(), id, expected).await?;
+    let storage = state.storage()?;
+    let files = storage.record_files(table.name(), id).await?;
+    storage.delete(table.name(), id, expected).await?;
+    // The files go once the delete is committed.
+    crate::files::delete_blobs(&state, files.into_iter().map(|file| file.location)).await;
     Ok(StatusCode::NO_CONTENT)
 }
 

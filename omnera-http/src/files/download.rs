@@ -1,0 +1,135 @@
+//! Downloads with the stored type, a safe `Content-Disposition`, an ETag and single ranges.
+
+use axum::body::Body;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
+
+use super::{attachment_field, parse_id};
+use crate::error::{ApiError, ErrorKind};
+use crate::state::ApiState;
+
+pub(super) async fn download(
+    State(state): State<ApiState>,
+    Path((table, id, field, file)): Path<(String, String, String, String)>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let attachment = attachment_field(&state, &table, &field)?;
+    let record_id = parse_id(&id, "record")?;
+    let file_id = parse_id(&file, "file")?;
+    let stored = state
+        .storage()?
+        .record_files(attachment.table.name(), record_id)
+        .await?
+        .into_iter()
+        .find(|file| file.field == attachment.field.name() && file.id == file_id)
+        .ok_or_else(|| {
+            ApiError::new(ErrorKind::NotFound, format!("file {file_id} not found on record {record_id}"))
+        })?;
+    let etag = format!("\"file-{}\"", stored.id);
+    if headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|value| value.split(',').any(|tag| tag.trim() == etag))
+    {
+        return Ok(StatusCode::NOT_MODIFIED.into_response());
+    }
+    let blobs = state
+        .app
+        .blob_store()
+        .ok_or_else(|| ApiError::new(ErrorKind::Unavailable, "the app has no blob store"))?;
+    let (_, bytes) = blobs.get(&stored.location).await.map_err(|error| {
+        tracing::error!(%error, "blob store read failed");
+        ApiError::new(ErrorKind::Unavailable, "the blob store is unavailable")
+    })?;
+    let total = bytes.len() as u64;
+    let range = headers
+        .get(header::RANGE)
+        .and_then(|value| value.to_str().ok())
+        .map(|value| parse_range(value, total));
+    let (status, body, content_range) = match range {
+        Some(Some((start, end))) => {
+            let slice = bytes[start as usize..=end as usize].to_vec();
+            (StatusCode::PARTIAL_CONTENT, slice, Some(format!("bytes {start}-{end}/{total}")))
+        }
+        Some(None) => {
+            let mut response = StatusCode::RANGE_NOT_SATISFIABLE.into_response();
+            if let Ok(value) = HeaderValue::from_str(&format!("bytes */{total}")) {
+                response.headers_mut().insert(header::CONTENT_RANGE, value);
+            }
+            return Ok(response);
+        }
+        None => (StatusCode::OK, bytes, None),
+    };
+    let mut response = (status, Body::from(body)).into_response();
+    let response_headers = response.headers_mut();
+    let mut set = |name: header::HeaderName, value: String| {
+        if let Ok(value) = HeaderValue::from_str(&value) {
+            response_headers.insert(name, value);
+        }
+    };
+    set(header::CONTENT_TYPE, stored.mime_type.clone());
+    set(header::CONTENT_DISPOSITION, content_disposition(&stored.name));
+    set(header::ETAG, etag);
+    set(header::ACCEPT_RANGES, "bytes".to_owned());
+    if let Some(content_range) = content_range {
+        set(header::CONTENT_RANGE, content_range);
+    }
+    Ok(response)
+}
+
+/// `attachment; filename="safe ascii"; filename*=UTF-8''percent-encoded`.
+fn content_disposition(name: &str) -> String {
+    let ascii: String = name
+        .chars()
+        .map(|c| if c.is_ascii_graphic() && c != '"' && c != '\\' || c == ' ' { c } else { '_' })
+        .collect();
+    format!(
+        "attachment; filename=\"{ascii}\"; filename*=UTF-8''{}",
+        utf8_percent_encode(name, NON_ALPHANUMERIC)
+    )
+}
+
+/// One range of `bytes=a-b`, `bytes=a-` or `bytes=-n`, clamped to the file; `None` when it
+/// cannot be satisfied. Several ranges are answered with the first.
+fn parse_range(header: &str, total: u64) -> Option<(u64, u64)> {
+    let spec = header.strip_prefix("bytes=")?.split(',').next()?.trim();
+    let (start, end) = spec.split_once('-')?;
+    let last = total.checked_sub(1)?;
+    let (start, end) = match (start.parse::<u64>().ok(), end.parse::<u64>().ok()) {
+        (Some(start), Some(end)) => (start, end.min(last)),
+        (Some(start), None) if end.is_empty() => (start, last),
+        (None, Some(suffix)) if start.is_empty() && suffix > 0 => (total.saturating_sub(suffix), last),
+        _ => return None,
+    };
+    (start <= end && start < total).then_some((start, end))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ranges_are_clamped_and_impossible_ones_refused() {
+        assert_eq!(parse_range("bytes=0-9", 100), Some((0, 9)));
+        assert_eq!(parse_range("bytes=90-", 100), Some((90, 99)));
+        assert_eq!(parse_range("bytes=-10", 100), Some((90, 99)));
+        assert_eq!(parse_range("bytes=95-200", 100), Some((95, 99)));
+        assert_eq!(parse_range("bytes=100-", 100), None);
+        assert_eq!(parse_range("bytes=5-1", 100), None);
+        assert_eq!(parse_range("items=0-1", 100), None);
+    }
+
+    #[test]
+    fn a_file_name_never_breaks_the_header() {
+        assert_eq!(
+            content_disposition(r#"a"b.pdf"#),
+            r#"attachment; filename="a_b.pdf"; filename*=UTF-8''a%22b%2Epdf"#
+        );
+        assert!(
+            content_disposition("../../etc/passwd\r\n")
+                .starts_with(r#"attachment; filename="../../etc/passwd__""#)
+        );
+    }
+}

@@ -1,0 +1,103 @@
+//! `/api/tables/{table}/records/{id}/fields/{field}/files`: upload, download and delete
+//! attachments. Blobs live in the app's blob store under names the engine chooses; a client's
+//! file name is only ever shown, never used as a path.
+
+mod download;
+mod upload;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use omnera_core::fields::AttachmentOptions;
+use omnera_core::schema::FieldSchema;
+use omnera_core::{FieldKind, TableSchema};
+
+use crate::error::{ApiError, ErrorKind};
+use crate::state::ApiState;
+
+pub(crate) fn routes() -> Router<ApiState> {
+    Router::new()
+        .route(
+            "/api/tables/{table}/records/{id}/fields/{field}/files",
+            // Uploads enforce each field's own limits while they stream.
+            post(upload::upload).layer(DefaultBodyLimit::disable()),
+        )
+        .route(
+            "/api/tables/{table}/records/{id}/fields/{field}/files/{file}",
+            get(download::download).delete(remove),
+        )
+}
+
+/// The attachment field a path names, with its options and whether it holds several files.
+pub(crate) struct AttachmentField<'s> {
+    pub(crate) table: &'s TableSchema,
+    pub(crate) field: &'s FieldSchema,
+    pub(crate) options: &'s AttachmentOptions,
+    pub(crate) max_files: u64,
+}
+
+pub(crate) fn attachment_field<'s>(
+    state: &'s ApiState,
+    table: &str,
+    field: &str,
+) -> Result<AttachmentField<'s>, ApiError> {
+    let table = state
+        .app
+        .schema()
+        .table(table)
+        .ok_or_else(|| ApiError::new(ErrorKind::NotFound, format!("table {table} not found")))?;
+    let not_attachment = || {
+        ApiError::new(
+            ErrorKind::NotFound,
+            format!("table {} has no attachment field `{field}`", table.name()),
+        )
+    };
+    let schema = table.field(field).ok_or_else(not_attachment)?;
+    let (options, max_files) = match schema.kind() {
+        FieldKind::SingleAttachment(options) => (options, 1),
+        FieldKind::MultipleAttachments { storage, max_files } => (storage, *max_files),
+        _ => return Err(not_attachment()),
+    };
+    if options.connection.is_some() {
+        return Err(ApiError::new(
+            ErrorKind::Unavailable,
+            "attachments kept through a storage connection are not served yet",
+        ));
+    }
+    Ok(AttachmentField { table, field: schema, options, max_files })
+}
+
+pub(crate) fn parse_id(value: &str, what: &str) -> Result<i64, ApiError> {
+    value
+        .parse::<i64>()
+        .ok()
+        .filter(|id| *id > 0)
+        .ok_or_else(|| ApiError::new(ErrorKind::NotFound, format!("{what} {value} not found")))
+}
+
+async fn remove(
+    State(state): State<ApiState>,
+    Path((table, id, field, file)): Path<(String, String, String, String)>,
+) -> Result<StatusCode, ApiError> {
+    let attachment = attachment_field(&state, &table, &field)?;
+    let record_id = parse_id(&id, "record")?;
+    let file_id = parse_id(&file, "file")?;
+    let removed = state
+        .storage()?
+        .detach_file(attachment.table.name(), record_id, attachment.field.name(), file_id)
+        .await?;
+    delete_blobs(&state, [removed.location]).await;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Deletes blobs whose metadata is gone; a failure is logged (the blob is orphaned, not lost data).
+pub(crate) async fn delete_blobs(state: &ApiState, locations: impl IntoIterator<Item = String>) {
+    let Some(blobs) = state.app.blob_store() else { return };
+    for location in locations {
+        if let Err(error) = blobs.delete(&location).await {
+            tracing::warn!(%location, %error, "could not delete a detached blob");
+        }
+    }
+}

@@ -1,0 +1,185 @@
+//! Attachments end to end over TCP: type checked from the content, size limits, replacement,
+//! maxFiles, downloads with ETag and ranges, deletes that remove the blobs.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::path::{Path, PathBuf};
+
+use omnera_core::backend::LogMailer;
+use omnera_core::{App, Config};
+use omnera_http::{AppRouter, ObjectStoreBlobs};
+use omnera_sql::SqlStorage;
+use reqwest::multipart::{Form, Part};
+use serde_json::{Value, json};
+
+const APP: &str = r#"{"name": "Files", "tables": [{"id": 1, "name": "documents", "fields": [
+    {"id": 1, "name": "title", "type": "single-line-text"},
+    {"id": 2, "name": "scan", "type": "single-attachment", "storage": {"maxSize": 1024, "allowedTypes": ["image/*", "application/pdf"]}},
+    {"id": 3, "name": "pages", "type": "multiple-attachments", "maxFiles": 2}]}]}"#;
+
+/// A tiny PNG: the signature and an IHDR chunk are all the type check looks at.
+fn png(size: usize) -> Vec<u8> {
+    let mut bytes = vec![0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13, b'I', b'H', b'D', b'R'];
+    bytes.resize(size, 7);
+    bytes
+}
+
+async fn serve(database_url: &str) -> (String, PathBuf) {
+    let files = std::env::temp_dir().join(format!("omnera_files_{}_{}", std::process::id(), rand_suffix()));
+    let app = App::from_config(Config::from_json_str(APP).unwrap())
+        .with_storage(SqlStorage::connect(database_url).await.unwrap())
+        .with_blob_store(ObjectStoreBlobs::local(&files).unwrap())
+        .with_mailer(LogMailer)
+        .build()
+        .await
+        .unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app.router()).await });
+    (format!("http://{address}"), files)
+}
+
+fn rand_suffix() -> u128 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos()
+}
+
+/// Every file under `dir`, as paths relative to it.
+fn blobs_in(dir: &Path) -> Vec<String> {
+    let mut found = Vec::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(current) = pending.pop() {
+        for entry in std::fs::read_dir(&current).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                pending.push(path);
+            } else {
+                found.push(path.strip_prefix(dir).unwrap().display().to_string());
+            }
+        }
+    }
+    found.sort();
+    found
+}
+
+async fn upload(client: &reqwest::Client, url: &str, files: Vec<(&str, Vec<u8>)>) -> (u16, Value) {
+    let mut form = Form::new();
+    for (name, bytes) in files {
+        form = form.part("file", Part::bytes(bytes).file_name(name.to_owned()));
+    }
+    let response = client.post(url).multipart(form).send().await.unwrap();
+    (response.status().as_u16(), response.json().await.unwrap_or(Value::Null))
+}
+
+async fn attachments_work_on(database_url: &str) {
+    let (base, dir) = serve(database_url).await;
+    let client = reqwest::Client::new();
+    let records = format!("{base}/api/tables/documents/records");
+    let created: Value =
+        client.post(&records).json(&json!({"title": "Lease"})).send().await.unwrap().json().await.unwrap();
+    let id = created["id"].as_i64().unwrap();
+    assert_eq!((created["scan"].clone(), created["pages"].clone()), (json!(null), json!([])));
+    let scan_url = format!("{records}/{id}/fields/scan/files");
+
+    let (status, body) = upload(&client, &scan_url, vec![("../../etc/passwd", png(600))]).await;
+    assert_eq!(status, 201, "{body}");
+    assert_eq!(
+        (body["files"][0]["mimeType"].as_str(), body["files"][0]["name"].as_str()),
+        (Some("image/png"), Some("../../etc/passwd"))
+    );
+    let first = blobs_in(&dir);
+    assert_eq!(first.len(), 1);
+    assert!(
+        first[0].starts_with("1/2/") && !first[0].contains("passwd"),
+        "a client's name never becomes a path: {first:?}"
+    );
+
+    let (status, body) =
+        upload(&client, &scan_url, vec![("notes.png", b"just some text, not an image".to_vec())]).await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (415, Some("unsupported_media_type")),
+        "the type comes from the content"
+    );
+    let (status, body) = upload(&client, &scan_url, vec![("big.png", png(2048))]).await;
+    assert_eq!((status, body["code"].as_str()), (413, Some("payload_too_large")));
+    assert_eq!(blobs_in(&dir), first, "refused uploads leave nothing behind");
+
+    let (status, body) = upload(&client, &scan_url, vec![("second.png", png(300))]).await;
+    assert_eq!(status, 201, "{body}");
+    let second = blobs_in(&dir);
+    assert!(
+        second.len() == 1 && second != first,
+        "a single attachment's old file is replaced and its blob deleted"
+    );
+    let record: Value = client.get(format!("{records}/{id}")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(record["scan"]["name"], "second.png");
+    let download = format!("{base}{}", record["scan"]["url"].as_str().unwrap());
+
+    let response = client.get(&download).send().await.unwrap();
+    assert_eq!(response.status().as_u16(), 200);
+    let etag = response.headers()["etag"].to_str().unwrap().to_owned();
+    assert_eq!(response.headers()["content-type"], "image/png");
+    assert_eq!(
+        response.headers()["content-disposition"],
+        "attachment; filename=\"second.png\"; filename*=UTF-8''second%2Epng"
+    );
+    assert_eq!(response.bytes().await.unwrap().to_vec(), png(300));
+    let partial = client.get(&download).header("range", "bytes=0-3").send().await.unwrap();
+    assert_eq!(partial.status().as_u16(), 206);
+    assert_eq!(partial.headers()["content-range"], "bytes 0-3/300");
+    assert_eq!(partial.bytes().await.unwrap().to_vec(), png(300)[..4].to_vec());
+    assert_eq!(
+        client.get(&download).header("range", "bytes=400-").send().await.unwrap().status().as_u16(),
+        416
+    );
+    assert_eq!(
+        client.get(&download).header("if-none-match", &etag).send().await.unwrap().status().as_u16(),
+        304
+    );
+
+    let pages_url = format!("{records}/{id}/fields/pages/files");
+    let (status, body) =
+        upload(&client, &pages_url, vec![("p1.pdf", b"%PDF-1.4 one".to_vec()), ("p2.png", png(100))]).await;
+    assert_eq!((status, body["files"].as_array().map(Vec::len)), (201, Some(2)), "{body}");
+    let (status, body) = upload(&client, &pages_url, vec![("p3.png", png(100))]).await;
+    assert_eq!((status, body["errors"][0]["code"].as_str()), (422, Some("too_many_files")), "{body}");
+    assert_eq!(blobs_in(&dir).len(), 3);
+
+    let page_id = body_first_page(&client, &records, id).await;
+    let delete = client.delete(format!("{pages_url}/{page_id}")).send().await.unwrap();
+    assert_eq!(delete.status().as_u16(), 204);
+    assert_eq!(client.get(format!("{pages_url}/{page_id}")).send().await.unwrap().status().as_u16(), 404);
+    assert_eq!(blobs_in(&dir).len(), 2);
+
+    assert_eq!(
+        client.post(format!("{records}/{id}/fields/title/files")).send().await.unwrap().status().as_u16(),
+        404
+    );
+    let not_multipart = client.post(&scan_url).json(&json!({"file": "x"})).send().await.unwrap();
+    assert_eq!(not_multipart.status().as_u16(), 415);
+    assert_eq!(not_multipart.headers()["content-type"], "application/problem+json");
+    let (status, _) =
+        upload(&client, &format!("{records}/999/fields/scan/files"), vec![("x.png", png(10))]).await;
+    assert_eq!(status, 404);
+    let empty = client.post(&scan_url).multipart(Form::new().text("note", "no file")).send().await.unwrap();
+    assert_eq!(empty.status().as_u16(), 400);
+
+    assert_eq!(client.delete(format!("{records}/{id}")).send().await.unwrap().status().as_u16(), 204);
+    assert!(blobs_in(&dir).is_empty(), "deleting a record deletes its files");
+}
+
+async fn body_first_page(client: &reqwest::Client, records: &str, id: i64) -> i64 {
+    let record: Value = client.get(format!("{records}/{id}")).send().await.unwrap().json().await.unwrap();
+    record["pages"][0]["id"].as_i64().unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn attachments_on_sqlite() {
+    attachments_work_on(&omnera_sql::testing::sqlite_url()).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn attachments_on_postgres() {
+    let Some(admin) = omnera_sql::testing::postgres_admin_url("the files API") else { return };
+    attachments_work_on(&omnera_sql::testing::postgres_database(&admin).await).await;
+    omnera_sql::testing::drop_postgres_databases(&admin).await;
+}
