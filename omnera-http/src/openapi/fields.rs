@@ -4,9 +4,6 @@ use omnera_core::config::RelationType;
 use omnera_core::{FieldKind, TableSchema};
 use serde_json::{Map, Value, json};
 
-/// The largest magnitude a number kind documents: decimals beyond it lose digits in JSON numbers.
-const NUMBER_BOUND: f64 = 1e15;
-
 /// A field's value as the API returns it (nullable unless required).
 pub(super) fn read_schema(kind: &FieldKind, required: bool) -> Value {
     let schema = value_schema(kind);
@@ -52,19 +49,26 @@ fn nullable(schema: &Value) -> Value {
     json!({"anyOf": [schema, {"type": "null"}]})
 }
 
+/// A number with the field's own `min` and `max`, if it has them.
 fn bounded_number(min: Option<String>, max: Option<String>, integer: bool) -> Value {
     let mut schema = Map::new();
     schema.insert("type".into(), json!(if integer { "integer" } else { "number" }));
-    let parse = |bound: Option<String>| bound.and_then(|text| text.parse::<f64>().ok());
-    let minimum = parse(min).unwrap_or(-NUMBER_BOUND);
-    let maximum = parse(max).unwrap_or(NUMBER_BOUND);
     if integer {
-        schema.insert("minimum".into(), json!(minimum as i64));
-        schema.insert("maximum".into(), json!(maximum as i64));
         schema.insert("format".into(), json!("int64"));
-    } else {
-        schema.insert("minimum".into(), json!(minimum));
-        schema.insert("maximum".into(), json!(maximum));
+    }
+    let bound = |text: Option<String>| -> Option<Value> {
+        let text = text?;
+        if integer {
+            text.parse::<i64>().ok().map(Value::from)
+        } else {
+            text.parse::<f64>().ok().map(Value::from)
+        }
+    };
+    if let Some(minimum) = bound(min) {
+        schema.insert("minimum".into(), minimum);
+    }
+    if let Some(maximum) = bound(max) {
+        schema.insert("maximum".into(), maximum);
     }
     Value::Object(schema)
 }
