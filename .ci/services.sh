@@ -42,3 +42,23 @@ trust_local_connections() {
     pg_ctlcluster --skip-systemctl-redirect "$1" main reload || true
   fi
 }
+
+# moto (PyPI `moto[s3]`), the S3-compatible server of the attachment tests, on a free loopback
+# port; stopped when the calling script exits. The tests start one themselves when this is not
+# set and moto_server is in ~/.cache/omnera/moto/bin.
+ensure_moto() {
+  local venv="$HOME/.cache/omnera/moto" port
+  if [ ! -x "$venv/bin/moto_server" ]; then
+    echo "installing moto"
+    python3 -m venv "$venv" && "$venv/bin/pip" install -q 'moto[s3]' flask flask-cors
+  fi
+  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  "$venv/bin/moto_server" -H 127.0.0.1 -p "$port" > /dev/null 2>&1 &
+  MOTO_PID=$!
+  trap 'kill "$MOTO_PID" 2>/dev/null || true' EXIT
+  for _ in $(seq 1 50); do
+    curl -sf "http://127.0.0.1:$port/" > /dev/null && break
+    sleep 0.2
+  done
+  export OMNERA_TEST_S3_ENDPOINT="http://127.0.0.1:$port"
+}

@@ -30,6 +30,8 @@ use axum::extract::DefaultBodyLimit;
 use omnera_core::App;
 
 pub use blobs::ObjectStoreBlobs;
+#[cfg(feature = "s3")]
+pub use blobs::S3Settings;
 pub use error::{ApiError, ErrorKind, FieldError};
 pub use openapi::document as openapi_document;
 pub use request_id::REQUEST_ID_HEADER;

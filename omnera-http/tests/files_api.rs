@@ -1,15 +1,19 @@
 //! Attachments end to end over TCP: type checked from the content, size limits, replacement,
 //! maxFiles, downloads with ETag and ranges, deletes that remove the blobs.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::print_stderr)]
 
 use std::path::{Path, PathBuf};
 
+use futures_util::StreamExt;
+use object_store::ObjectStore;
 use omnera_core::backend::LogMailer;
 use omnera_core::{App, Config};
-use omnera_http::{AppRouter, ObjectStoreBlobs};
+use omnera_http::{AppRouter, ObjectStoreBlobs, S3Settings};
 use omnera_sql::SqlStorage;
 use reqwest::multipart::{Form, Part};
 use serde_json::{Value, json};
+
+mod s3_server;
 
 const APP: &str = r#"{"name": "Files", "tables": [{"id": 1, "name": "documents", "fields": [
     {"id": 1, "name": "title", "type": "single-line-text"},
@@ -23,11 +27,60 @@ fn png(size: usize) -> Vec<u8> {
     bytes
 }
 
-async fn serve(database_url: &str) -> (String, PathBuf) {
-    let files = std::env::temp_dir().join(format!("omnera_files_{}_{}", std::process::id(), rand_suffix()));
+/// Where the test's blobs go, and how the test lists them.
+enum Blobs {
+    Local(PathBuf),
+    S3 { endpoint: String, bucket: String },
+}
+
+impl Blobs {
+    fn local() -> Self {
+        Self::Local(std::env::temp_dir().join(format!(
+            "omnera_files_{}_{}",
+            std::process::id(),
+            rand_suffix()
+        )))
+    }
+
+    fn store(&self) -> ObjectStoreBlobs {
+        match self {
+            Self::Local(dir) => ObjectStoreBlobs::local(dir).unwrap(),
+            Self::S3 { endpoint, bucket } => ObjectStoreBlobs::s3(
+                &S3Settings::new(bucket.as_str(), "us-east-1", "test", "test")
+                    .with_endpoint(endpoint.as_str()),
+            )
+            .unwrap(),
+        }
+    }
+
+    /// Every blob, by location, sorted.
+    async fn list(&self) -> Vec<String> {
+        match self {
+            Self::Local(dir) => blobs_in(dir),
+            Self::S3 { endpoint, bucket } => {
+                let store = object_store::aws::AmazonS3Builder::new()
+                    .with_endpoint(endpoint)
+                    .with_allow_http(true)
+                    .with_virtual_hosted_style_request(false)
+                    .with_region("us-east-1")
+                    .with_bucket_name(bucket)
+                    .with_access_key_id("test")
+                    .with_secret_access_key("test")
+                    .build()
+                    .unwrap();
+                let mut found: Vec<String> =
+                    store.list(None).map(|meta| meta.unwrap().location.to_string()).collect().await;
+                found.sort();
+                found
+            }
+        }
+    }
+}
+
+async fn serve(database_url: &str, blobs: &Blobs) -> String {
     let app = App::from_config(Config::from_json_str(APP).unwrap())
         .with_storage(SqlStorage::connect(database_url).await.unwrap())
-        .with_blob_store(ObjectStoreBlobs::local(&files).unwrap())
+        .with_blob_store(blobs.store())
         .with_mailer(LogMailer)
         .build()
         .await
@@ -35,7 +88,7 @@ async fn serve(database_url: &str) -> (String, PathBuf) {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = listener.local_addr().unwrap();
     tokio::spawn(async move { axum::serve(listener, app.router()).await });
-    (format!("http://{address}"), files)
+    format!("http://{address}")
 }
 
 fn rand_suffix() -> u128 {
@@ -69,8 +122,8 @@ async fn upload(client: &reqwest::Client, url: &str, files: Vec<(&str, Vec<u8>)>
     (response.status().as_u16(), response.json().await.unwrap_or(Value::Null))
 }
 
-async fn attachments_work_on(database_url: &str) {
-    let (base, dir) = serve(database_url).await;
+async fn attachments_work_on(database_url: &str, blobs: Blobs) {
+    let base = serve(database_url, &blobs).await;
     let client = reqwest::Client::new();
     let records = format!("{base}/api/tables/documents/records");
     let created: Value =
@@ -85,7 +138,7 @@ async fn attachments_work_on(database_url: &str) {
         (body["files"][0]["mimeType"].as_str(), body["files"][0]["name"].as_str()),
         (Some("image/png"), Some("../../etc/passwd"))
     );
-    let first = blobs_in(&dir);
+    let first = blobs.list().await;
     assert_eq!(first.len(), 1);
     assert!(
         first[0].starts_with("1/2/") && !first[0].contains("passwd"),
@@ -101,11 +154,11 @@ async fn attachments_work_on(database_url: &str) {
     );
     let (status, body) = upload(&client, &scan_url, vec![("big.png", png(2048))]).await;
     assert_eq!((status, body["code"].as_str()), (413, Some("payload_too_large")));
-    assert_eq!(blobs_in(&dir), first, "refused uploads leave nothing behind");
+    assert_eq!(blobs.list().await, first, "refused uploads leave nothing behind");
 
     let (status, body) = upload(&client, &scan_url, vec![("second.png", png(300))]).await;
     assert_eq!(status, 201, "{body}");
-    let second = blobs_in(&dir);
+    let second = blobs.list().await;
     assert!(
         second.len() == 1 && second != first,
         "a single attachment's old file is replaced and its blob deleted"
@@ -142,13 +195,13 @@ async fn attachments_work_on(database_url: &str) {
     assert_eq!((status, body["files"].as_array().map(Vec::len)), (201, Some(2)), "{body}");
     let (status, body) = upload(&client, &pages_url, vec![("p3.png", png(100))]).await;
     assert_eq!((status, body["errors"][0]["code"].as_str()), (422, Some("too_many_files")), "{body}");
-    assert_eq!(blobs_in(&dir).len(), 3);
+    assert_eq!(blobs.list().await.len(), 3);
 
     let page_id = body_first_page(&client, &records, id).await;
     let delete = client.delete(format!("{pages_url}/{page_id}")).send().await.unwrap();
     assert_eq!(delete.status().as_u16(), 204);
     assert_eq!(client.get(format!("{pages_url}/{page_id}")).send().await.unwrap().status().as_u16(), 404);
-    assert_eq!(blobs_in(&dir).len(), 2);
+    assert_eq!(blobs.list().await.len(), 2);
 
     assert_eq!(
         client.post(format!("{records}/{id}/fields/title/files")).send().await.unwrap().status().as_u16(),
@@ -164,7 +217,7 @@ async fn attachments_work_on(database_url: &str) {
     assert_eq!(empty.status().as_u16(), 400);
 
     assert_eq!(client.delete(format!("{records}/{id}")).send().await.unwrap().status().as_u16(), 204);
-    assert!(blobs_in(&dir).is_empty(), "deleting a record deletes its files");
+    assert!(blobs.list().await.is_empty(), "deleting a record deletes its files");
 }
 
 async fn body_first_page(client: &reqwest::Client, records: &str, id: i64) -> i64 {
@@ -174,12 +227,19 @@ async fn body_first_page(client: &reqwest::Client, records: &str, id: i64) -> i6
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn attachments_on_sqlite() {
-    attachments_work_on(&omnera_sql::testing::sqlite_url()).await;
+    attachments_work_on(&omnera_sql::testing::sqlite_url(), Blobs::local()).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn attachments_on_s3() {
+    let Some(s3) = s3_server::start("the files API on S3").await else { return };
+    let blobs = Blobs::S3 { endpoint: s3.endpoint.clone(), bucket: s3.bucket.clone() };
+    attachments_work_on(&omnera_sql::testing::sqlite_url(), blobs).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn attachments_on_postgres() {
     let Some(admin) = omnera_sql::testing::postgres_admin_url("the files API") else { return };
-    attachments_work_on(&omnera_sql::testing::postgres_database(&admin).await).await;
+    attachments_work_on(&omnera_sql::testing::postgres_database(&admin).await, Blobs::local()).await;
     omnera_sql::testing::drop_postgres_databases(&admin).await;
 }
