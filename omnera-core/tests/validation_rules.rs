@@ -636,3 +636,9 @@ fn a_syntax_error_is_one_issue_with_its_place() {
     assert_eq!(errors.issues()[0].code.as_str(), "invalid_syntax");
     assert!(errors.issues()[0].message.contains("line 1 column 14"), "{}", errors.issues()[0].message);
 }
+
+#[test]
+fn every_key_of_the_format_is_accepted() {
+    let errors = validate_text(include_str!("every_key.json"), ConfigFormat::Json).err();
+    assert!(errors.is_none(), "{}", errors.map(|errors| errors.to_string()).unwrap_or_default());
+}
