@@ -20,7 +20,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use omnera::backend::{LogMailer, Storage};
-use omnera::http::{AppRouter, ObjectStoreBlobs};
+use omnera::http::{AppRouter, ObjectStoreBlobs, ensure_admin};
 use omnera::sql::SqlStorage;
 use omnera::{App, Config, Schema, load_schema};
 use tracing_subscriber::EnvFilter;
@@ -166,6 +166,16 @@ async fn run(path: &Path, args: RunArgs) -> ExitCode {
             return ExitCode::from(INVALID_CONFIG);
         }
     };
+    if let (Ok(email), Ok(password)) =
+        (std::env::var("OMNERA_ADMIN_EMAIL"), std::env::var("OMNERA_ADMIN_PASSWORD"))
+        && let Some(accounts) = app.accounts()
+    {
+        match ensure_admin(accounts.as_ref(), &email, &password).await {
+            Ok(true) => println!("created the admin {email}"),
+            Ok(false) => {}
+            Err(error) => eprintln!("could not create the admin {email}: {error:?}"),
+        }
+    }
     let listener = match tokio::net::TcpListener::bind(args.bind).await {
         Ok(listener) => listener,
         Err(error) => {

@@ -16,6 +16,7 @@
 //! blob store over `object_store`, and the OpenAPI 3.1 document at `/api/openapi.json`. Not done
 //! yet: files, auth and permissions, pages.
 
+mod auth;
 mod blobs;
 mod error;
 mod files;
@@ -29,6 +30,7 @@ use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use omnera_core::App;
 
+pub use auth::ensure_admin;
 pub use blobs::ObjectStoreBlobs;
 #[cfg(feature = "s3")]
 pub use blobs::S3Settings;
@@ -58,6 +60,7 @@ impl AppRouter for App {
 pub fn router(app: App) -> Router {
     Router::new()
         .merge(records::routes())
+        .merge(auth::routes())
         .merge(files::routes())
         .merge(health::routes())
         .merge(openapi::routes())

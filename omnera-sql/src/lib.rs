@@ -19,6 +19,7 @@
 //! # }
 //! ```
 
+mod accounts;
 mod apply;
 mod connection;
 mod database;

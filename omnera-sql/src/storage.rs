@@ -46,7 +46,7 @@ impl SqlStorage {
     }
 
     /// The pools (cheap to clone).
-    fn database(&self) -> Database {
+    pub(crate) fn database(&self) -> Database {
         match self.inner.database.read() {
             Ok(database) => database.clone(),
             Err(poisoned) => poisoned.into_inner().clone(),

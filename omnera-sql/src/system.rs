@@ -19,9 +19,10 @@ struct SystemMigration {
 }
 
 /// Every system migration, oldest first. A released migration never changes; new ones are added.
-const MIGRATIONS: [SystemMigration; 2] = [
+const MIGRATIONS: [SystemMigration; 3] = [
     SystemMigration { version: 1, statements: schema_versions_and_outbox },
     SystemMigration { version: 2, statements: files },
+    SystemMigration { version: 3, statements: users_and_sessions },
 ];
 
 fn schema_versions_and_outbox(dialect: Dialect) -> Vec<String> {
@@ -51,6 +52,28 @@ fn files(dialect: Dialect) -> Vec<String> {
              mime_type TEXT NOT NULL, created_at {timestamp} NOT NULL)"
         ),
         "CREATE INDEX _omnera_files_record ON _omnera_files (table_name, record_id)".to_owned(),
+    ]
+}
+
+/// Accounts and their sessions; session tokens are kept as SHA-256 hashes only.
+fn users_and_sessions(dialect: Dialect) -> Vec<String> {
+    let id = dialect.id_column();
+    let timestamp = dialect.timestamp_type();
+    let boolean = dialect.column_type(ColumnType::Boolean);
+    let json = dialect.column_type(ColumnType::Json);
+    let false_value = if dialect == Dialect::Sqlite { "0" } else { "false" };
+    vec![
+        format!(
+            "CREATE TABLE _omnera_users (id {id}, email TEXT NOT NULL, name TEXT, password_hash TEXT NOT NULL, \
+             roles {json} NOT NULL, disabled {boolean} NOT NULL DEFAULT {false_value}, \
+             email_verified {boolean} NOT NULL DEFAULT {false_value}, created_at {timestamp} NOT NULL)"
+        ),
+        "CREATE UNIQUE INDEX _omnera_users_email ON _omnera_users (email)".to_owned(),
+        format!(
+            "CREATE TABLE _omnera_sessions (token_hash TEXT PRIMARY KEY, user_id BIGINT NOT NULL \
+             REFERENCES _omnera_users (id) ON DELETE CASCADE, created_at {timestamp} NOT NULL, expires_at {timestamp} NOT NULL)"
+        ),
+        "CREATE INDEX _omnera_sessions_user ON _omnera_sessions (user_id)".to_owned(),
     ]
 }
 

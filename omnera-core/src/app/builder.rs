@@ -7,8 +7,8 @@ use tokio_util::sync::CancellationToken;
 use super::capabilities::{MissingCapability, Provided, missing_capabilities};
 use super::{App, AppParts, Hooks};
 use crate::backend::{
-    Action, ApplyOptions, BlobStore, IdentityProvider, JobQueue, Mailer, Plugin, PluginContext, PluginError,
-    Policy, Storage, StorageError,
+    AccountStore, Action, ApplyOptions, BlobStore, IdentityProvider, JobQueue, Mailer, Plugin, PluginContext,
+    PluginError, Policy, Storage, StorageError,
 };
 use crate::{Config, ConfigErrors};
 
@@ -56,6 +56,7 @@ pub struct AppBuilder {
     identity: Option<Arc<dyn IdentityProvider>>,
     policy: Option<Arc<dyn Policy>>,
     jobs: Option<Arc<dyn JobQueue>>,
+    accounts: Option<Arc<dyn AccountStore>>,
     plugins: Vec<Arc<dyn Plugin>>,
     actions: Vec<Arc<dyn Action>>,
     hooks: Hooks,
@@ -73,6 +74,7 @@ impl AppBuilder {
             identity: None,
             policy: None,
             jobs: None,
+            accounts: None,
             plugins: Vec::new(),
             actions: Vec::new(),
             hooks: Hooks::default(),
@@ -114,6 +116,12 @@ impl AppBuilder {
     /// The job queue for background work.
     pub fn with_job_queue(mut self, jobs: impl JobQueue) -> Self {
         self.jobs = Some(Arc::new(jobs));
+        self
+    }
+
+    /// The account store for users and sessions.
+    pub fn with_accounts(mut self, accounts: impl AccountStore) -> Self {
+        self.accounts = Some(Arc::new(accounts));
         self
     }
 
@@ -192,6 +200,7 @@ impl AppBuilder {
                 identity: self.identity,
                 policy: self.policy,
                 jobs: self.jobs,
+                accounts: self.accounts,
                 actions,
                 hooks: self.hooks,
                 shutdown,

@@ -11,7 +11,7 @@ pub use capabilities::MissingCapability;
 pub use hooks::{HookContext, HookEvent, HookId, HookRejection, Hooks};
 use tokio_util::sync::CancellationToken;
 
-use crate::backend::{Action, BlobStore, IdentityProvider, JobQueue, Mailer, Policy, Storage};
+use crate::backend::{AccountStore, Action, BlobStore, IdentityProvider, JobQueue, Mailer, Policy, Storage};
 use crate::{Config, Schema};
 
 /// A built app: its schema and backends. Cheap to clone (`Arc` inside), `Send + Sync`.
@@ -38,6 +38,7 @@ pub(crate) struct AppParts {
     pub(crate) identity: Option<Arc<dyn IdentityProvider>>,
     pub(crate) policy: Option<Arc<dyn Policy>>,
     pub(crate) jobs: Option<Arc<dyn JobQueue>>,
+    pub(crate) accounts: Option<Arc<dyn AccountStore>>,
     pub(crate) actions: Arc<[Arc<dyn Action>]>,
     pub(crate) hooks: Hooks,
     pub(crate) shutdown: CancellationToken,
@@ -94,6 +95,11 @@ impl App {
     /// The job queue, if the app has one.
     pub fn jobs(&self) -> Option<&Arc<dyn JobQueue>> {
         self.inner.jobs.as_ref()
+    }
+
+    /// The account store (users and sessions), if the app has one.
+    pub fn accounts(&self) -> Option<&Arc<dyn AccountStore>> {
+        self.inner.accounts.as_ref()
     }
 
     /// The actions the host registered for `custom` steps.

@@ -1,6 +1,7 @@
 //! The traits that backends implement. The engine holds each as a trait object
 //! (`Arc<dyn Storage>` and so on), so a host can plug in its own.
 
+mod accounts;
 mod blob;
 mod identity;
 mod jobs;
@@ -8,6 +9,7 @@ mod mailer;
 mod plugin;
 mod storage;
 
+pub use accounts::{AccountError, AccountStore, NewUser, User};
 pub use blob::{BlobError, BlobMeta, BlobStore};
 pub use identity::{Caller, IdentityError, IdentityProvider, Policy, PolicyDecision};
 pub use jobs::{Job, JobError, JobQueue, NewJob};

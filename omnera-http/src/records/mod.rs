@@ -17,7 +17,7 @@ use serde_json::{Map, Value, json};
 
 use crate::error::{ApiError, ErrorKind, FieldError};
 use crate::state::ApiState;
-use body::JsonBody;
+pub(crate) use body::JsonBody;
 use etag::{etag_of, expected_version};
 use params::list_request;
 

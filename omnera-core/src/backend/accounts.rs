@@ -1,0 +1,104 @@
+//! Users and sessions: the account store behind sign-up, sign-in and sessions.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+
+/// A user of the app.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct User {
+    /// The user's id (a 64-bit integer, like record ids).
+    pub id: i64,
+    /// The sign-in address, lower-cased domain.
+    pub email: String,
+    /// The display name.
+    pub name: Option<String>,
+    /// The user's roles (`anonymous` is implied).
+    pub roles: Vec<String>,
+    /// A disabled user's sessions stop working at once.
+    pub disabled: bool,
+    /// Whether the address was verified.
+    pub email_verified: bool,
+    /// When the account was made.
+    pub created_at: DateTime<Utc>,
+}
+
+impl User {
+    /// A user as a store read it back.
+    pub fn new(
+        id: i64,
+        email: String,
+        name: Option<String>,
+        roles: Vec<String>,
+        created_at: DateTime<Utc>,
+    ) -> Self {
+        Self { id, email, name, roles, disabled: false, email_verified: false, created_at }
+    }
+}
+
+/// An account to create; the password is already hashed (Argon2id, PHC string).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct NewUser {
+    /// The sign-in address.
+    pub email: String,
+    /// The display name.
+    pub name: Option<String>,
+    /// The password's PHC hash.
+    pub password_hash: String,
+    /// The roles to start with.
+    pub roles: Vec<String>,
+}
+
+impl NewUser {
+    /// An account with these details.
+    pub fn new(
+        email: impl Into<String>,
+        name: Option<String>,
+        password_hash: impl Into<String>,
+        roles: Vec<String>,
+    ) -> Self {
+        Self { email: email.into(), name, password_hash: password_hash.into(), roles }
+    }
+}
+
+/// Why an account operation failed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum AccountError {
+    /// An account with that address exists.
+    #[error("an account with that email exists")]
+    EmailTaken,
+    /// The store failed or could not be reached.
+    #[error("the account store is unavailable: {source}")]
+    Unavailable {
+        /// The store's error.
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+}
+
+/// Where users and sessions live. `omnera-sql` keeps them in system tables, shared by every
+/// instance. Session tokens reach the store only as hashes.
+#[async_trait]
+pub trait AccountStore: Send + Sync + 'static {
+    /// Creates an account.
+    async fn create_user(&self, user: NewUser) -> Result<User, AccountError>;
+
+    /// The account with this address (compared case-insensitively) and its password hash.
+    async fn user_by_email(&self, email: &str) -> Result<Option<(User, String)>, AccountError>;
+
+    /// Starts a session for a user until `expires_at`.
+    async fn create_session(
+        &self,
+        user_id: i64,
+        token_hash: &str,
+        expires_at: DateTime<Utc>,
+    ) -> Result<(), AccountError>;
+
+    /// The user of a session that has not expired at `now`.
+    async fn session_user(&self, token_hash: &str, now: DateTime<Utc>) -> Result<Option<User>, AccountError>;
+
+    /// Ends a session.
+    async fn delete_session(&self, token_hash: &str) -> Result<(), AccountError>;
+}

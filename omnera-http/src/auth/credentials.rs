@@ -1,0 +1,84 @@
+//! Passwords (Argon2id) and session tokens (random, stored as SHA-256 hashes), and reading a
+//! request's credentials: `Authorization: Bearer`, or the session cookie.
+
+use argon2::Argon2;
+use argon2::password_hash::phc::PasswordHash;
+use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+use axum::http::{HeaderMap, header};
+use sha2::{Digest, Sha256};
+
+use crate::error::{ApiError, ErrorKind};
+
+/// The session cookie's name.
+pub(crate) const SESSION_COOKIE: &str = "omnera_session";
+
+/// An Argon2id PHC hash of `password`, with a random salt.
+pub(crate) fn hash_password(password: &str) -> Result<String, ApiError> {
+    Argon2::default().hash_password(password.as_bytes()).map(|hash| hash.to_string()).map_err(|error| {
+        tracing::error!(%error, "password hashing failed");
+        ApiError::new(ErrorKind::Internal, "the password could not be stored")
+    })
+}
+
+/// Whether `password` matches a PHC hash.
+pub(crate) fn verify_password(password: &str, hash: &str) -> bool {
+    PasswordHash::new(hash)
+        .is_ok_and(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+}
+
+/// A new session token: 32 random bytes, hex.
+pub(crate) fn new_token() -> Result<String, ApiError> {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).map_err(|_| ApiError::new(ErrorKind::Internal, "no randomness available"))?;
+    Ok(bytes.iter().map(|byte| format!("{byte:02x}")).collect())
+}
+
+/// What the store keeps of a token.
+pub(crate) fn token_hash(token: &str) -> String {
+    format!("{:x}", Sha256::digest(token.as_bytes()))
+}
+
+/// The token a request carries, if any: the bearer token first, then the session cookie.
+pub(crate) fn request_token(headers: &HeaderMap) -> Option<String> {
+    let bearer = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.strip_prefix("Bearer ").or_else(|| value.strip_prefix("bearer ")))
+        .map(|token| token.trim().to_owned());
+    bearer.or_else(|| {
+        headers
+            .get_all(header::COOKIE)
+            .iter()
+            .filter_map(|value| value.to_str().ok())
+            .flat_map(|cookies| cookies.split(';'))
+            .filter_map(|cookie| cookie.trim().split_once('='))
+            .find(|(name, _)| *name == SESSION_COOKIE)
+            .map(|(_, value)| value.to_owned())
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_password_verifies_against_its_own_hash_only() {
+        let hash = hash_password("correct horse").unwrap();
+        assert!(hash.starts_with("$argon2id$"));
+        assert!(verify_password("correct horse", &hash));
+        assert!(!verify_password("wrong horse", &hash));
+        assert!(!verify_password("correct horse", "not a hash"));
+    }
+
+    #[test]
+    fn tokens_are_long_random_and_read_from_bearer_or_cookie() {
+        let token = new_token().unwrap();
+        assert_eq!(token.len(), 64);
+        assert_ne!(token, new_token().unwrap());
+        let mut headers = HeaderMap::new();
+        headers.insert(header::COOKIE, "theme=dark; omnera_session=abc".parse().unwrap());
+        assert_eq!(request_token(&headers).as_deref(), Some("abc"));
+        headers.insert(header::AUTHORIZATION, "Bearer xyz".parse().unwrap());
+        assert_eq!(request_token(&headers).as_deref(), Some("xyz"));
+    }
+}

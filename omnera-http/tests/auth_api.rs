@@ -1,0 +1,152 @@
+//! Sign-up, sign-in, sessions and sign-out end to end, on SQLite and PostgreSQL, with the unhappy
+//! paths: bad passwords, unknown accounts, forged and expired tokens.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use chrono::{Duration, Utc};
+use omnera_core::backend::{AccountStore, LogMailer};
+use omnera_core::{App, Config};
+use omnera_http::{AppRouter, ensure_admin};
+use omnera_sql::SqlStorage;
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+
+const APP: &str = r#"{"name": "Accounts", "auth": {"roles": ["member"], "defaultRoles": ["member"], "signUp": "open"},
+    "tables": [{"id": 1, "name": "notes", "fields": [{"id": 1, "name": "body", "type": "long-text"}]}]}"#;
+
+async fn serve(database_url: &str, config: &str) -> (String, SqlStorage) {
+    let storage = SqlStorage::connect(database_url).await.unwrap();
+    let app = App::from_config(Config::from_json_str(config).unwrap())
+        .with_storage(storage.clone())
+        .with_accounts(storage.clone())
+        .with_mailer(LogMailer)
+        .build()
+        .await
+        .unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app.router()).await });
+    (format!("http://{address}"), storage)
+}
+
+async fn post(client: &reqwest::Client, url: String, body: Value) -> (u16, Value, Option<String>) {
+    let response = client.post(url).json(&body).send().await.unwrap();
+    let cookie = response.headers().get("set-cookie").map(|value| value.to_str().unwrap().to_owned());
+    (response.status().as_u16(), response.json().await.unwrap_or(Value::Null), cookie)
+}
+
+async fn session_status(client: &reqwest::Client, base: &str, header: Option<(&str, String)>) -> u16 {
+    let mut request = client.get(format!("{base}/api/auth/session"));
+    if let Some((name, value)) = header {
+        request = request.header(name, value);
+    }
+    request.send().await.unwrap().status().as_u16()
+}
+
+async fn accounts_work_on(database_url: &str) {
+    let (base, storage) = serve(database_url, APP).await;
+    let client = reqwest::Client::new();
+    let sign_up = format!("{base}/api/auth/sign-up");
+    let (status, body, _) = post(
+        &client,
+        sign_up.clone(),
+        json!({"email": "Ann@Example.COM", "password": "long enough", "name": "Ann"}),
+    )
+    .await;
+    assert_eq!(status, 201, "{body}");
+    assert_eq!(
+        (body["user"]["email"].as_str(), body["user"]["roles"].clone()),
+        (Some("ann@example.com"), json!(["member"]))
+    );
+    assert!(body["user"].get("password").is_none() && body["user"].get("passwordHash").is_none());
+    let (status, body, _) =
+        post(&client, sign_up.clone(), json!({"email": "ann@example.com", "password": "another one"})).await;
+    assert_eq!((status, body["errors"][0]["code"].as_str()), (422, Some("unique_violation")), "{body}");
+    let (status, body, _) = post(
+        &client,
+        sign_up.clone(),
+        json!({"email": "not-an-address", "password": "short", "admin": true}),
+    )
+    .await;
+    let codes: Vec<&str> =
+        body["errors"].as_array().unwrap().iter().map(|error| error["code"].as_str().unwrap()).collect();
+    assert_eq!((status, codes), (422, vec!["unknown_field", "invalid_email", "too_short"]));
+
+    let sign_in = format!("{base}/api/auth/sign-in");
+    for wrong in [
+        json!({"email": "ann@example.com", "password": "wrong password"}),
+        json!({"email": "nobody@example.com", "password": "long enough"}),
+    ] {
+        let (status, body, _) = post(&client, sign_in.clone(), wrong).await;
+        assert_eq!((status, body["code"].as_str()), (401, Some("unauthorized")));
+    }
+    let (status, body, cookie) =
+        post(&client, sign_in.clone(), json!({"email": "ANN@example.com", "password": "long enough"})).await;
+    assert_eq!(status, 200, "{body}");
+    let token = body["token"].as_str().unwrap().to_owned();
+    let cookie = cookie.unwrap();
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("Secure") && cookie.contains("SameSite=Lax"),
+        "{cookie}"
+    );
+
+    assert_eq!(session_status(&client, &base, Some(("authorization", format!("Bearer {token}")))).await, 200);
+    assert_eq!(
+        session_status(&client, &base, Some(("cookie", format!("omnera_session={token}")))).await,
+        200
+    );
+    assert_eq!(session_status(&client, &base, None).await, 401);
+    assert_eq!(
+        session_status(&client, &base, Some(("authorization", format!("Bearer {}", "f".repeat(64))))).await,
+        401,
+        "a forged token"
+    );
+
+    let expired = "e".repeat(64);
+    let hash = format!("{:x}", Sha256::digest(expired.as_bytes()));
+    let user_id = storage.user_by_email("ann@example.com").await.unwrap().unwrap().0.id;
+    storage.create_session(user_id, &hash, Utc::now() - Duration::minutes(1)).await.unwrap();
+    assert_eq!(
+        session_status(&client, &base, Some(("authorization", format!("Bearer {expired}")))).await,
+        401,
+        "an expired token"
+    );
+
+    let out = client.post(format!("{base}/api/auth/sign-out")).bearer_auth(&token).send().await.unwrap();
+    assert_eq!(out.status().as_u16(), 204);
+    assert_eq!(
+        session_status(&client, &base, Some(("authorization", format!("Bearer {token}")))).await,
+        401,
+        "signed out"
+    );
+
+    assert!(ensure_admin(&storage, "root@example.com", "admin password").await.unwrap());
+    assert!(!ensure_admin(&storage, "root@example.com", "admin password").await.unwrap(), "only once");
+    let (status, body, _) =
+        post(&client, sign_in, json!({"email": "root@example.com", "password": "admin password"})).await;
+    assert_eq!((status, body["user"]["roles"].clone()), (200, json!(["admin"])));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn accounts_on_sqlite() {
+    accounts_work_on(&omnera_sql::testing::sqlite_url()).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn accounts_on_postgres() {
+    let Some(admin) = omnera_sql::testing::postgres_admin_url("the auth API") else { return };
+    accounts_work_on(&omnera_sql::testing::postgres_database(&admin).await).await;
+    omnera_sql::testing::drop_postgres_databases(&admin).await;
+}
+
+#[tokio::test]
+async fn sign_up_is_refused_unless_open() {
+    let closed = APP.replace(r#""signUp": "open""#, r#""signUp": "invite""#);
+    let (base, _) = serve(&omnera_sql::testing::sqlite_url(), &closed).await;
+    let (status, body, _) = post(
+        &reqwest::Client::new(),
+        format!("{base}/api/auth/sign-up"),
+        json!({"email": "a@example.com", "password": "long enough"}),
+    )
+    .await;
+    assert_eq!((status, body["code"].as_str()), (403, Some("forbidden")));
+}

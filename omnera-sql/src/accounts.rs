@@ -1,0 +1,159 @@
+//! [`AccountStore`] on SQLite and PostgreSQL: `_omnera_users` and `_omnera_sessions`.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use omnera_core::backend::{AccountError, AccountStore, NewUser, User};
+
+use crate::SqlStorage;
+use crate::error::{Violation, violation};
+use crate::physical::ColumnType;
+use crate::sql_value::{SqlValue, now};
+
+const USER_COLUMNS: &str =
+    "u.id, u.email, u.name, u.roles, u.disabled, u.email_verified, u.created_at, u.password_hash";
+/// The same columns for a RETURNING clause, which takes no table alias.
+const RETURNED_COLUMNS: &str = "id, email, name, roles, disabled, email_verified, created_at, password_hash";
+const USER_TYPES: [ColumnType; 8] = [
+    ColumnType::Integer,
+    ColumnType::Text,
+    ColumnType::Text,
+    ColumnType::Json,
+    ColumnType::Boolean,
+    ColumnType::Boolean,
+    ColumnType::Timestamp,
+    ColumnType::Text,
+];
+
+fn unavailable(error: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> AccountError {
+    AccountError::Unavailable { source: error.into() }
+}
+
+fn text(value: &SqlValue) -> Option<String> {
+    match value {
+        SqlValue::Text(text) => Some(text.clone()),
+        _ => None,
+    }
+}
+
+fn user_from_row(row: &[SqlValue]) -> (User, String) {
+    let roles = match &row[3] {
+        SqlValue::Json(serde_json::Value::Array(roles)) => {
+            roles.iter().filter_map(|role| role.as_str().map(str::to_owned)).collect()
+        }
+        _ => Vec::new(),
+    };
+    let mut user = User::new(
+        row[0].as_i64().unwrap_or_default(),
+        text(&row[1]).unwrap_or_default(),
+        text(&row[2]),
+        roles,
+        row[6].as_timestamp().unwrap_or_default(),
+    );
+    user.disabled = matches!(row[4], SqlValue::Bool(true));
+    user.email_verified = matches!(row[5], SqlValue::Bool(true));
+    (user, text(&row[7]).unwrap_or_default())
+}
+
+/// Account addresses are kept and compared in lower case: `Ann@x.com` and `ann@x.com` are one
+/// account.
+fn normalized_email(email: &str) -> String {
+    email.trim().to_lowercase()
+}
+
+#[async_trait]
+impl AccountStore for SqlStorage {
+    async fn create_user(&self, user: NewUser) -> Result<User, AccountError> {
+        let database = self.database();
+        let dialect = database.dialect();
+        let mut transaction = database.begin_write().await.map_err(unavailable)?;
+        let statement = format!(
+            "INSERT INTO _omnera_users (email, name, password_hash, roles, created_at) VALUES ({}) RETURNING {RETURNED_COLUMNS}",
+            (1..=5).map(|index| dialect.placeholder(index)).collect::<Vec<_>>().join(", ")
+        );
+        let params = [
+            SqlValue::Text(normalized_email(&user.email)),
+            user.name.map_or(SqlValue::Null(ColumnType::Text), SqlValue::Text),
+            SqlValue::Text(user.password_hash),
+            SqlValue::Json(serde_json::json!(user.roles)),
+            SqlValue::Timestamp(now()),
+        ];
+        let rows =
+            transaction.fetch(&statement, &params, &USER_TYPES).await.map_err(|error| {
+                match violation(&error) {
+                    Some(Violation::Unique(_)) => AccountError::EmailTaken,
+                    _ => unavailable(error),
+                }
+            })?;
+        transaction.commit().await.map_err(unavailable)?;
+        rows.first()
+            .map(|row| user_from_row(row).0)
+            .ok_or_else(|| unavailable("the new account was not returned"))
+    }
+
+    async fn user_by_email(&self, email: &str) -> Result<Option<(User, String)>, AccountError> {
+        let database = self.database();
+        let mut transaction = database.begin_read().await.map_err(unavailable)?;
+        let query = format!(
+            "SELECT {USER_COLUMNS} FROM _omnera_users AS u WHERE u.email = {}",
+            database.dialect().placeholder(1)
+        );
+        let rows = transaction
+            .fetch(&query, &[SqlValue::Text(normalized_email(email))], &USER_TYPES)
+            .await
+            .map_err(unavailable)?;
+        Ok(rows.first().map(|row| user_from_row(row)))
+    }
+
+    async fn create_session(
+        &self,
+        user_id: i64,
+        token_hash: &str,
+        expires_at: DateTime<Utc>,
+    ) -> Result<(), AccountError> {
+        let database = self.database();
+        let dialect = database.dialect();
+        let mut transaction = database.begin_write().await.map_err(unavailable)?;
+        let statement = format!(
+            "INSERT INTO _omnera_sessions (token_hash, user_id, created_at, expires_at) VALUES ({}, {}, {}, {})",
+            dialect.placeholder(1),
+            dialect.placeholder(2),
+            dialect.placeholder(3),
+            dialect.placeholder(4)
+        );
+        let params = [
+            SqlValue::Text(token_hash.to_owned()),
+            SqlValue::Integer(user_id),
+            SqlValue::Timestamp(now()),
+            SqlValue::Timestamp(expires_at),
+        ];
+        transaction.execute(&statement, &params).await.map_err(unavailable)?;
+        transaction.commit().await.map_err(unavailable)
+    }
+
+    async fn session_user(&self, token_hash: &str, at: DateTime<Utc>) -> Result<Option<User>, AccountError> {
+        let database = self.database();
+        let dialect = database.dialect();
+        let mut transaction = database.begin_read().await.map_err(unavailable)?;
+        let query = format!(
+            "SELECT {USER_COLUMNS} FROM _omnera_sessions AS s JOIN _omnera_users AS u ON u.id = s.user_id \
+             WHERE s.token_hash = {} AND s.expires_at > {}",
+            dialect.placeholder(1),
+            dialect.placeholder(2)
+        );
+        let params = [SqlValue::Text(token_hash.to_owned()), SqlValue::Timestamp(at)];
+        let rows = transaction.fetch(&query, &params, &USER_TYPES).await.map_err(unavailable)?;
+        Ok(rows.first().map(|row| user_from_row(row).0))
+    }
+
+    async fn delete_session(&self, token_hash: &str) -> Result<(), AccountError> {
+        let database = self.database();
+        let mut transaction = database.begin_write().await.map_err(unavailable)?;
+        let statement =
+            format!("DELETE FROM _omnera_sessions WHERE token_hash = {}", database.dialect().placeholder(1));
+        transaction
+            .execute(&statement, &[SqlValue::Text(token_hash.to_owned())])
+            .await
+            .map_err(unavailable)?;
+        transaction.commit().await.map_err(unavailable)
+    }
+}
