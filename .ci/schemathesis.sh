@@ -1,10 +1,12 @@
 # Property-based API testing: schemathesis against the crm sample's /api/openapi.json.
-# Sourced by .ci/run. Checks: no 5xx, and every response matches the document.
+# Sourced by .ci/run. Checks: no 5xx, and every response matches the document. The version is
+# pinned, and its coverage phase is left out: in 4.32.5 it now and then fails with an internal
+# KeyError of its own, which says nothing about the API.
 
 run_schemathesis() {
   local venv="${SCHEMATHESIS_VENV:-$HOME/.cache/omnera/schemathesis}"
   if [ ! -x "$venv/bin/schemathesis" ]; then
-    python3 -m venv "$venv" && "$venv/bin/pip" install -q 'schemathesis>=4,<5'
+    python3 -m venv "$venv" && "$venv/bin/pip" install -q 'schemathesis==4.32.5'
   fi
   local work port pid status
   work=$(mktemp -d)
@@ -18,7 +20,7 @@ run_schemathesis() {
     sleep 0.2
   done
   status=0
-  "$venv/bin/schemathesis" run "http://127.0.0.1:$port/api/openapi.json" --no-color --workers 2 --max-examples 50 \
+  "$venv/bin/schemathesis" run "http://127.0.0.1:$port/api/openapi.json" --no-color --workers 2 --max-examples 50 --phases examples,fuzzing,stateful \
     --checks not_a_server_error,status_code_conformance,content_type_conformance,response_headers_conformance,response_schema_conformance \
     || status=$?
   kill "$pid" 2>/dev/null
