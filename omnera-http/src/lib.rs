@@ -16,6 +16,7 @@
 //! blob store over `object_store`, and the OpenAPI 3.1 document at `/api/openapi.json`. Not done
 //! yet: files, auth and permissions, pages.
 
+mod access;
 mod auth;
 mod blobs;
 mod error;

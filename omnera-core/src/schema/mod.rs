@@ -118,11 +118,17 @@ impl Schema {
     pub fn auth(&self) -> &AuthSchema {
         &self.data.auth
     }
+
+    /// Whether the config has an `auth` section, which turns access control on.
+    pub fn has_auth(&self) -> bool {
+        self.data.auth.declared
+    }
 }
 
 /// The checked `auth` section.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct AuthSchema {
+    pub(crate) declared: bool,
     pub(crate) roles: Vec<RoleConfig>,
     pub(crate) default_roles: Vec<String>,
     pub(crate) permissions: Vec<PermissionSchema>,

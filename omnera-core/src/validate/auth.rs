@@ -64,6 +64,7 @@ pub(crate) fn check_auth<'c>(cx: &mut CheckContext<'c>) -> AuthSchema {
         }
     }
     AuthSchema {
+        declared: true,
         roles: auth.roles.clone(),
         default_roles: auth.default_roles.clone(),
         permissions,

@@ -4,6 +4,7 @@ use axum::body::Body;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use omnera_core::config::PermissionAction;
 use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
 
 use super::{attachment_field, parse_id};
@@ -18,6 +19,9 @@ pub(super) async fn download(
     let attachment = attachment_field(&state, &table, &field)?;
     let record_id = parse_id(&id, "record")?;
     let file_id = parse_id(&file, "file")?;
+    let caller = crate::access::caller(&state, &headers).await?;
+    crate::access::check_record(&state, &caller, attachment.table.name(), record_id, PermissionAction::Read)
+        .await?;
     let stored = state
         .storage()?
         .record_files(attachment.table.name(), record_id)

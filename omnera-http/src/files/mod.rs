@@ -80,9 +80,19 @@ pub(crate) fn parse_id(value: &str, what: &str) -> Result<i64, ApiError> {
 async fn remove(
     State(state): State<ApiState>,
     Path((table, id, field, file)): Path<(String, String, String, String)>,
+    headers: axum::http::HeaderMap,
 ) -> Result<StatusCode, ApiError> {
     let attachment = attachment_field(&state, &table, &field)?;
     let record_id = parse_id(&id, "record")?;
+    let caller = crate::access::caller(&state, &headers).await?;
+    crate::access::check_record(
+        &state,
+        &caller,
+        attachment.table.name(),
+        record_id,
+        omnera_core::config::PermissionAction::Update,
+    )
+    .await?;
     let file_id = parse_id(&file, "file")?;
     let removed = state
         .storage()?

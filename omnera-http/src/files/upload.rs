@@ -5,6 +5,7 @@ use axum::Json;
 use axum::extract::{FromRequest, Multipart, Path, Request, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use omnera_core::backend::{NewFile, StorageError};
+use omnera_core::config::PermissionAction;
 use serde_json::{Value, json};
 
 use super::{attachment_field, delete_blobs, parse_id};
@@ -22,8 +23,16 @@ pub(super) async fn upload(
     let attachment = attachment_field(&state, &table, &field)?;
     let record_id = parse_id(&id, "record")?;
     let storage = state.storage()?;
-    storage.get(attachment.table.name(), record_id).await?;
     let headers: HeaderMap = request.headers().clone();
+    let caller = crate::access::caller(&state, &headers).await?;
+    crate::access::check_record(
+        &state,
+        &caller,
+        attachment.table.name(),
+        record_id,
+        PermissionAction::Update,
+    )
+    .await?;
     let mut multipart = Multipart::from_request(request, &state)
         .await
         .map_err(|_| ApiError::new(ErrorKind::UnsupportedMediaType, "upload files as multipart/form-data"))?;

@@ -12,9 +12,11 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use omnera_core::TableSchema;
 use omnera_core::backend::{Record, RecordBatch, RecordValues};
+use omnera_core::config::PermissionAction;
 use omnera_core::record::DraftMode;
 use serde_json::{Map, Value, json};
 
+use crate::access::{allowed_rows, caller, check_record, decide, narrowed};
 use crate::error::{ApiError, ErrorKind, FieldError};
 use crate::state::ApiState;
 pub(crate) use body::JsonBody;
@@ -86,10 +88,19 @@ fn with_etag(record: &Record, status: StatusCode) -> Response {
 async fn list(
     State(state): State<ApiState>,
     Path(table_name): Path<String>,
+    headers: HeaderMap,
     Query(pairs): Query<Vec<(String, String)>>,
 ) -> Result<Json<Value>, ApiError> {
     let table = table(&state, &table_name)?;
-    let request = list_request(table, &pairs)?;
+    let mut request = list_request(table, &pairs)?;
+    let caller = caller(&state, &headers).await?;
+    let allowed = allowed_rows(
+        decide(&state, &caller, table.name(), PermissionAction::Read),
+        &caller,
+        "read these records",
+    )?;
+    request.query.filter = narrowed(request.query.filter.take(), allowed);
+    request.query.caller = caller;
     let page = state.storage()?.list(table.name(), &request.query).await?;
     let mut pagination = Map::new();
     if let Some(number) = request.page {
@@ -111,9 +122,16 @@ async fn list(
 async fn create(
     State(state): State<ApiState>,
     Path(table_name): Path<String>,
+    headers: HeaderMap,
     JsonBody(body): JsonBody,
 ) -> Result<Response, ApiError> {
     let table = table(&state, &table_name)?;
+    let caller = caller(&state, &headers).await?;
+    allowed_rows(
+        decide(&state, &caller, table.name(), PermissionAction::Create),
+        &caller,
+        "create these records",
+    )?;
     let storage = state.storage()?;
     if let Value::Array(items) = &body {
         if items.is_empty() {
@@ -151,9 +169,13 @@ async fn create(
 async fn read(
     State(state): State<ApiState>,
     Path((table_name, id)): Path<(String, String)>,
+    headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let table = table(&state, &table_name)?;
-    let record = state.storage()?.get(table.name(), record_id(table, &id)?).await?;
+    let id = record_id(table, &id)?;
+    let caller = caller(&state, &headers).await?;
+    check_record(&state, &caller, table.name(), id, PermissionAction::Read).await?;
+    let record = state.storage()?.get(table.name(), id).await?;
     Ok(with_etag(&record, StatusCode::OK))
 }
 
@@ -185,6 +207,8 @@ async fn write(
 ) -> Result<Response, ApiError> {
     let table = table(state, table_name)?;
     let id = record_id(table, id)?;
+    let caller = caller(state, headers).await?;
+    check_record(state, &caller, table.name(), id, PermissionAction::Update).await?;
     let values = checked(table, body, mode)?;
     let storage = state.storage()?;
     let expected = expected_version(headers, id)?;
@@ -199,6 +223,8 @@ async fn remove(
 ) -> Result<StatusCode, ApiError> {
     let table = table(&state, &table_name)?;
     let id = record_id(table, &id)?;
+    let caller = caller(&state, &headers).await?;
+    check_record(&state, &caller, table.name(), id, PermissionAction::Delete).await?;
     let expected = expected_version(&headers, id)?;
     let storage = state.storage()?;
     let files = storage.record_files(table.name(), id).await?;
@@ -212,9 +238,11 @@ async fn remove(
 async fn batch(
     State(state): State<ApiState>,
     Path(table_name): Path<String>,
+    headers: HeaderMap,
     JsonBody(body): JsonBody,
 ) -> Result<Json<Value>, ApiError> {
     let table = table(&state, &table_name)?;
+    let caller = caller(&state, &headers).await?;
     let Some(object) = body.as_object() else {
         return Err(ApiError::new(
             ErrorKind::InvalidJson,
@@ -267,6 +295,19 @@ async fn batch(
         .collect::<Result<Vec<_>, _>>()?;
     if !problems.is_empty() {
         return Err(ApiError::invalid_fields(problems));
+    }
+    if !create.is_empty() {
+        allowed_rows(
+            decide(&state, &caller, table.name(), PermissionAction::Create),
+            &caller,
+            "create these records",
+        )?;
+    }
+    for (id, _, _) in &update {
+        check_record(&state, &caller, table.name(), *id, PermissionAction::Update).await?;
+    }
+    for id in &delete {
+        check_record(&state, &caller, table.name(), *id, PermissionAction::Delete).await?;
     }
     let outcome = state.storage()?.batch(table.name(), RecordBatch::new(create, update, delete)).await?;
     Ok(Json(json!({
