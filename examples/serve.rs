@@ -153,7 +153,8 @@ async fn run(path: &Path, args: RunArgs) -> ExitCode {
     };
     // The automation runtime is not built yet: the app serves its API without automations.
     let built = App::from_config(config)
-        .with_storage(storage)
+        .with_storage(storage.clone())
+        .with_accounts(storage)
         .with_blob_store(blobs)
         .with_mailer(LogMailer)
         .without_automations()

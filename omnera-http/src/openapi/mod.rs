@@ -133,10 +133,17 @@ fn delete_operation(table: &str, id: Value, errors: &[ErrorKind]) -> Value {
     json!({"summary": format!("delete a {table} record"), "parameters": [id, if_match()], "responses": responses})
 }
 
+/// Errors any operation may answer.
+const ALWAYS_POSSIBLE: [ErrorKind; 5] = [
+    ErrorKind::Unauthorized,
+    ErrorKind::Forbidden,
+    ErrorKind::MethodNotAllowed,
+    ErrorKind::Internal,
+    ErrorKind::Unavailable,
+];
+
 fn add_errors(responses: &mut Map<String, Value>, errors: &[ErrorKind]) {
-    for kind in
-        errors.iter().chain([ErrorKind::MethodNotAllowed, ErrorKind::Internal, ErrorKind::Unavailable].iter())
-    {
+    for kind in errors.iter().chain(ALWAYS_POSSIBLE.iter()) {
         responses.entry(kind.status().as_u16().to_string()).or_insert_with(|| problem_response(*kind));
     }
 }
