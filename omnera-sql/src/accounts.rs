@@ -67,14 +67,15 @@ impl AccountStore for SqlStorage {
         let dialect = database.dialect();
         let mut transaction = database.begin_write().await.map_err(unavailable)?;
         let statement = format!(
-            "INSERT INTO _omnera_users (email, name, password_hash, roles, created_at) VALUES ({}) RETURNING {RETURNED_COLUMNS}",
-            (1..=5).map(|index| dialect.placeholder(index)).collect::<Vec<_>>().join(", ")
+            "INSERT INTO _omnera_users (email, name, password_hash, roles, email_verified, created_at) VALUES ({}) RETURNING {RETURNED_COLUMNS}",
+            (1..=6).map(|index| dialect.placeholder(index)).collect::<Vec<_>>().join(", ")
         );
         let params = [
             SqlValue::Text(normalized_email(&user.email)),
             user.name.map_or(SqlValue::Null(ColumnType::Text), SqlValue::Text),
             SqlValue::Text(user.password_hash),
             SqlValue::Json(serde_json::json!(user.roles)),
+            SqlValue::Bool(user.email_verified),
             SqlValue::Timestamp(now()),
         ];
         let rows =

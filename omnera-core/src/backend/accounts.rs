@@ -48,17 +48,26 @@ pub struct NewUser {
     pub password_hash: String,
     /// The roles to start with.
     pub roles: Vec<String>,
+    /// Whether the address counts as verified from the start (accounts an operator creates).
+    pub email_verified: bool,
 }
 
 impl NewUser {
-    /// An account with these details.
+    /// An account with these details, its address not yet verified.
     pub fn new(
         email: impl Into<String>,
         name: Option<String>,
         password_hash: impl Into<String>,
         roles: Vec<String>,
     ) -> Self {
-        Self { email: email.into(), name, password_hash: password_hash.into(), roles }
+        Self { email: email.into(), name, password_hash: password_hash.into(), roles, email_verified: false }
+    }
+
+    /// The same account with its address counted as verified.
+    #[must_use]
+    pub fn verified(mut self) -> Self {
+        self.email_verified = true;
+        self
     }
 }
 

@@ -37,7 +37,7 @@ pub(crate) fn routes() -> Router<ApiState> {
 }
 
 /// Creates an admin account with `email` and `password` unless one with that email exists;
-/// returns whether it made one. For the first admin of a new app (`OMNERA_ADMIN_EMAIL`,
+/// returns whether it made one. Its address counts as verified. For the first admin of a new app (`OMNERA_ADMIN_EMAIL`,
 /// `OMNERA_ADMIN_PASSWORD` in the serve example).
 pub async fn ensure_admin(
     accounts: &dyn AccountStore,
@@ -47,7 +47,7 @@ pub async fn ensure_admin(
     if accounts.user_by_email(email).await.map_err(store_error)?.is_some() {
         return Ok(false);
     }
-    let admin = NewUser::new(email, None, hash_password(password)?, vec!["admin".to_owned()]);
+    let admin = NewUser::new(email, None, hash_password(password)?, vec!["admin".to_owned()]).verified();
     accounts.create_user(admin).await.map_err(store_error)?;
     Ok(true)
 }
