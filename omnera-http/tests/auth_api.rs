@@ -111,6 +111,49 @@ async fn accounts_work_on(database_url: &str) {
         "an expired token"
     );
 
+    let keys = format!("{base}/api/auth/api-keys");
+    let created = client.post(&keys).bearer_auth(&token).json(&json!({"name": "ci"})).send().await.unwrap();
+    assert_eq!(created.status().as_u16(), 201);
+    let created: Value = created.json().await.unwrap();
+    let key = created["key"].as_str().unwrap().to_owned();
+    assert!(key.starts_with("omk_"), "{created}");
+    assert_eq!(session_status(&client, &base, Some(("x-api-key", key.clone()))).await, 200);
+    assert_eq!(session_status(&client, &base, Some(("authorization", format!("Bearer {key}")))).await, 200);
+    let listed: Value =
+        client.get(&keys).header("x-api-key", &key).send().await.unwrap().json().await.unwrap();
+    assert_eq!(listed["data"][0]["name"], "ci");
+    assert!(listed["data"][0].get("key").is_none(), "a key is shown only when it is made");
+    let bad = client
+        .post(&keys)
+        .bearer_auth(&token)
+        .json(&json!({"expiresAt": "yesterday", "scope": "all"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status().as_u16(), 422);
+    assert_eq!(client.post(&keys).json(&json!({"name": "x"})).send().await.unwrap().status().as_u16(), 401);
+    let expired_key = "omk_expired";
+    let expired_hash = format!("{:x}", Sha256::digest(expired_key.as_bytes()));
+    storage
+        .create_api_key(user_id, "old", &expired_hash, Some(Utc::now() - Duration::minutes(1)))
+        .await
+        .unwrap();
+    assert_eq!(
+        session_status(&client, &base, Some(("x-api-key", expired_key.to_owned()))).await,
+        401,
+        "an expired key"
+    );
+    let id = created["id"].as_i64().unwrap();
+    assert_eq!(
+        client.delete(format!("{keys}/{id}")).bearer_auth(&token).send().await.unwrap().status().as_u16(),
+        204
+    );
+    assert_eq!(
+        client.delete(format!("{keys}/{id}")).bearer_auth(&token).send().await.unwrap().status().as_u16(),
+        404
+    );
+    assert_eq!(session_status(&client, &base, Some(("x-api-key", key))).await, 401, "a revoked key");
+
     let out = client.post(format!("{base}/api/auth/sign-out")).bearer_auth(&token).send().await.unwrap();
     assert_eq!(out.status().as_u16(), 204);
     assert_eq!(

@@ -2,7 +2,7 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use omnera_core::backend::{AccountError, AccountStore, NewUser, User};
+use omnera_core::backend::{AccountError, AccountStore, ApiKey, NewUser, User};
 
 use crate::SqlStorage;
 use crate::error::{Violation, violation};
@@ -23,6 +23,19 @@ const USER_TYPES: [ColumnType; 8] = [
     ColumnType::Timestamp,
     ColumnType::Text,
 ];
+
+const KEY_COLUMNS: &str = "id, name, created_at, expires_at";
+const KEY_TYPES: [ColumnType; 4] =
+    [ColumnType::Integer, ColumnType::Text, ColumnType::Timestamp, ColumnType::Timestamp];
+
+fn api_key_from_row(row: &[SqlValue]) -> ApiKey {
+    ApiKey::new(
+        row[0].as_i64().unwrap_or_default(),
+        text(&row[1]).unwrap_or_default(),
+        row[2].as_timestamp().unwrap_or_default(),
+        row[3].as_timestamp(),
+    )
+}
 
 fn unavailable(error: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> AccountError {
     AccountError::Unavailable { source: error.into() }
@@ -142,6 +155,79 @@ impl AccountStore for SqlStorage {
             dialect.placeholder(2)
         );
         let params = [SqlValue::Text(token_hash.to_owned()), SqlValue::Timestamp(at)];
+        let rows = transaction.fetch(&query, &params, &USER_TYPES).await.map_err(unavailable)?;
+        Ok(rows.first().map(|row| user_from_row(row).0))
+    }
+
+    async fn create_api_key(
+        &self,
+        user_id: i64,
+        name: &str,
+        key_hash: &str,
+        expires_at: Option<DateTime<Utc>>,
+    ) -> Result<ApiKey, AccountError> {
+        let database = self.database();
+        let dialect = database.dialect();
+        let mut transaction = database.begin_write().await.map_err(unavailable)?;
+        let statement = format!(
+            "INSERT INTO _omnera_api_keys (user_id, name, key_hash, created_at, expires_at) VALUES ({}) RETURNING {KEY_COLUMNS}",
+            (1..=5).map(|index| dialect.placeholder(index)).collect::<Vec<_>>().join(", ")
+        );
+        let params = [
+            SqlValue::Integer(user_id),
+            SqlValue::Text(name.to_owned()),
+            SqlValue::Text(key_hash.to_owned()),
+            SqlValue::Timestamp(now()),
+            expires_at.map_or(SqlValue::Null(ColumnType::Timestamp), SqlValue::Timestamp),
+        ];
+        let rows = transaction.fetch(&statement, &params, &KEY_TYPES).await.map_err(unavailable)?;
+        transaction.commit().await.map_err(unavailable)?;
+        rows.first()
+            .map(|row| api_key_from_row(row))
+            .ok_or_else(|| unavailable("the new key was not returned"))
+    }
+
+    async fn api_keys(&self, user_id: i64) -> Result<Vec<ApiKey>, AccountError> {
+        let database = self.database();
+        let mut transaction = database.begin_read().await.map_err(unavailable)?;
+        let query = format!(
+            "SELECT {KEY_COLUMNS} FROM _omnera_api_keys WHERE user_id = {} AND revoked_at IS NULL ORDER BY id",
+            database.dialect().placeholder(1)
+        );
+        let rows = transaction
+            .fetch(&query, &[SqlValue::Integer(user_id)], &KEY_TYPES)
+            .await
+            .map_err(unavailable)?;
+        Ok(rows.iter().map(|row| api_key_from_row(row)).collect())
+    }
+
+    async fn revoke_api_key(&self, user_id: i64, key_id: i64) -> Result<bool, AccountError> {
+        let database = self.database();
+        let dialect = database.dialect();
+        let mut transaction = database.begin_write().await.map_err(unavailable)?;
+        let statement = format!(
+            "UPDATE _omnera_api_keys SET revoked_at = {} WHERE id = {} AND user_id = {} AND revoked_at IS NULL",
+            dialect.placeholder(1),
+            dialect.placeholder(2),
+            dialect.placeholder(3)
+        );
+        let params = [SqlValue::Timestamp(now()), SqlValue::Integer(key_id), SqlValue::Integer(user_id)];
+        let changed = transaction.execute(&statement, &params).await.map_err(unavailable)?;
+        transaction.commit().await.map_err(unavailable)?;
+        Ok(changed > 0)
+    }
+
+    async fn api_key_user(&self, key_hash: &str, at: DateTime<Utc>) -> Result<Option<User>, AccountError> {
+        let database = self.database();
+        let dialect = database.dialect();
+        let mut transaction = database.begin_read().await.map_err(unavailable)?;
+        let query = format!(
+            "SELECT {USER_COLUMNS} FROM _omnera_api_keys AS k JOIN _omnera_users AS u ON u.id = k.user_id \
+             WHERE k.key_hash = {} AND k.revoked_at IS NULL AND (k.expires_at IS NULL OR k.expires_at > {})",
+            dialect.placeholder(1),
+            dialect.placeholder(2)
+        );
+        let params = [SqlValue::Text(key_hash.to_owned()), SqlValue::Timestamp(at)];
         let rows = transaction.fetch(&query, &params, &USER_TYPES).await.map_err(unavailable)?;
         Ok(rows.first().map(|row| user_from_row(row).0))
     }

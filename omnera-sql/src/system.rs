@@ -19,10 +19,11 @@ struct SystemMigration {
 }
 
 /// Every system migration, oldest first. A released migration never changes; new ones are added.
-const MIGRATIONS: [SystemMigration; 3] = [
+const MIGRATIONS: [SystemMigration; 4] = [
     SystemMigration { version: 1, statements: schema_versions_and_outbox },
     SystemMigration { version: 2, statements: files },
     SystemMigration { version: 3, statements: users_and_sessions },
+    SystemMigration { version: 4, statements: api_keys },
 ];
 
 fn schema_versions_and_outbox(dialect: Dialect) -> Vec<String> {
@@ -74,6 +75,20 @@ fn users_and_sessions(dialect: Dialect) -> Vec<String> {
              REFERENCES _omnera_users (id) ON DELETE CASCADE, created_at {timestamp} NOT NULL, expires_at {timestamp} NOT NULL)"
         ),
         "CREATE INDEX _omnera_sessions_user ON _omnera_sessions (user_id)".to_owned(),
+    ]
+}
+
+/// API keys; kept as SHA-256 hashes only.
+fn api_keys(dialect: Dialect) -> Vec<String> {
+    let id = dialect.id_column();
+    let timestamp = dialect.timestamp_type();
+    vec![
+        format!(
+            "CREATE TABLE _omnera_api_keys (id {id}, user_id BIGINT NOT NULL REFERENCES _omnera_users (id) ON DELETE CASCADE, \
+             name TEXT NOT NULL, key_hash TEXT NOT NULL, created_at {timestamp} NOT NULL, expires_at {timestamp}, \
+             revoked_at {timestamp})"
+        ),
+        "CREATE UNIQUE INDEX _omnera_api_keys_hash ON _omnera_api_keys (key_hash)".to_owned(),
     ]
 }
 

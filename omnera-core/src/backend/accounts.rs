@@ -71,6 +71,27 @@ impl NewUser {
     }
 }
 
+/// An API key of a user (its secret is never kept, only its hash).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ApiKey {
+    /// The key's id.
+    pub id: i64,
+    /// The name its owner gave it.
+    pub name: String,
+    /// When it was made.
+    pub created_at: DateTime<Utc>,
+    /// When it stops working, if ever.
+    pub expires_at: Option<DateTime<Utc>>,
+}
+
+impl ApiKey {
+    /// A key as a store read it back.
+    pub fn new(id: i64, name: String, created_at: DateTime<Utc>, expires_at: Option<DateTime<Utc>>) -> Self {
+        Self { id, name, created_at, expires_at }
+    }
+}
+
 /// Why an account operation failed.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -110,4 +131,22 @@ pub trait AccountStore: Send + Sync + 'static {
 
     /// Ends a session.
     async fn delete_session(&self, token_hash: &str) -> Result<(), AccountError>;
+
+    /// Makes an API key for a user.
+    async fn create_api_key(
+        &self,
+        user_id: i64,
+        name: &str,
+        key_hash: &str,
+        expires_at: Option<DateTime<Utc>>,
+    ) -> Result<ApiKey, AccountError>;
+
+    /// A user's API keys that are not revoked, oldest first.
+    async fn api_keys(&self, user_id: i64) -> Result<Vec<ApiKey>, AccountError>;
+
+    /// Revokes one of a user's API keys; returns whether it existed.
+    async fn revoke_api_key(&self, user_id: i64, key_id: i64) -> Result<bool, AccountError>;
+
+    /// The user of an API key that is neither revoked nor expired at `now`.
+    async fn api_key_user(&self, key_hash: &str, now: DateTime<Utc>) -> Result<Option<User>, AccountError>;
 }

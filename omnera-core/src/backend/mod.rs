@@ -9,7 +9,7 @@ mod mailer;
 mod plugin;
 mod storage;
 
-pub use accounts::{AccountError, AccountStore, NewUser, User};
+pub use accounts::{AccountError, AccountStore, ApiKey, NewUser, User};
 pub use blob::{BlobError, BlobMeta, BlobStore};
 pub use identity::{Caller, IdentityError, IdentityProvider, Policy, PolicyDecision};
 pub use jobs::{Job, JobError, JobQueue, NewJob};

@@ -38,6 +38,11 @@ pub(crate) fn token_hash(token: &str) -> String {
     format!("{:x}", Sha256::digest(token.as_bytes()))
 }
 
+/// The API key of an `X-API-Key` header.
+pub(crate) fn request_api_key(headers: &HeaderMap) -> Option<String> {
+    headers.get("x-api-key").and_then(|value| value.to_str().ok()).map(|key| key.trim().to_owned())
+}
+
 /// The token a request carries, if any: the bearer token first, then the session cookie.
 pub(crate) fn request_token(headers: &HeaderMap) -> Option<String> {
     let bearer = headers

@@ -2,8 +2,8 @@
 //! Argon2id; session tokens are random and reach the store only as hashes. Bad credentials are
 //! always a 401.
 //!
-//! Not done yet: API keys, password change/forgot/reset, email verification, OAuth, sign-in rate
-//! limits, the users API, and permissions (the records API does not yet look at the caller).
+//! Not done yet: password change/forgot/reset, email verification, OAuth, sign-in rate limits and
+//! the users API.
 
 mod credentials;
 
@@ -14,14 +14,16 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use chrono::{Duration, Utc};
-use omnera_core::backend::{AccountError, AccountStore, NewUser, User};
+use omnera_core::backend::{AccountError, AccountStore, ApiKey, NewUser, User};
 use omnera_core::config::SignUpMode;
 use serde_json::{Value, json};
 
 use crate::error::{ApiError, ErrorKind, FieldError};
 use crate::records::JsonBody;
 use crate::state::ApiState;
-use credentials::{SESSION_COOKIE, hash_password, new_token, request_token, token_hash, verify_password};
+use credentials::{
+    SESSION_COOKIE, hash_password, new_token, request_api_key, request_token, token_hash, verify_password,
+};
 
 /// How long a session lasts.
 const SESSION_DAYS: i64 = 30;
@@ -34,6 +36,8 @@ pub(crate) fn routes() -> Router<ApiState> {
         .route("/api/auth/sign-in", post(sign_in))
         .route("/api/auth/sign-out", post(sign_out))
         .route("/api/auth/session", get(session))
+        .route("/api/auth/api-keys", post(create_api_key).get(list_api_keys))
+        .route("/api/auth/api-keys/{id}", axum::routing::delete(revoke_api_key))
 }
 
 /// Creates an admin account with `email` and `password` unless one with that email exists;
@@ -191,10 +195,21 @@ async fn sign_in(State(state): State<ApiState>, JsonBody(body): JsonBody) -> Res
     Ok(response)
 }
 
-/// The signed-in user of a request: `None` without credentials, 401 with bad ones.
+/// The signed-in user of a request: `None` without credentials, 401 with bad ones. An
+/// `X-API-Key` is an API key; a bearer token or the cookie is a session token or an API key.
 pub(crate) async fn current_user(state: &ApiState, headers: &HeaderMap) -> Result<Option<User>, ApiError> {
-    let Some(token) = request_token(headers) else { return Ok(None) };
-    let user = accounts(state)?.session_user(&token_hash(&token), Utc::now()).await.map_err(store_error)?;
+    let accounts = accounts(state)?;
+    let user = if let Some(key) = request_api_key(headers) {
+        accounts.api_key_user(&token_hash(&key), Utc::now()).await.map_err(store_error)?
+    } else if let Some(token) = request_token(headers) {
+        let hash = token_hash(&token);
+        match accounts.session_user(&hash, Utc::now()).await.map_err(store_error)? {
+            Some(user) => Some(user),
+            None => accounts.api_key_user(&hash, Utc::now()).await.map_err(store_error)?,
+        }
+    } else {
+        return Ok(None);
+    };
     match user {
         Some(user) if !user.disabled => Ok(Some(user)),
         _ => Err(unauthorized()),
@@ -221,4 +236,92 @@ async fn sign_out(State(state): State<ApiState>, headers: HeaderMap) -> Result<R
         response.headers_mut().insert(header::SET_COOKIE, value);
     }
     Ok(response)
+}
+
+fn timestamp(moment: &chrono::DateTime<Utc>) -> String {
+    moment.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
+}
+
+fn api_key_json(key: &ApiKey) -> Value {
+    json!({"id": key.id, "name": key.name, "createdAt": timestamp(&key.created_at), "expiresAt": key.expires_at.as_ref().map(timestamp)})
+}
+
+async fn signed_in(state: &ApiState, headers: &HeaderMap) -> Result<User, ApiError> {
+    current_user(state, headers).await?.ok_or_else(|| ApiError::new(ErrorKind::Unauthorized, "not signed in"))
+}
+
+/// `{name, expiresAt?}`: the key is shown this once; only its hash is kept.
+async fn create_api_key(
+    State(state): State<ApiState>,
+    headers: HeaderMap,
+    JsonBody(body): JsonBody,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let user = signed_in(&state, &headers).await?;
+    let object =
+        body.as_object().ok_or_else(|| ApiError::new(ErrorKind::InvalidJson, "send {name, expiresAt?}"))?;
+    let mut problems = Vec::new();
+    for key in object.keys().filter(|key| !matches!(key.as_str(), "name" | "expiresAt")) {
+        problems.push(FieldError {
+            field: key.clone(),
+            code: "unknown_field".to_owned(),
+            message: "is not expected here".to_owned(),
+        });
+    }
+    let name = object.get("name").and_then(Value::as_str).map(str::trim).unwrap_or_default().to_owned();
+    if name.is_empty() {
+        problems.push(FieldError {
+            field: "name".to_owned(),
+            code: "required".to_owned(),
+            message: "is required".to_owned(),
+        });
+    }
+    let expires_at = match object.get("expiresAt") {
+        None | Some(Value::Null) => None,
+        Some(value) => {
+            match value.as_str().and_then(|text| chrono::DateTime::parse_from_rfc3339(text).ok()) {
+                Some(moment) if moment > Utc::now() => Some(moment.with_timezone(&Utc)),
+                _ => {
+                    let message = "a date and time in the future, RFC 3339".to_owned();
+                    problems.push(FieldError {
+                        field: "expiresAt".to_owned(),
+                        code: "invalid_datetime".to_owned(),
+                        message,
+                    });
+                    None
+                }
+            }
+        }
+    };
+    if !problems.is_empty() {
+        return Err(ApiError::invalid_fields(problems));
+    }
+    let secret = format!("omk_{}", new_token()?);
+    let key = accounts(&state)?
+        .create_api_key(user.id, &name, &token_hash(&secret), expires_at)
+        .await
+        .map_err(store_error)?;
+    let mut shown = api_key_json(&key);
+    shown["key"] = Value::String(secret);
+    Ok((StatusCode::CREATED, Json(shown)))
+}
+
+async fn list_api_keys(State(state): State<ApiState>, headers: HeaderMap) -> Result<Json<Value>, ApiError> {
+    let user = signed_in(&state, &headers).await?;
+    let keys = accounts(&state)?.api_keys(user.id).await.map_err(store_error)?;
+    Ok(Json(json!({"data": keys.iter().map(api_key_json).collect::<Vec<_>>()})))
+}
+
+async fn revoke_api_key(
+    State(state): State<ApiState>,
+    headers: HeaderMap,
+    axum::extract::Path(id): axum::extract::Path<String>,
+) -> Result<StatusCode, ApiError> {
+    let user = signed_in(&state, &headers).await?;
+    let not_found = || ApiError::new(ErrorKind::NotFound, format!("API key {id} not found"));
+    let key_id = id.parse::<i64>().map_err(|_| not_found())?;
+    if accounts(&state)?.revoke_api_key(user.id, key_id).await.map_err(store_error)? {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(not_found())
+    }
 }
