@@ -2,10 +2,12 @@
 //! paths: bad passwords, unknown accounts, forged and expired tokens.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod support;
+
 use chrono::{Duration, Utc};
 use omnera_core::backend::{AccountStore, LogMailer};
 use omnera_core::{App, Config};
-use omnera_http::{AppRouter, ensure_admin};
+use omnera_http::ensure_admin;
 use omnera_sql::SqlStorage;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
@@ -22,10 +24,7 @@ async fn serve(database_url: &str, config: &str) -> (String, SqlStorage) {
         .build()
         .await
         .unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let address = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, app.router()).await });
-    (format!("http://{address}"), storage)
+    (support::serve_app(app).await, storage)
 }
 
 async fn post(client: &reqwest::Client, url: String, body: Value) -> (u16, Value, Option<String>) {

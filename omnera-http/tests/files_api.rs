@@ -2,13 +2,15 @@
 //! maxFiles, downloads with ETag and ranges, deletes that remove the blobs.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::print_stderr)]
 
+mod support;
+
 use std::path::{Path, PathBuf};
 
 use futures_util::StreamExt;
 use object_store::ObjectStore;
 use omnera_core::backend::LogMailer;
 use omnera_core::{App, Config};
-use omnera_http::{AppRouter, ObjectStoreBlobs, S3Settings};
+use omnera_http::{ObjectStoreBlobs, S3Settings};
 use omnera_sql::SqlStorage;
 use reqwest::multipart::{Form, Part};
 use serde_json::{Value, json};
@@ -85,10 +87,7 @@ async fn serve(database_url: &str, blobs: &Blobs) -> String {
         .build()
         .await
         .unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let address = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, app.router()).await });
-    format!("http://{address}")
+    support::serve_app(app).await
 }
 
 fn rand_suffix() -> u128 {

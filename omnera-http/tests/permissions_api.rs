@@ -2,9 +2,11 @@
 //! another role owns is a 404, a row one may read but not change is a 403, no credentials a 401.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod support;
+
 use omnera_core::backend::{AccountStore, LogMailer, NewUser};
 use omnera_core::{App, Config};
-use omnera_http::{AppRouter, ensure_admin};
+use omnera_http::ensure_admin;
 use omnera_sql::SqlStorage;
 use reqwest::{Client, Method};
 use serde_json::{Value, json};
@@ -87,10 +89,7 @@ async fn permissions_hold_on(database_url: &str) {
         );
     }
     ensure_admin(&storage, "root@example.com", "password 123").await.unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let address = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, app.router()).await });
-    let server = Server { base: format!("http://{address}"), client: Client::new() };
+    let server = Server { base: support::serve_app(app).await, client: Client::new() };
     let (ann, bob, mia, root) = (
         server.sign_in("ann@example.com").await,
         server.sign_in("bob@example.com").await,

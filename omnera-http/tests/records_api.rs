@@ -2,9 +2,11 @@
 //! request, expected status and expected body fragments, happy and unhappy paths alike.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod support;
+
 use omnera_core::backend::LogMailer;
 use omnera_core::{App, Config};
-use omnera_http::{AppRouter, ObjectStoreBlobs};
+use omnera_http::ObjectStoreBlobs;
 use omnera_sql::SqlStorage;
 use reqwest::Method;
 use serde_json::{Value, json};
@@ -31,10 +33,7 @@ async fn serve(database_url: &str) -> String {
         .build()
         .await
         .unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let address = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, app.router()).await });
-    format!("http://{address}")
+    support::serve_app(app).await
 }
 
 /// One request and what its response must show.

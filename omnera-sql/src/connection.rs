@@ -20,18 +20,10 @@ impl Transaction {
     pub(crate) async fn execute(&mut self, sql: &str, params: &[SqlValue]) -> Result<u64, sqlx::Error> {
         match self {
             Self::Sqlite(transaction) => {
-                let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
-                for param in params {
-                    query = bind_sqlite(query, param);
-                }
-                Ok(query.execute(&mut **transaction).await?.rows_affected())
+                Ok(sqlite_query(sql, params).execute(&mut **transaction).await?.rows_affected())
             }
             Self::Postgres(transaction) => {
-                let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
-                for param in params {
-                    query = bind_postgres(query, param);
-                }
-                Ok(query.execute(&mut **transaction).await?.rows_affected())
+                Ok(postgres_query(sql, params).execute(&mut **transaction).await?.rows_affected())
             }
         }
     }
@@ -45,19 +37,11 @@ impl Transaction {
     ) -> Result<Vec<Vec<SqlValue>>, sqlx::Error> {
         match self {
             Self::Sqlite(transaction) => {
-                let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
-                for param in params {
-                    query = bind_sqlite(query, param);
-                }
-                let rows = query.fetch_all(&mut **transaction).await?;
+                let rows = sqlite_query(sql, params).fetch_all(&mut **transaction).await?;
                 rows.iter().map(|row| decode_sqlite(row, columns)).collect()
             }
             Self::Postgres(transaction) => {
-                let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
-                for param in params {
-                    query = bind_postgres(query, param);
-                }
-                let rows = query.fetch_all(&mut **transaction).await?;
+                let rows = postgres_query(sql, params).fetch_all(&mut **transaction).await?;
                 rows.iter().map(|row| decode_postgres(row, columns)).collect()
             }
         }
@@ -73,6 +57,16 @@ impl Transaction {
 
 type SqliteQuery<'q> = sqlx::query::Query<'q, Sqlite, sqlx::sqlite::SqliteArguments>;
 type PostgresQuery<'q> = sqlx::query::Query<'q, Postgres, sqlx::postgres::PgArguments>;
+
+/// A statement with its parameters bound. Statements are built from the schema's quoted
+/// identifiers and placeholders only, never from values, so they are safe to prepare as is.
+fn sqlite_query<'q>(sql: &'q str, params: &[SqlValue]) -> SqliteQuery<'q> {
+    params.iter().fold(sqlx::query(sqlx::AssertSqlSafe(sql)), bind_sqlite)
+}
+
+fn postgres_query<'q>(sql: &'q str, params: &[SqlValue]) -> PostgresQuery<'q> {
+    params.iter().fold(sqlx::query(sqlx::AssertSqlSafe(sql)), bind_postgres)
+}
 
 fn bind_sqlite<'q>(query: SqliteQuery<'q>, value: &SqlValue) -> SqliteQuery<'q> {
     match value {
