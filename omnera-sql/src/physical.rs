@@ -172,6 +172,10 @@ impl PhysicalSchema {
         Self { tables, links }
     }
 
+    pub(crate) fn table_named(&self, name: &str) -> Option<&PhysicalTable> {
+        self.tables.iter().find(|table| table.name == name)
+    }
+
     pub(crate) fn table_by_id(&self, id: u64) -> Option<&PhysicalTable> {
         self.tables.iter().find(|table| table.id == id)
     }

@@ -7,7 +7,7 @@ use axum::response::{IntoResponse, Response};
 use omnera_core::config::PermissionAction;
 use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
 
-use super::{attachment_field, parse_id};
+use super::{authorized_attachment, parse_id};
 use crate::error::{ApiError, ErrorKind};
 use crate::state::ApiState;
 
@@ -16,12 +16,9 @@ pub(super) async fn download(
     Path((table, id, field, file)): Path<(String, String, String, String)>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let attachment = attachment_field(&state, &table, &field)?;
-    let record_id = parse_id(&id, "record")?;
+    let (attachment, record_id) =
+        authorized_attachment(&state, &headers, &table, &id, &field, PermissionAction::Read).await?;
     let file_id = parse_id(&file, "file")?;
-    let caller = crate::access::caller(&state, &headers).await?;
-    crate::access::check_record(&state, &caller, attachment.table.name(), record_id, PermissionAction::Read)
-        .await?;
     let stored = state
         .storage()?
         .record_files(attachment.table.name(), record_id)

@@ -10,6 +10,7 @@ use axum::extract::DefaultBodyLimit;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
+use omnera_core::config::PermissionAction;
 use omnera_core::fields::AttachmentOptions;
 use omnera_core::schema::FieldSchema;
 use omnera_core::{FieldKind, TableSchema};
@@ -69,6 +70,23 @@ pub(crate) fn attachment_field<'s>(
     Ok(AttachmentField { table, field: schema, options, max_files })
 }
 
+/// The attachment field and record a files path names, once the caller is known to be allowed
+/// to take `action` on that record.
+pub(crate) async fn authorized_attachment<'s>(
+    state: &'s ApiState,
+    headers: &axum::http::HeaderMap,
+    table: &str,
+    record: &str,
+    field: &str,
+    action: PermissionAction,
+) -> Result<(AttachmentField<'s>, i64), ApiError> {
+    let attachment = attachment_field(state, table, field)?;
+    let record_id = parse_id(record, "record")?;
+    let caller = crate::access::caller(state, headers).await?;
+    crate::access::check_record(state, &caller, attachment.table.name(), record_id, action).await?;
+    Ok((attachment, record_id))
+}
+
 pub(crate) fn parse_id(value: &str, what: &str) -> Result<i64, ApiError> {
     value
         .parse::<i64>()
@@ -82,17 +100,8 @@ async fn remove(
     Path((table, id, field, file)): Path<(String, String, String, String)>,
     headers: axum::http::HeaderMap,
 ) -> Result<StatusCode, ApiError> {
-    let attachment = attachment_field(&state, &table, &field)?;
-    let record_id = parse_id(&id, "record")?;
-    let caller = crate::access::caller(&state, &headers).await?;
-    crate::access::check_record(
-        &state,
-        &caller,
-        attachment.table.name(),
-        record_id,
-        omnera_core::config::PermissionAction::Update,
-    )
-    .await?;
+    let (attachment, record_id) =
+        authorized_attachment(&state, &headers, &table, &id, &field, PermissionAction::Update).await?;
     let file_id = parse_id(&file, "file")?;
     let removed = state
         .storage()?

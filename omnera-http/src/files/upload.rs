@@ -8,7 +8,7 @@ use omnera_core::backend::{NewFile, StorageError};
 use omnera_core::config::PermissionAction;
 use serde_json::{Value, json};
 
-use super::{attachment_field, delete_blobs, parse_id};
+use super::{authorized_attachment, delete_blobs};
 use crate::error::{ApiError, ErrorKind, FieldError};
 use crate::state::ApiState;
 
@@ -20,19 +20,10 @@ pub(super) async fn upload(
     Path((table, id, field)): Path<(String, String, String)>,
     request: Request,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let attachment = attachment_field(&state, &table, &field)?;
-    let record_id = parse_id(&id, "record")?;
-    let storage = state.storage()?;
     let headers: HeaderMap = request.headers().clone();
-    let caller = crate::access::caller(&state, &headers).await?;
-    crate::access::check_record(
-        &state,
-        &caller,
-        attachment.table.name(),
-        record_id,
-        PermissionAction::Update,
-    )
-    .await?;
+    let (attachment, record_id) =
+        authorized_attachment(&state, &headers, &table, &id, &field, PermissionAction::Update).await?;
+    let storage = state.storage()?;
     let mut multipart = Multipart::from_request(request, &state)
         .await
         .map_err(|_| ApiError::new(ErrorKind::UnsupportedMediaType, "upload files as multipart/form-data"))?;

@@ -74,6 +74,20 @@ fn references_clause(dialect: Dialect, column: &PhysicalColumn, schema: &Physica
     ))
 }
 
+/// Renames read the same in both dialects.
+fn rename_table(dialect: Dialect, from: &str, to: &str) -> String {
+    format!("ALTER TABLE {} RENAME TO {}", dialect.quote(from), dialect.quote(to))
+}
+
+fn rename_column(dialect: Dialect, table: &str, from: &str, to: &str) -> String {
+    format!(
+        "ALTER TABLE {} RENAME COLUMN {} TO {}",
+        dialect.quote(table),
+        dialect.quote(from),
+        dialect.quote(to)
+    )
+}
+
 fn referential_action(action: ReferentialAction) -> &'static str {
     match action {
         ReferentialAction::Restrict => "RESTRICT",

@@ -1,6 +1,9 @@
 //! PostgreSQL DDL: transactional, with foreign keys added once every table exists.
 
-use super::{column_definition, create_index, create_link, references_clause, system_columns};
+use super::{
+    column_definition, create_index, create_link, references_clause, rename_column, rename_table,
+    system_columns,
+};
 use crate::dialect::Dialect;
 use crate::physical::{PhysicalColumn, PhysicalSchema};
 use crate::plan::Change;
@@ -14,7 +17,7 @@ pub(super) fn statements(changes: &[Change], new: &PhysicalSchema) -> Vec<String
     for change in changes {
         match change {
             Change::RenameTable { from, to } => {
-                statements.push(format!("ALTER TABLE {} RENAME TO {}", quote(from), quote(to)));
+                statements.push(rename_table(DIALECT, from, to));
             }
             Change::CreateTable(table) => {
                 let mut columns = vec![system_columns(DIALECT, table.id)];
@@ -40,17 +43,11 @@ pub(super) fn statements(changes: &[Change], new: &PhysicalSchema) -> Vec<String
                         quote(&column.name)
                     ));
                 }
-                let table_id =
-                    new.tables.iter().find(|candidate| &candidate.name == table).map_or(0, |found| found.id);
+                let table_id = new.table_named(table).map_or(0, |found| found.id);
                 foreign_keys.extend(add_foreign_key(table, table_id, column, new));
             }
             Change::RenameColumn { table, from, to } => {
-                statements.push(format!(
-                    "ALTER TABLE {} RENAME COLUMN {} TO {}",
-                    quote(table),
-                    quote(from),
-                    quote(to)
-                ));
+                statements.push(rename_column(DIALECT, table, from, to));
             }
             Change::AlterColumn { table, old, new: column } => {
                 let target = quote(table);
@@ -66,11 +63,7 @@ pub(super) fn statements(changes: &[Change], new: &PhysicalSchema) -> Vec<String
                     statements.push(format!("ALTER TABLE {target} ALTER COLUMN {name} {action} NOT NULL"));
                 }
                 if old.references != column.references {
-                    let table_id = new
-                        .tables
-                        .iter()
-                        .find(|candidate| &candidate.name == table)
-                        .map_or(0, |found| found.id);
+                    let table_id = new.table_named(table).map_or(0, |found| found.id);
                     let constraint = quote(&format!("fk_{table_id}_{}", column.field_id));
                     statements.push(format!("ALTER TABLE {target} DROP CONSTRAINT IF EXISTS {constraint}"));
                     foreign_keys.extend(add_foreign_key(table, table_id, column, new));
@@ -80,7 +73,7 @@ pub(super) fn statements(changes: &[Change], new: &PhysicalSchema) -> Vec<String
                 statements.push(format!("DROP INDEX IF EXISTS {}", quote(&index.name)));
             }
             Change::CreateIndex { table, index } => {
-                if let Some(physical) = new.tables.iter().find(|candidate| &candidate.name == table) {
+                if let Some(physical) = new.table_named(table) {
                     statements.push(create_index(DIALECT, physical, index));
                 }
             }

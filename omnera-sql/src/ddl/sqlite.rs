@@ -3,7 +3,10 @@
 
 use std::collections::BTreeSet;
 
-use super::{column_definition, create_index, create_link, references_clause, system_columns};
+use super::{
+    column_definition, create_index, create_link, references_clause, rename_column, rename_table,
+    system_columns,
+};
 use crate::dialect::Dialect;
 use crate::physical::{ColumnType, PhysicalColumn, PhysicalSchema, PhysicalTable};
 use crate::plan::Change;
@@ -21,19 +24,14 @@ pub(super) fn statements(
     for change in changes {
         match change {
             Change::RenameTable { from, to } => {
-                statements.push(format!("ALTER TABLE {} RENAME TO {}", quote(from), quote(to)));
+                statements.push(rename_table(DIALECT, from, to));
             }
             Change::CreateTable(table) => {
                 statements.push(create_table(table, &table.name, new));
                 statements.extend(table.indexes.iter().map(|index| create_index(DIALECT, table, index)));
             }
             Change::RenameColumn { table, from, to } => {
-                statements.push(format!(
-                    "ALTER TABLE {} RENAME COLUMN {} TO {}",
-                    quote(table),
-                    quote(from),
-                    quote(to)
-                ));
+                statements.push(rename_column(DIALECT, table, from, to));
             }
             Change::AddColumn { table, column } if !rebuilt.contains(table) => {
                 let references = references_clause(DIALECT, column, new).unwrap_or_default();
@@ -47,7 +45,7 @@ pub(super) fn statements(
                 statements.push(format!("DROP INDEX IF EXISTS {}", quote(&index.name)));
             }
             Change::CreateIndex { table, index } if !rebuilt.contains(table) => {
-                if let Some(physical) = new.tables.iter().find(|candidate| &candidate.name == table) {
+                if let Some(physical) = new.table_named(table) {
                     statements.push(create_index(DIALECT, physical, index));
                 }
             }
@@ -115,7 +113,7 @@ fn rebuild(table: &PhysicalTable, before: Option<&PhysicalTable>, schema: &Physi
             quote(&table.name)
         ),
         format!("DROP TABLE {}", quote(&table.name)),
-        format!("ALTER TABLE {} RENAME TO {}", quote(&scratch), quote(&table.name)),
+        rename_table(DIALECT, &scratch, &table.name),
     ];
     statements.extend(table.indexes.iter().map(|index| create_index(DIALECT, table, index)));
     statements

@@ -8,9 +8,7 @@ use omnera_core::{FieldKind, FieldValue, Schema, TableSchema};
 
 use crate::connection::Transaction;
 use crate::dialect::Dialect;
-use crate::error::unavailable;
-use crate::sql_value::SqlValue;
-use crate::store::{TableLayout, load_files, load_links, record_from_row};
+use crate::store::{TableLayout, fetch_by_ids};
 
 /// The deepest expand path.
 pub(crate) const MAX_EXPAND_DEPTH: usize = 3;
@@ -85,25 +83,7 @@ async fn fetch_many(
     table: &str,
     ids: &BTreeSet<i64>,
 ) -> Result<Vec<Record>, StorageError> {
-    if ids.is_empty() {
-        return Ok(Vec::new());
-    }
     let (layout, _) = TableLayout::of(schema, table)?;
-    let params: Vec<SqlValue> = ids.iter().map(|id| SqlValue::Integer(*id)).collect();
-    let placeholders: Vec<String> = (1..=params.len()).map(|index| dialect.placeholder(index)).collect();
-    let query = format!(
-        "SELECT {} FROM {} AS {} WHERE {}.{} IN ({})",
-        layout.select_list(dialect, "r"),
-        dialect.quote(&layout.name),
-        dialect.quote("r"),
-        dialect.quote("r"),
-        dialect.quote("id"),
-        placeholders.join(", ")
-    );
-    let rows = transaction.fetch(&query, &params, &layout.row_types()).await.map_err(unavailable)?;
-    let mut records =
-        rows.into_iter().map(|row| record_from_row(&layout, row)).collect::<Result<Vec<_>, _>>()?;
-    load_links(transaction, dialect, &layout, &mut records).await?;
-    load_files(transaction, dialect, &layout, &mut records).await?;
-    Ok(records)
+    let ids: Vec<i64> = ids.iter().copied().collect();
+    fetch_by_ids(transaction, dialect, &layout, &ids).await
 }

@@ -13,7 +13,7 @@ use crate::dialect::Dialect;
 use crate::error::unavailable;
 use crate::physical::ColumnType;
 use crate::sql_value::SqlValue;
-use crate::store::{TableLayout, load_files, load_links, record_from_row};
+use crate::store::{TableLayout, complete_records, record_from_row};
 use cursor::Cursor;
 use filter::{ResolvedColumn, SqlBuilder};
 
@@ -142,8 +142,7 @@ pub(crate) async fn list(
         .take(usize::try_from(limit).unwrap_or(usize::MAX))
         .map(|row| record_from_row(&layout, row))
         .collect::<Result<Vec<_>, _>>()?;
-    load_links(transaction, dialect, &layout, &mut records).await?;
-    load_files(transaction, dialect, &layout, &mut records).await?;
+    complete_records(transaction, dialect, &layout, &mut records).await?;
     let next_cursor = match records.last() {
         Some(last) if has_next => Some(
             Cursor { sort: signature, values: sort.iter().map(|key| sort_value(last, &key.field)).collect() }

@@ -6,7 +6,7 @@ mod read;
 mod references;
 mod write;
 
-pub(crate) use files::{attach, detach, load_files, record_files};
+pub(crate) use files::{attach, detach, record_files};
 pub(crate) use layout::TableLayout;
-pub(crate) use read::{fetch_one, load_links, record_from_row};
+pub(crate) use read::{complete_records, fetch_by_ids, fetch_one, record_from_row};
 pub(crate) use write::{delete_one, insert_many, update_one};

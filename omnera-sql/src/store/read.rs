@@ -70,6 +70,46 @@ pub(crate) async fn load_links(
     Ok(())
 }
 
+/// Fills what a record's row does not hold: its many-to-many links and its files (one query
+/// per link field and one for the files, whatever the number of records).
+pub(crate) async fn complete_records(
+    transaction: &mut Transaction,
+    dialect: Dialect,
+    layout: &TableLayout,
+    records: &mut [Record],
+) -> Result<(), StorageError> {
+    load_links(transaction, dialect, layout, records).await?;
+    super::files::load_files(transaction, dialect, layout, records).await
+}
+
+/// Reads the records with these ids (those that exist), complete.
+pub(crate) async fn fetch_by_ids(
+    transaction: &mut Transaction,
+    dialect: Dialect,
+    layout: &TableLayout,
+    ids: &[i64],
+) -> Result<Vec<Record>, StorageError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let params: Vec<SqlValue> = ids.iter().map(|id| SqlValue::Integer(*id)).collect();
+    let placeholders: Vec<String> = (1..=params.len()).map(|index| dialect.placeholder(index)).collect();
+    let query = format!(
+        "SELECT {} FROM {} AS {} WHERE {}.{} IN ({})",
+        layout.select_list(dialect, "r"),
+        dialect.quote(&layout.name),
+        dialect.quote("r"),
+        dialect.quote("r"),
+        dialect.quote("id"),
+        placeholders.join(", ")
+    );
+    let rows = transaction.fetch(&query, &params, &layout.row_types()).await.map_err(unavailable)?;
+    let mut records =
+        rows.into_iter().map(|row| record_from_row(layout, row)).collect::<Result<Vec<_>, _>>()?;
+    complete_records(transaction, dialect, layout, &mut records).await?;
+    Ok(records)
+}
+
 /// Reads one record in `transaction`.
 pub(crate) async fn fetch_one(
     transaction: &mut Transaction,
@@ -77,23 +117,8 @@ pub(crate) async fn fetch_one(
     layout: &TableLayout,
     id: i64,
 ) -> Result<Record, StorageError> {
-    let query = format!(
-        "SELECT {} FROM {} AS {} WHERE {}.{} = {}",
-        layout.select_list(dialect, "r"),
-        dialect.quote(&layout.name),
-        dialect.quote("r"),
-        dialect.quote("r"),
-        dialect.quote("id"),
-        dialect.placeholder(1)
-    );
-    let rows = transaction
-        .fetch(&query, &[SqlValue::Integer(id)], &layout.row_types())
-        .await
-        .map_err(unavailable)?;
-    let row =
-        rows.into_iter().next().ok_or_else(|| StorageError::NotFound { table: layout.name.clone(), id })?;
-    let mut records = vec![record_from_row(layout, row)?];
-    load_links(transaction, dialect, layout, &mut records).await?;
-    super::files::load_files(transaction, dialect, layout, &mut records).await?;
-    records.pop().ok_or_else(|| StorageError::NotFound { table: layout.name.clone(), id })
+    fetch_by_ids(transaction, dialect, layout, &[id])
+        .await?
+        .pop()
+        .ok_or_else(|| StorageError::NotFound { table: layout.name.clone(), id })
 }
