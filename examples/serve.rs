@@ -5,6 +5,7 @@
 //! cargo run --example serve -- check examples/apps/crm.json   # every problem, or a summary
 //! cargo run --example serve -- schema                         # the JSON Schema of the format
 //! cargo run --example serve -- plan examples/apps/crm.json    # the migration plan, not applied
+//! OMNERA_ADMIN_PASSWORD=… cargo run --example serve -- create-admin examples/apps/crm.json --email ann@example.com
 //! ```
 //!
 //! The database is `--database URL`, else `OMNERA_DATABASE_URL`, else a SQLite file named after
@@ -70,6 +71,20 @@ enum Command {
         #[arg(long, env = "OMNERA_DATABASE_URL")]
         database: Option<String>,
     },
+    /// Create an admin account (its address counts as verified) unless the address is taken.
+    CreateAdmin {
+        /// The config file.
+        config: PathBuf,
+        /// The admin's sign-in address.
+        #[arg(long, env = "OMNERA_ADMIN_EMAIL")]
+        email: String,
+        /// The admin's password (prefer the environment variable over the command line).
+        #[arg(long, env = "OMNERA_ADMIN_PASSWORD", hide_env_values = true)]
+        password: String,
+        /// The database URL: sqlite://FILE or postgres://..
+        #[arg(long, env = "OMNERA_DATABASE_URL")]
+        database: Option<String>,
+    },
 }
 
 #[tokio::main]
@@ -92,6 +107,9 @@ async fn main() -> ExitCode {
     match command {
         Command::Check { config } => check(&config),
         Command::Plan { config, database } => plan(&config, database).await,
+        Command::CreateAdmin { config, email, password, database } => {
+            create_admin(&config, &email, &password, database).await
+        }
         Command::Schema => {
             let schema = omnera::validate::format_json_schema();
             match serde_json::to_string_pretty(&schema) {
@@ -188,7 +206,9 @@ async fn run(path: &Path, args: RunArgs) -> ExitCode {
     let shutdown = async {
         let _ = tokio::signal::ctrl_c().await;
     };
-    let served = axum::serve(listener, app.router()).with_graceful_shutdown(shutdown).await;
+    // The peer address feeds the per-address limit on failed sign-ins.
+    let service = app.router().into_make_service_with_connect_info::<SocketAddr>();
+    let served = axum::serve(listener, service).with_graceful_shutdown(shutdown).await;
     app.shutdown();
     match served {
         Ok(()) => ExitCode::SUCCESS,
@@ -227,6 +247,31 @@ async fn plan(path: &Path, database: Option<String>) -> ExitCode {
         }
         Err(error) => {
             eprintln!("{url}: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn create_admin(path: &Path, email: &str, password: &str, database: Option<String>) -> ExitCode {
+    let url = database.unwrap_or_else(|| default_database_url(path));
+    let storage = match SqlStorage::connect(&url).await {
+        Ok(storage) => storage,
+        Err(error) => {
+            eprintln!("{url}: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match ensure_admin(&storage, email, password).await {
+        Ok(true) => {
+            println!("created the admin {email} in {url}");
+            ExitCode::SUCCESS
+        }
+        Ok(false) => {
+            eprintln!("an account with the address {email} exists in {url}; nothing changed");
+            ExitCode::FAILURE
+        }
+        Err(error) => {
+            eprintln!("could not create the admin {email}: {error:?}");
             ExitCode::FAILURE
         }
     }

@@ -87,6 +87,13 @@ pub struct FieldError {
     pub message: String,
 }
 
+impl FieldError {
+    /// A problem with `field`.
+    pub fn new(field: impl Into<String>, code: impl Into<String>, message: impl Into<String>) -> Self {
+        Self { field: field.into(), code: code.into(), message: message.into() }
+    }
+}
+
 impl From<FieldProblem> for FieldError {
     fn from(problem: FieldProblem) -> Self {
         Self { field: problem.field, code: problem.code.to_owned(), message: problem.message }
@@ -99,12 +106,30 @@ pub struct ApiError {
     kind: ErrorKind,
     detail: String,
     errors: Vec<FieldError>,
+    retry_after_seconds: Option<u64>,
 }
 
 impl ApiError {
     /// An error of `kind` with a detail for people.
     pub fn new(kind: ErrorKind, detail: impl Into<String>) -> Self {
-        Self { kind, detail: detail.into(), errors: Vec::new() }
+        Self { kind, detail: detail.into(), errors: Vec::new(), retry_after_seconds: None }
+    }
+
+    /// A 429 that tells the client, in `Retry-After`, when to try again.
+    pub(crate) fn rate_limited(detail: impl Into<String>, retry_after_seconds: u64) -> Self {
+        Self {
+            retry_after_seconds: Some(retry_after_seconds.max(1)),
+            ..Self::new(ErrorKind::RateLimited, detail)
+        }
+    }
+
+    /// A 422 about one field.
+    pub(crate) fn invalid_field(field: &str, code: &str, message: impl Into<String>) -> Self {
+        Self::invalid_fields(vec![FieldError {
+            field: field.to_owned(),
+            code: code.to_owned(),
+            message: message.into(),
+        }])
     }
 
     /// A 400 naming the parameter.
@@ -125,7 +150,7 @@ impl ApiError {
             1 => "1 field is invalid".to_owned(),
             count => format!("{count} fields are invalid"),
         };
-        Self { kind: ErrorKind::ValidationFailed, detail, errors }
+        Self { errors, ..Self::new(ErrorKind::ValidationFailed, detail) }
     }
 
     /// The kind.
@@ -141,13 +166,6 @@ impl ApiError {
 
 impl From<StorageError> for ApiError {
     fn from(error: StorageError) -> Self {
-        let field_error = |field: String, code: &str, message: &str| {
-            Self::invalid_fields(vec![FieldError {
-                field,
-                code: code.to_owned(),
-                message: message.to_owned(),
-            }])
-        };
         match error {
             StorageError::UnknownTable { table } => {
                 Self::new(ErrorKind::NotFound, format!("table {table} not found"))
@@ -168,9 +186,11 @@ impl From<StorageError> for ApiError {
                 error
             }
             StorageError::MissingReference { field, .. } => {
-                field_error(field, "missing_reference", "refers to a record that does not exist")
+                Self::invalid_field(&field, "missing_reference", "refers to a record that does not exist")
             }
-            StorageError::MissingValue { field, .. } => field_error(field, "required", "is required"),
+            StorageError::MissingValue { field, .. } => {
+                Self::invalid_field(&field, "required", "is required")
+            }
             StorageError::StillReferenced { table, id, referencing_table } => Self::new(
                 ErrorKind::StillReferenced,
                 format!("record {id} of table {table} is still referenced by table {referencing_table}"),
@@ -212,6 +232,9 @@ impl IntoResponse for ApiError {
         response
             .headers_mut()
             .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
+        if let Some(seconds) = self.retry_after_seconds {
+            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        }
         response
     }
 }

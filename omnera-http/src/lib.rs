@@ -12,9 +12,10 @@
 //! ```
 //!
 //! Done so far: records (list with every parameter, create one or many, read, patch, put,
-//! delete, batch), problem+json errors with request ids, ETags and `If-Match`, health, and the
-//! blob store over `object_store`, and the OpenAPI 3.1 document at `/api/openapi.json`. Not done
-//! yet: files, auth and permissions, pages.
+//! delete, batch), problem+json errors with request ids, ETags and `If-Match`, files through
+//! `object_store`, accounts, sessions, API keys and the users API, permissions with row filters,
+//! health, `/api/schema`, and the OpenAPI 3.1 document at `/api/openapi.json`. Not done yet:
+//! OAuth sign-in and pages. `docs/http.md` lists the decisions.
 
 mod access;
 mod auth;
@@ -22,6 +23,7 @@ mod blobs;
 mod error;
 mod files;
 mod health;
+mod meta;
 mod openapi;
 mod records;
 mod request_id;
@@ -64,6 +66,7 @@ pub fn router(app: App) -> Router {
         .merge(auth::routes())
         .merge(files::routes())
         .merge(health::routes())
+        .merge(meta::routes())
         .merge(openapi::routes())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)

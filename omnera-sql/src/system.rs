@@ -19,11 +19,12 @@ struct SystemMigration {
 }
 
 /// Every system migration, oldest first. A released migration never changes; new ones are added.
-const MIGRATIONS: [SystemMigration; 4] = [
+const MIGRATIONS: [SystemMigration; 5] = [
     SystemMigration { version: 1, statements: schema_versions_and_outbox },
     SystemMigration { version: 2, statements: files },
     SystemMigration { version: 3, statements: users_and_sessions },
     SystemMigration { version: 4, statements: api_keys },
+    SystemMigration { version: 5, statements: one_time_tokens_and_sign_in_failures },
 ];
 
 fn schema_versions_and_outbox(dialect: Dialect) -> Vec<String> {
@@ -89,6 +90,26 @@ fn api_keys(dialect: Dialect) -> Vec<String> {
              revoked_at {timestamp})"
         ),
         "CREATE UNIQUE INDEX _omnera_api_keys_hash ON _omnera_api_keys (key_hash)".to_owned(),
+    ]
+}
+
+/// Password-reset and email-verification tokens (hashes only), and failed sign-ins, which every
+/// instance counts together for rate limiting.
+fn one_time_tokens_and_sign_in_failures(dialect: Dialect) -> Vec<String> {
+    let id = dialect.id_column();
+    let timestamp = dialect.timestamp_type();
+    vec![
+        format!(
+            "CREATE TABLE _omnera_one_time_tokens (token_hash TEXT PRIMARY KEY, user_id BIGINT NOT NULL \
+             REFERENCES _omnera_users (id) ON DELETE CASCADE, purpose TEXT NOT NULL, created_at {timestamp} NOT NULL, \
+             expires_at {timestamp} NOT NULL, used_at {timestamp})"
+        ),
+        "CREATE INDEX _omnera_one_time_tokens_user ON _omnera_one_time_tokens (user_id, purpose)".to_owned(),
+        format!(
+            "CREATE TABLE _omnera_sign_in_failures (id {id}, throttle_key TEXT NOT NULL, failed_at {timestamp} NOT NULL)"
+        ),
+        "CREATE INDEX _omnera_sign_in_failures_key ON _omnera_sign_in_failures (throttle_key, failed_at)"
+            .to_owned(),
     ]
 }
 

@@ -3,6 +3,8 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
+use super::{FailedSignIns, TokenPurpose, UserChanges, UserPage};
+
 /// A user of the app.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -149,4 +151,43 @@ pub trait AccountStore: Send + Sync + 'static {
 
     /// The user of an API key that is neither revoked nor expired at `now`.
     async fn api_key_user(&self, key_hash: &str, now: DateTime<Utc>) -> Result<Option<User>, AccountError>;
+
+    /// The account with this id.
+    async fn user(&self, id: i64) -> Result<Option<User>, AccountError>;
+
+    /// A page of accounts, oldest first: `limit` of them after skipping `offset`.
+    async fn users(&self, offset: u64, limit: u64) -> Result<UserPage, AccountError>;
+
+    /// Changes an account; `None` when there is no account with this id.
+    async fn update_user(&self, id: i64, changes: UserChanges) -> Result<Option<User>, AccountError>;
+
+    /// Ends every session of a user except the one whose token hashes to `keep`.
+    async fn end_sessions(&self, user_id: i64, keep: Option<&str>) -> Result<(), AccountError>;
+
+    /// Keeps a one-time token (its hash) for a user and a purpose until `expires_at`.
+    async fn create_one_time_token(
+        &self,
+        user_id: i64,
+        purpose: TokenPurpose,
+        token_hash: &str,
+        expires_at: DateTime<Utc>,
+    ) -> Result<(), AccountError>;
+
+    /// Redeems a one-time token that has not expired at `now`: returns its user and makes the
+    /// token (and every other token of that user for the same purpose) unusable.
+    async fn redeem_one_time_token(
+        &self,
+        purpose: TokenPurpose,
+        token_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<User>, AccountError>;
+
+    /// Notes a failed sign-in under each key (such as `account:ann@example.com`, `address:…`).
+    async fn record_failed_sign_in(&self, keys: &[String], at: DateTime<Utc>) -> Result<(), AccountError>;
+
+    /// The failed sign-ins under `key` since `since`.
+    async fn failed_sign_ins(&self, key: &str, since: DateTime<Utc>) -> Result<FailedSignIns, AccountError>;
+
+    /// Forgets the failed sign-ins under `key` (after a successful one).
+    async fn clear_failed_sign_ins(&self, key: &str) -> Result<(), AccountError>;
 }

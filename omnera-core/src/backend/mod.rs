@@ -1,6 +1,7 @@
 //! The traits that backends implement. The engine holds each as a trait object
 //! (`Arc<dyn Storage>` and so on), so a host can plug in its own.
 
+mod account_admin;
 mod accounts;
 mod blob;
 mod identity;
@@ -9,6 +10,7 @@ mod mailer;
 mod plugin;
 mod storage;
 
+pub use account_admin::{FailedSignIns, TokenPurpose, UserChanges, UserPage};
 pub use accounts::{AccountError, AccountStore, ApiKey, NewUser, User};
 pub use blob::{BlobError, BlobMeta, BlobStore};
 pub use identity::{Caller, IdentityError, IdentityProvider, Policy, PolicyDecision};

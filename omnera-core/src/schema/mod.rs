@@ -9,6 +9,7 @@ use std::sync::Arc;
 pub use automation::{AutomationSchema, RetryPolicy};
 pub use table::{FieldSchema, TableSchema};
 
+use crate::Config;
 use crate::config::{
     AppColor, AppIcon, ConnectionConfig, PageConfig, PermissionAction, RoleConfig, SignUpMode,
 };
@@ -42,11 +43,18 @@ pub(crate) struct SchemaData {
     pub(crate) automations: Vec<AutomationSchema>,
     pub(crate) connections: Vec<ConnectionConfig>,
     pub(crate) auth: AuthSchema,
+    pub(crate) config: Config,
 }
 
 impl Schema {
     pub(crate) fn new(data: SchemaData) -> Self {
         Self { data: Arc::new(data) }
+    }
+
+    /// The config this schema was validated from, with every key it gave; `{env}` and `{secret}`
+    /// references stay references.
+    pub fn config(&self) -> &Config {
+        &self.data.config
     }
 
     /// The app's name.

@@ -134,6 +134,7 @@ fn check_meaning(config: &Config, declared: DeclaredNames) -> (Schema, Vec<Confi
         automations,
         connections: config.connections.clone(),
         auth,
+        config: config.clone(),
     });
     (schema, cx.into_issues())
 }

@@ -78,7 +78,7 @@ pub(crate) fn list_request(table: &TableSchema, pairs: &[(String, String)]) -> R
     Ok(ListRequest { query, page: after.is_none().then(|| page.unwrap_or(1)), limit, after: after.is_some() })
 }
 
-fn positive(key: &str, value: &str) -> Result<u64, ApiError> {
+pub(crate) fn positive(key: &str, value: &str) -> Result<u64, ApiError> {
     match value.parse::<u64>() {
         Ok(number) if number > 0 => Ok(number),
         _ => Err(ApiError::bad_parameter(key, format!("`{value}` is not a whole number of 1 or more"))),

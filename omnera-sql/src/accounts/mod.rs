@@ -1,8 +1,15 @@
-//! [`AccountStore`] on SQLite and PostgreSQL: `_omnera_users` and `_omnera_sessions`.
+//! [`AccountStore`] on SQLite and PostgreSQL: `_omnera_users`, `_omnera_sessions`,
+//! `_omnera_api_keys`, `_omnera_one_time_tokens` and `_omnera_sign_in_failures`.
+
+mod admin;
+mod one_time;
+mod throttle;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use omnera_core::backend::{AccountError, AccountStore, ApiKey, NewUser, User};
+use omnera_core::backend::{
+    AccountError, AccountStore, ApiKey, FailedSignIns, NewUser, TokenPurpose, User, UserChanges, UserPage,
+};
 
 use crate::SqlStorage;
 use crate::error::{Violation, violation};
@@ -242,5 +249,52 @@ impl AccountStore for SqlStorage {
             .await
             .map_err(unavailable)?;
         transaction.commit().await.map_err(unavailable)
+    }
+
+    async fn user(&self, id: i64) -> Result<Option<User>, AccountError> {
+        admin::user(self, id).await
+    }
+
+    async fn users(&self, offset: u64, limit: u64) -> Result<UserPage, AccountError> {
+        admin::users(self, offset, limit).await
+    }
+
+    async fn update_user(&self, id: i64, changes: UserChanges) -> Result<Option<User>, AccountError> {
+        admin::update_user(self, id, changes).await
+    }
+
+    async fn end_sessions(&self, user_id: i64, keep: Option<&str>) -> Result<(), AccountError> {
+        admin::end_sessions(self, user_id, keep).await
+    }
+
+    async fn create_one_time_token(
+        &self,
+        user_id: i64,
+        purpose: TokenPurpose,
+        token_hash: &str,
+        expires_at: DateTime<Utc>,
+    ) -> Result<(), AccountError> {
+        one_time::create(self, user_id, purpose, token_hash, expires_at).await
+    }
+
+    async fn redeem_one_time_token(
+        &self,
+        purpose: TokenPurpose,
+        token_hash: &str,
+        at: DateTime<Utc>,
+    ) -> Result<Option<User>, AccountError> {
+        one_time::redeem(self, purpose, token_hash, at).await
+    }
+
+    async fn record_failed_sign_in(&self, keys: &[String], at: DateTime<Utc>) -> Result<(), AccountError> {
+        throttle::record(self, keys, at).await
+    }
+
+    async fn failed_sign_ins(&self, key: &str, since: DateTime<Utc>) -> Result<FailedSignIns, AccountError> {
+        throttle::count(self, key, since).await
+    }
+
+    async fn clear_failed_sign_ins(&self, key: &str) -> Result<(), AccountError> {
+        throttle::clear(self, key).await
     }
 }

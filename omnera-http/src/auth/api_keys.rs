@@ -1,0 +1,71 @@
+//! A signed-in user's API keys: made (the key is shown this once), listed and revoked. Only
+//! their hashes are kept.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use chrono::Utc;
+use omnera_core::backend::ApiKey;
+use serde_json::{Value, json};
+
+use super::body::AuthBody;
+use super::credentials::{new_token, token_hash};
+use super::{accounts, signed_in, store_error, timestamp};
+use crate::error::{ApiError, ErrorKind};
+use crate::records::JsonBody;
+use crate::state::ApiState;
+
+fn api_key_json(key: &ApiKey) -> Value {
+    json!({"id": key.id, "name": key.name, "createdAt": timestamp(&key.created_at), "expiresAt": key.expires_at.as_ref().map(timestamp)})
+}
+
+/// `{name, expiresAt?}`: 201 with the key, shown this once.
+pub(super) async fn create(
+    State(state): State<ApiState>,
+    headers: HeaderMap,
+    JsonBody(body): JsonBody,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let user = signed_in(&state, &headers).await?;
+    let mut body = AuthBody::read(&body, &["name", "expiresAt"], "{name, expiresAt?}")?;
+    let name = body.required_text("name").trim().to_owned();
+    let expires_at =
+        body.optional_text("expiresAt").and_then(|text| match chrono::DateTime::parse_from_rfc3339(&text) {
+            Ok(moment) if moment > Utc::now() => Some(moment.with_timezone(&Utc)),
+            _ => {
+                body.problem("expiresAt", "invalid_datetime", "a date and time in the future, RFC 3339");
+                None
+            }
+        });
+    body.finish()?;
+    let secret = format!("omk_{}", new_token()?);
+    let key = accounts(&state)?
+        .create_api_key(user.id, &name, &token_hash(&secret), expires_at)
+        .await
+        .map_err(store_error)?;
+    let mut shown = api_key_json(&key);
+    shown["key"] = Value::String(secret);
+    Ok((StatusCode::CREATED, Json(shown)))
+}
+
+/// The caller's keys that are not revoked, without secrets.
+pub(super) async fn list(State(state): State<ApiState>, headers: HeaderMap) -> Result<Json<Value>, ApiError> {
+    let user = signed_in(&state, &headers).await?;
+    let keys = accounts(&state)?.api_keys(user.id).await.map_err(store_error)?;
+    Ok(Json(json!({"data": keys.iter().map(api_key_json).collect::<Vec<_>>()})))
+}
+
+/// Revokes one of the caller's keys: 204, or 404 when they have no such key.
+pub(super) async fn revoke(
+    State(state): State<ApiState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    let user = signed_in(&state, &headers).await?;
+    let not_found = || ApiError::new(ErrorKind::NotFound, format!("API key {id} not found"));
+    let key_id = id.parse::<i64>().map_err(|_| not_found())?;
+    if accounts(&state)?.revoke_api_key(user.id, key_id).await.map_err(store_error)? {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(not_found())
+    }
+}

@@ -1,0 +1,70 @@
+//! One-time tokens sent by email: password resets and address verification. The token travels
+//! only in the email; the store keeps its hash.
+
+use chrono::{Duration, Utc};
+use omnera_core::backend::{Email, TokenPurpose, User};
+
+use super::credentials::{new_token, token_hash};
+use super::{accounts, store_error};
+use crate::error::{ApiError, ErrorKind};
+use crate::state::ApiState;
+
+/// How long a password-reset token works.
+const RESET_HOURS: i64 = 1;
+/// How long an email-verification token works.
+const VERIFICATION_HOURS: i64 = 48;
+
+/// Makes a token for `user` and mails it through the app's mailer.
+pub(super) async fn send(state: &ApiState, user: &User, purpose: TokenPurpose) -> Result<(), ApiError> {
+    let mailer = state
+        .app
+        .mailer()
+        .ok_or_else(|| ApiError::new(ErrorKind::Unavailable, "the app has no mailer to send the email"))?;
+    let token = new_token()?;
+    let hours = match purpose {
+        TokenPurpose::PasswordReset => RESET_HOURS,
+        _ => VERIFICATION_HOURS,
+    };
+    let expires_at = Utc::now() + Duration::hours(hours);
+    accounts(state)?
+        .create_one_time_token(user.id, purpose, &token_hash(&token), expires_at)
+        .await
+        .map_err(store_error)?;
+    let email = email_for(state.app.schema().name(), user, purpose, &token, hours);
+    mailer.send(&email).await.map_err(|error| {
+        tracing::error!(%error, "sending an auth email failed");
+        ApiError::new(ErrorKind::Unavailable, "the email could not be sent")
+    })
+}
+
+fn email_for(app: &str, user: &User, purpose: TokenPurpose, token: &str, hours: i64) -> Email {
+    let (subject, action, route, field) = match purpose {
+        TokenPurpose::PasswordReset => (
+            format!("Reset your password for {app}"),
+            "set a new password",
+            "/api/auth/password/reset",
+            r#"{"token": "…", "password": "…"}"#,
+        ),
+        _ => (
+            format!("Verify your email address for {app}"),
+            "verify your address",
+            "/api/auth/email/verify",
+            r#"{"token": "…"}"#,
+        ),
+    };
+    let text = format!(
+        "Hello{name},\n\nTo {action}, use this code within {hours} hours:\n\n{token}\n\n\
+         (Apps send it as {field} to {route}.)\n\nIf you did not ask for this, ignore this email.\n",
+        name = user.name.as_deref().map(|name| format!(" {name}")).unwrap_or_default(),
+    );
+    Email::new(user.email.clone(), subject, text)
+}
+
+/// The user a token proves, using the token up; 401 when it is unknown, used or expired.
+pub(super) async fn redeem(state: &ApiState, purpose: TokenPurpose, token: &str) -> Result<User, ApiError> {
+    accounts(state)?
+        .redeem_one_time_token(purpose, &token_hash(token.trim()), Utc::now())
+        .await
+        .map_err(store_error)?
+        .ok_or_else(|| ApiError::new(ErrorKind::Unauthorized, "the token is not valid or has expired"))
+}

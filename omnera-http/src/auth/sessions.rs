@@ -1,0 +1,132 @@
+//! Sign-up, sign-in, sign-out and the current session.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::{Extensions, HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use chrono::{Duration, Utc};
+use omnera_core::backend::{NewUser, TokenPurpose};
+use omnera_core::config::SignUpMode;
+use serde_json::{Value, json};
+
+use super::body::AuthBody;
+use super::credentials::{
+    SESSION_COOKIE, hash_password, new_token, request_token, token_hash, verify_password,
+};
+use super::passwords::check_new_password;
+use super::throttle::SignInAttempt;
+use super::{accounts, current_user, one_time, signed_in, store_error, timestamp, unauthorized, user_json};
+use crate::error::{ApiError, ErrorKind};
+use crate::records::JsonBody;
+use crate::state::ApiState;
+
+/// How long a session lasts.
+const SESSION_DAYS: i64 = 30;
+
+/// An address in the form accounts keep it, or a problem noted on `body`.
+pub(super) fn account_email(body: &mut AuthBody<'_>, email: &str) -> String {
+    if body.has_problem("email") {
+        return String::new();
+    }
+    match omnera_core::FieldKind::Email.normalize(&Value::String(email.trim().to_owned())) {
+        Ok(omnera_core::FieldValue::Text(email)) => email.to_lowercase(),
+        _ => {
+            body.problem("email", "invalid_email", "not a valid email address");
+            String::new()
+        }
+    }
+}
+
+/// `{email, password, name?}` when sign-up is open: 201 with the new user, who gets the app's
+/// default roles and, when a mailer is set, an email to verify the address.
+pub(super) async fn sign_up(
+    State(state): State<ApiState>,
+    JsonBody(body): JsonBody,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let auth = state.app.schema().auth();
+    if auth.sign_up() != SignUpMode::Open {
+        return Err(ApiError::new(ErrorKind::Forbidden, "sign-up is not open"));
+    }
+    let mut body = AuthBody::read(&body, &["email", "password", "name"], "{email, password, name?}")?;
+    let email = body.required_text("email");
+    let email = account_email(&mut body, &email);
+    let password = body.required_text("password");
+    check_new_password(&mut body, "password", &password);
+    let name = body.optional_text("name").filter(|name| !name.trim().is_empty());
+    body.finish()?;
+    let new_user = NewUser::new(email, name, hash_password(&password)?, auth.default_roles().to_vec());
+    let user = accounts(&state)?.create_user(new_user).await.map_err(store_error)?;
+    if state.app.mailer().is_some() {
+        // The account exists either way; a failed email can be asked for again.
+        if let Err(error) = one_time::send(&state, &user, TokenPurpose::EmailVerification).await {
+            tracing::warn!(?error, "the verification email of a new account was not sent");
+        }
+    }
+    Ok((StatusCode::CREATED, Json(json!({"user": user_json(&user)}))))
+}
+
+/// `{email, password}`: 200 with a session token (also set as a cookie). Failures are rate
+/// limited per account and per client address.
+pub(super) async fn sign_in(
+    State(state): State<ApiState>,
+    extensions: Extensions,
+    JsonBody(body): JsonBody,
+) -> Result<Response, ApiError> {
+    let mut body = AuthBody::read(&body, &["email", "password"], "{email, password}")?;
+    let email = body.required_text("email");
+    let password = body.required_text("password");
+    body.finish()?;
+    let accounts = accounts(&state)?;
+    let attempt = SignInAttempt::new(&email, &extensions);
+    attempt.check(accounts.as_ref()).await?;
+    let found = accounts.user_by_email(&email).await.map_err(store_error)?;
+    let Some((user, _)) = found.filter(|(user, hash)| !user.disabled && verify_password(&password, hash))
+    else {
+        attempt.failed(accounts.as_ref()).await?;
+        return Err(unauthorized());
+    };
+    attempt.succeeded(accounts.as_ref()).await?;
+    if state.app.schema().auth().requires_verified_email() && !user.email_verified {
+        return Err(ApiError::new(ErrorKind::Forbidden, "verify your email address before signing in"));
+    }
+    let token = new_token()?;
+    let expires_at = Utc::now() + Duration::days(SESSION_DAYS);
+    accounts.create_session(user.id, &token_hash(&token), expires_at).await.map_err(store_error)?;
+    let body = json!({"token": token, "expiresAt": timestamp(&expires_at), "user": user_json(&user)});
+    let cookie = format!(
+        "{SESSION_COOKIE}={token}; HttpOnly; Secure; SameSite=Lax; Path=/; Max-Age={}",
+        SESSION_DAYS * 24 * 3600
+    );
+    Ok(with_cookie(Json(body).into_response(), &cookie))
+}
+
+fn with_cookie(mut response: Response, cookie: &str) -> Response {
+    if let Ok(value) = HeaderValue::from_str(cookie) {
+        response.headers_mut().insert(header::SET_COOKIE, value);
+    }
+    response
+}
+
+/// 200 `{user}` for a signed-in caller, else 401.
+pub(super) async fn session(
+    State(state): State<ApiState>,
+    headers: HeaderMap,
+) -> Result<Json<Value>, ApiError> {
+    let user = signed_in(&state, &headers).await?;
+    Ok(Json(json!({"user": user_json(&user)})))
+}
+
+/// Ends the session of the request's token and clears the cookie: 204.
+pub(super) async fn sign_out(
+    State(state): State<ApiState>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    if current_user(&state, &headers).await?.is_none() {
+        return Err(ApiError::new(ErrorKind::Unauthorized, "not signed in"));
+    }
+    if let Some(token) = request_token(&headers) {
+        accounts(&state)?.delete_session(&token_hash(&token)).await.map_err(store_error)?;
+    }
+    let cleared = format!("{SESSION_COOKIE}=; HttpOnly; Secure; SameSite=Lax; Path=/; Max-Age=0");
+    Ok(with_cookie(StatusCode::NO_CONTENT.into_response(), &cleared))
+}

@@ -1,0 +1,122 @@
+//! The users API, for admins: a page of accounts, and setting an account's roles or disabling
+//! it. A disabled account's sessions end and its API keys stop working at once.
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::HeaderMap;
+use omnera_core::backend::{User, UserChanges};
+use serde_json::{Value, json};
+
+use super::body::AuthBody;
+use super::{accounts, signed_in, store_error, user_json};
+use crate::error::{ApiError, ErrorKind};
+use crate::records::JsonBody;
+use crate::records::params::{DEFAULT_LIMIT, MAX_LIMIT, positive};
+use crate::state::ApiState;
+
+/// The signed-in caller when they are an admin: 401 without credentials, 403 for others.
+pub(crate) async fn admin(state: &ApiState, headers: &HeaderMap) -> Result<User, ApiError> {
+    let user = signed_in(state, headers).await?;
+    if user.roles.iter().any(|role| role == "admin") {
+        Ok(user)
+    } else {
+        Err(ApiError::new(ErrorKind::Forbidden, "only admins may do this"))
+    }
+}
+
+/// `?page=&limit=`: accounts oldest first, in the list envelope of records.
+pub(super) async fn list(
+    State(state): State<ApiState>,
+    headers: HeaderMap,
+    Query(pairs): Query<Vec<(String, String)>>,
+) -> Result<Json<Value>, ApiError> {
+    admin(&state, &headers).await?;
+    let (mut page, mut limit) = (1, DEFAULT_LIMIT);
+    for (key, value) in &pairs {
+        match key.as_str() {
+            "page" => page = positive(key, value)?,
+            "limit" => limit = positive(key, value)?,
+            _ => return Err(ApiError::bad_parameter(key, "is not a parameter of this list (page, limit)")),
+        }
+    }
+    if limit > MAX_LIMIT {
+        return Err(ApiError::bad_parameter("limit", format!("is at most {MAX_LIMIT}")));
+    }
+    let offset = (page - 1).saturating_mul(limit);
+    let found = accounts(&state)?.users(offset, limit).await.map_err(store_error)?;
+    let data: Vec<Value> = found.users.iter().map(user_json).collect();
+    let pagination = json!({
+        "page": page,
+        "limit": limit,
+        "total": found.total,
+        "totalPages": found.total.div_ceil(limit),
+        "hasNext": offset.saturating_add(limit) < found.total,
+        "hasPrev": page > 1,
+        "nextCursor": null,
+    });
+    Ok(Json(json!({"data": data, "pagination": pagination})))
+}
+
+/// `{roles?, disabled?}`: 200 with the changed account. Roles must be declared (or `admin`);
+/// admins cannot disable themselves or drop their own admin role, so an app keeps an admin.
+pub(super) async fn update(
+    State(state): State<ApiState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody,
+) -> Result<Json<Value>, ApiError> {
+    let admin = admin(&state, &headers).await?;
+    let not_found = || ApiError::new(ErrorKind::NotFound, format!("user {id} not found"));
+    let user_id = id.parse::<i64>().map_err(|_| not_found())?;
+    let mut body = AuthBody::read(&body, &["roles", "disabled"], "{roles?, disabled?}")?;
+    let mut changes = UserChanges::default();
+    match body.value("roles") {
+        None => {}
+        Some(Value::Array(items)) => {
+            let roles = role_names(&state, &mut body, items);
+            if user_id == admin.id && !roles.iter().any(|role| role == "admin") {
+                body.problem("roles", "own_admin_role", "you cannot remove your own admin role");
+            }
+            changes = changes.with_roles(roles);
+        }
+        Some(_) => body.problem("roles", "invalid_type", "is a list of role names"),
+    }
+    match body.value("disabled") {
+        None => {}
+        Some(Value::Bool(true)) if user_id == admin.id => {
+            body.problem("disabled", "own_account", "you cannot disable your own account");
+        }
+        Some(Value::Bool(disabled)) => changes = changes.with_disabled(*disabled),
+        Some(_) => body.problem("disabled", "invalid_type", "is true or false"),
+    }
+    body.finish()?;
+    let accounts = accounts(&state)?;
+    let user =
+        accounts.update_user(user_id, changes.clone()).await.map_err(store_error)?.ok_or_else(not_found)?;
+    if changes.disabled == Some(true) {
+        accounts.end_sessions(user_id, None).await.map_err(store_error)?;
+    }
+    Ok(Json(user_json(&user)))
+}
+
+/// The role names of a `roles` list, each declared in the config or `admin`; problems go on `body`.
+fn role_names(state: &ApiState, body: &mut AuthBody<'_>, items: &[Value]) -> Vec<String> {
+    let declared = state.app.schema().auth().roles();
+    let mut roles: Vec<String> = Vec::new();
+    for (index, item) in items.iter().enumerate() {
+        match item.as_str() {
+            Some(role) if role == "admin" || declared.iter().any(|declared| declared.name() == role) => {
+                if !roles.iter().any(|known| known == role) {
+                    roles.push(role.to_owned());
+                }
+            }
+            Some(role) => body.problem(
+                &format!("roles[{index}]"),
+                "unknown_role",
+                format!("{role} is not a role of this app"),
+            ),
+            None => body.problem(&format!("roles[{index}]"), "invalid_type", "is a role name"),
+        }
+    }
+    roles
+}

@@ -1,0 +1,102 @@
+//! Reading and changing accounts for the users API, and ending a user's sessions.
+
+use omnera_core::backend::{AccountError, User, UserChanges, UserPage};
+
+use super::{USER_COLUMNS, USER_TYPES, unavailable, user_from_row};
+use crate::SqlStorage;
+use crate::physical::ColumnType;
+use crate::sql_value::SqlValue;
+
+pub(super) async fn user(storage: &SqlStorage, id: i64) -> Result<Option<User>, AccountError> {
+    let database = storage.database();
+    let mut transaction = database.begin_read().await.map_err(unavailable)?;
+    let query = format!(
+        "SELECT {USER_COLUMNS} FROM _omnera_users AS u WHERE u.id = {}",
+        database.dialect().placeholder(1)
+    );
+    let rows = transaction.fetch(&query, &[SqlValue::Integer(id)], &USER_TYPES).await.map_err(unavailable)?;
+    Ok(rows.first().map(|row| user_from_row(row).0))
+}
+
+pub(super) async fn users(storage: &SqlStorage, offset: u64, limit: u64) -> Result<UserPage, AccountError> {
+    let database = storage.database();
+    let dialect = database.dialect();
+    let mut transaction = database.begin_read().await.map_err(unavailable)?;
+    let query = format!(
+        "SELECT {USER_COLUMNS} FROM _omnera_users AS u ORDER BY u.id LIMIT {} OFFSET {}",
+        dialect.placeholder(1),
+        dialect.placeholder(2)
+    );
+    let window = [SqlValue::Integer(as_i64(limit)), SqlValue::Integer(as_i64(offset))];
+    let rows = transaction.fetch(&query, &window, &USER_TYPES).await.map_err(unavailable)?;
+    let counted = transaction
+        .fetch("SELECT COUNT(*) FROM _omnera_users", &[], &[ColumnType::Integer])
+        .await
+        .map_err(unavailable)?;
+    let total = counted.first().and_then(|row| row[0].as_i64()).unwrap_or_default();
+    let users = rows.iter().map(|row| user_from_row(row).0).collect();
+    Ok(UserPage::new(users, u64::try_from(total).unwrap_or_default()))
+}
+
+fn as_i64(number: u64) -> i64 {
+    i64::try_from(number).unwrap_or(i64::MAX)
+}
+
+pub(super) async fn update_user(
+    storage: &SqlStorage,
+    id: i64,
+    changes: UserChanges,
+) -> Result<Option<User>, AccountError> {
+    let database = storage.database();
+    let dialect = database.dialect();
+    let mut assignments = Vec::new();
+    let mut params = Vec::new();
+    let mut assign = |column: &str, value: SqlValue| {
+        params.push(value);
+        assignments.push(format!("{column} = {}", dialect.placeholder(params.len())));
+    };
+    if let Some(roles) = changes.roles {
+        assign("roles", SqlValue::Json(serde_json::json!(roles)));
+    }
+    if let Some(disabled) = changes.disabled {
+        assign("disabled", SqlValue::Bool(disabled));
+    }
+    if let Some(verified) = changes.email_verified {
+        assign("email_verified", SqlValue::Bool(verified));
+    }
+    if let Some(hash) = changes.password_hash {
+        assign("password_hash", SqlValue::Text(hash));
+    }
+    if assignments.is_empty() {
+        return user(storage, id).await;
+    }
+    params.push(SqlValue::Integer(id));
+    let statement = format!(
+        "UPDATE _omnera_users SET {} WHERE id = {} RETURNING {}",
+        assignments.join(", "),
+        dialect.placeholder(params.len()),
+        super::RETURNED_COLUMNS
+    );
+    let mut transaction = database.begin_write().await.map_err(unavailable)?;
+    let rows = transaction.fetch(&statement, &params, &USER_TYPES).await.map_err(unavailable)?;
+    transaction.commit().await.map_err(unavailable)?;
+    Ok(rows.first().map(|row| user_from_row(row).0))
+}
+
+pub(super) async fn end_sessions(
+    storage: &SqlStorage,
+    user_id: i64,
+    keep: Option<&str>,
+) -> Result<(), AccountError> {
+    let database = storage.database();
+    let dialect = database.dialect();
+    let mut statement = format!("DELETE FROM _omnera_sessions WHERE user_id = {}", dialect.placeholder(1));
+    let mut params = vec![SqlValue::Integer(user_id)];
+    if let Some(kept) = keep {
+        statement.push_str(&format!(" AND token_hash <> {}", dialect.placeholder(2)));
+        params.push(SqlValue::Text(kept.to_owned()));
+    }
+    let mut transaction = database.begin_write().await.map_err(unavailable)?;
+    transaction.execute(&statement, &params).await.map_err(unavailable)?;
+    transaction.commit().await.map_err(unavailable)
+}
