@@ -6,7 +6,7 @@
 //! access, `admin` may do everything, and everyone has the permissions of `anonymous`.
 
 use axum::http::HeaderMap;
-use omnera_core::backend::{Caller, ListQuery, PageRequest, PolicyDecision};
+use omnera_core::backend::{Caller, ListQuery, PageRequest, PolicyDecision, RowCheck};
 use omnera_core::config::PermissionAction;
 use omnera_core::query::FilterExpr;
 
@@ -71,6 +71,22 @@ pub(crate) fn allowed_rows(
         }
         _ => Err(ApiError::new(ErrorKind::Forbidden, format!("you may not {what}"))),
     }
+}
+
+/// The rows a write by `caller` must leave its records among, when a permission's `where`
+/// limits `action`; a denial is a 401 or 403 as for [`allowed_rows`].
+pub(crate) fn write_check(
+    state: &ApiState,
+    caller: &Caller,
+    table: &str,
+    action: PermissionAction,
+) -> Result<Option<RowCheck>, ApiError> {
+    let what = match action {
+        PermissionAction::Create => "create these records",
+        _ => "change these records",
+    };
+    let allowed = allowed_rows(decide(state, caller, table, action), caller, what)?;
+    Ok(allowed.map(|filter| RowCheck::new(filter, caller.clone())))
 }
 
 /// `filter` narrowed to the allowed rows.

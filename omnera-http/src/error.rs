@@ -195,6 +195,10 @@ impl From<StorageError> for ApiError {
                 ErrorKind::StillReferenced,
                 format!("record {id} of table {table} is still referenced by table {referencing_table}"),
             ),
+            StorageError::OutsideAllowedRows { table, id: _ } => Self::new(
+                ErrorKind::Forbidden,
+                format!("your permissions on table {table} do not allow a record with these values"),
+            ),
             StorageError::Conflict { table, id } => Self::new(
                 ErrorKind::PreconditionFailed,
                 format!("record {id} of table {table} changed since the ETag was read"),

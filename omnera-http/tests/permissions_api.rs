@@ -1,5 +1,6 @@
 //! Permissions end to end, on SQLite and PostgreSQL: row filters compiled into lists, a row
-//! another role owns is a 404, a row one may read but not change is a 403, no credentials a 401.
+//! another role owns is a 404, a row one may read but not change is a 403, no credentials a 401,
+//! and a create or change that would leave the rows a `where` allows is a 403 that writes nothing.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod support;
@@ -15,7 +16,7 @@ const APP: &str = r#"{"name": "Sales", "auth": {
     "roles": ["sales", "manager"],
     "permissions": [
       {"role": "sales", "table": "deals", "actions": ["read", "update", "delete"], "where": "owner_id = @user.id"},
-      {"role": "sales", "table": "deals", "actions": ["create"]},
+      {"role": "sales", "table": "deals", "actions": ["create"], "where": "owner_id = @user.id"},
       {"role": "manager", "table": "deals", "actions": ["read"]},
       {"role": "anonymous", "table": "notes", "actions": ["read"]}
     ]},
@@ -173,6 +174,32 @@ async fn permissions_hold_on(database_url: &str) {
             Some(json!({"update": [{"id": ann_id, "title": "again"}, {"id": bob_id, "title": "stolen"}]})),
             404,
         ),
+        (
+            "ann may not create a deal for bob",
+            Some(&ann),
+            Method::POST,
+            deals.to_owned(),
+            Some(json!({"title": "for Bob", "owner_id": ids[1]})),
+            403,
+        ),
+        (
+            "nor hand her deal to bob",
+            Some(&ann),
+            Method::PATCH,
+            format!("{deals}/{ann_id}"),
+            Some(json!({"owner_id": ids[1]})),
+            403,
+        ),
+        (
+            "a batch creating one deal for bob fails whole",
+            Some(&ann),
+            Method::POST,
+            format!("{deals}/batch"),
+            Some(
+                json!({"create": [{"title": "mine too", "owner_id": ids[0]}, {"title": "his", "owner_id": ids[1]}]}),
+            ),
+            403,
+        ),
         ("root may do anything", Some(&root), Method::DELETE, format!("{deals}/{bob_id}"), None, 204),
     ];
     let mut failures = Vec::new();
@@ -190,7 +217,7 @@ async fn permissions_hold_on(database_url: &str) {
         server.call(Some(&ann), Method::GET, &format!("{deals}?filter=title~'bob'"), None).await;
     assert_eq!(filtered["pagination"]["total"], 0, "the caller's filter cannot widen the permission's");
     let (_, everything) = server.call(Some(&mia), Method::GET, deals, None).await;
-    assert_eq!(titles(&everything), ["Ann's, won"], "bob's deal is gone");
+    assert_eq!(titles(&everything), ["Ann's, won"], "bob's deal is gone, and refused writes left nothing");
     let (_, still) = server.call(Some(&root), Method::GET, &format!("{deals}/{ann_id}"), None).await;
     assert_eq!(still["title"], "Ann's, won", "the failed batch changed nothing");
 }

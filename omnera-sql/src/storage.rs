@@ -14,7 +14,7 @@ use crate::error::unavailable;
 use crate::physical::ColumnType;
 use crate::sql_value::SqlValue;
 use crate::store::{
-    TableLayout, attach, delete_one, detach, fetch_one, insert_many, record_files, update_one,
+    TableLayout, attach, delete_one, detach, ensure_within, fetch_one, insert_many, record_files, update_one,
 };
 
 /// Records in SQLite or PostgreSQL. Cheap to clone; clones share the pools.
@@ -167,6 +167,15 @@ impl Storage for SqlStorage {
         for id in batch.delete {
             delete_one(&mut transaction, dialect, &schema, table, id, None).await?;
             outcome.deleted.push(id);
+        }
+        // Dropping the transaction on an error rolls the whole batch back.
+        for (check, records) in
+            [(&batch.create_check, &outcome.created), (&batch.update_check, &outcome.updated)]
+        {
+            if let Some(check) = check {
+                let ids: Vec<i64> = records.iter().map(|record| record.id).collect();
+                ensure_within(&mut transaction, dialect, &schema, table, &ids, check).await?;
+            }
         }
         transaction.commit().await.map_err(unavailable)?;
         Ok(outcome)

@@ -21,6 +21,6 @@ pub use mailer::{Email, LogMailer, MailError, Mailer};
 pub use plugin::{Action, ActionError, ActionInput, Plugin, PluginContext, PluginError, TriggerSource};
 pub use storage::{
     ApplyOptions, BatchOutcome, ChangeKind, FileChange, ListQuery, MigrationPlan, MigrationStep, NewFile,
-    OutboxEvent, PageRequest, Record, RecordBatch, RecordPage, RecordValues, SortKey, Storage, StorageError,
-    StoredFile,
+    OutboxEvent, PageRequest, Record, RecordBatch, RecordPage, RecordValues, RowCheck, SortKey, Storage,
+    StorageError, StoredFile,
 };

@@ -223,6 +223,10 @@ pub struct RecordBatch {
     pub update: Vec<(i64, RecordValues, Option<i64>)>,
     /// Records to delete.
     pub delete: Vec<i64>,
+    /// The rows the created records must be among, checked before the batch commits.
+    pub create_check: Option<RowCheck>,
+    /// The rows the changed records must still be among, checked before the batch commits.
+    pub update_check: Option<RowCheck>,
 }
 
 impl RecordBatch {
@@ -232,7 +236,42 @@ impl RecordBatch {
         update: Vec<(i64, RecordValues, Option<i64>)>,
         delete: Vec<i64>,
     ) -> Self {
-        Self { create, update, delete }
+        Self { create, update, delete, create_check: None, update_check: None }
+    }
+
+    /// The same batch, undone with [`StorageError::OutsideAllowedRows`] unless every created
+    /// record is among the rows of `check`.
+    #[must_use]
+    pub fn creating_within(mut self, check: RowCheck) -> Self {
+        self.create_check = Some(check);
+        self
+    }
+
+    /// The same batch, undone with [`StorageError::OutsideAllowedRows`] unless every changed
+    /// record is still among the rows of `check`.
+    #[must_use]
+    pub fn updating_within(mut self, check: RowCheck) -> Self {
+        self.update_check = Some(check);
+        self
+    }
+}
+
+/// The rows a write must leave its records among: a filter, evaluated as `caller` (for
+/// `@user.id` and `@user.roles`). Permissions with a `where` use it, like a database's
+/// `WITH CHECK`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct RowCheck {
+    /// The rows allowed.
+    pub filter: FilterExpr,
+    /// Who is writing.
+    pub caller: Caller,
+}
+
+impl RowCheck {
+    /// Rows matching `filter` for `caller`.
+    pub fn new(filter: FilterExpr, caller: Caller) -> Self {
+        Self { filter, caller }
     }
 }
 
@@ -508,6 +547,14 @@ pub enum StorageError {
         /// The attachment field.
         field: String,
         /// The file asked for.
+        id: i64,
+    },
+    /// A write would leave a record outside the rows its [`RowCheck`] allows; nothing was written.
+    #[error("record {id} of table {table} would be outside the rows the writer may write")]
+    OutsideAllowedRows {
+        /// The table.
+        table: String,
+        /// The first record outside them (for a create, the id it would have had).
         id: i64,
     },
     /// The record changed since the caller read it.

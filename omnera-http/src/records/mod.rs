@@ -11,12 +11,12 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use omnera_core::TableSchema;
-use omnera_core::backend::{Record, RecordBatch, RecordValues};
+use omnera_core::backend::{Record, RecordBatch, RecordValues, RowCheck};
 use omnera_core::config::PermissionAction;
 use omnera_core::record::DraftMode;
 use serde_json::{Map, Value, json};
 
-use crate::access::{allowed_rows, caller, check_record, decide, narrowed};
+use crate::access::{allowed_rows, caller, check_record, decide, narrowed, write_check};
 use crate::error::{ApiError, ErrorKind, FieldError};
 use crate::state::ApiState;
 pub(crate) use body::JsonBody;
@@ -127,12 +127,7 @@ async fn create(
 ) -> Result<Response, ApiError> {
     let table = table(&state, &table_name)?;
     let caller = caller(&state, &headers).await?;
-    allowed_rows(
-        decide(&state, &caller, table.name(), PermissionAction::Create),
-        &caller,
-        "create these records",
-    )?;
-    let storage = state.storage()?;
+    let check = write_check(&state, &caller, table.name(), PermissionAction::Create)?;
     if let Value::Array(items) = &body {
         if items.is_empty() {
             return Err(ApiError::new(ErrorKind::InvalidJson, "an empty list creates nothing"));
@@ -148,13 +143,12 @@ async fn create(
         if !problems.is_empty() {
             return Err(ApiError::invalid_fields(problems));
         }
-        let records = storage.insert(table.name(), drafts).await?;
+        let records = insert(&state, table.name(), drafts, check).await?;
         let data: Vec<Value> = records.iter().map(Record::to_json).collect();
         return Ok((StatusCode::CREATED, Json(json!({"data": data}))).into_response());
     }
     let values = checked(table, &body, DraftMode::Create)?;
-    let record = storage
-        .insert(table.name(), vec![values])
+    let record = insert(&state, table.name(), vec![values], check)
         .await?
         .pop()
         .ok_or_else(|| ApiError::new(ErrorKind::Internal, "nothing was created"))?;
@@ -164,6 +158,23 @@ async fn create(
         response.headers_mut().insert(header::LOCATION, value);
     }
     Ok(response)
+}
+
+/// Creates records; with a check, only if they are all among its rows.
+async fn insert(
+    state: &ApiState,
+    table: &str,
+    drafts: Vec<RecordValues>,
+    check: Option<RowCheck>,
+) -> Result<Vec<Record>, ApiError> {
+    let storage = state.storage()?;
+    Ok(match check {
+        None => storage.insert(table, drafts).await?,
+        Some(check) => {
+            let batch = RecordBatch::new(drafts, Vec::new(), Vec::new()).creating_within(check);
+            storage.batch(table, batch).await?.created
+        }
+    })
 }
 
 async fn read(
@@ -212,7 +223,20 @@ async fn write(
     let values = checked(table, body, mode)?;
     let storage = state.storage()?;
     let expected = expected_version(headers, id)?;
-    let record = storage.update(table.name(), id, values, expected).await?;
+    let record = match write_check(state, &caller, table.name(), PermissionAction::Update)? {
+        None => storage.update(table.name(), id, values, expected).await?,
+        Some(check) => {
+            // The changed record must still be one the caller may change.
+            let batch =
+                RecordBatch::new(Vec::new(), vec![(id, values, expected)], Vec::new()).updating_within(check);
+            storage
+                .batch(table.name(), batch)
+                .await?
+                .updated
+                .pop()
+                .ok_or_else(|| ApiError::new(ErrorKind::Internal, "nothing was changed"))?
+        }
+    };
     Ok(with_etag(&record, StatusCode::OK))
 }
 
@@ -296,20 +320,30 @@ async fn batch(
     if !problems.is_empty() {
         return Err(ApiError::invalid_fields(problems));
     }
-    if !create.is_empty() {
-        allowed_rows(
-            decide(&state, &caller, table.name(), PermissionAction::Create),
-            &caller,
-            "create these records",
-        )?;
-    }
+    let create_check = if create.is_empty() {
+        None
+    } else {
+        write_check(&state, &caller, table.name(), PermissionAction::Create)?
+    };
     for (id, _, _) in &update {
         check_record(&state, &caller, table.name(), *id, PermissionAction::Update).await?;
     }
+    let update_check = if update.is_empty() {
+        None
+    } else {
+        write_check(&state, &caller, table.name(), PermissionAction::Update)?
+    };
     for id in &delete {
         check_record(&state, &caller, table.name(), *id, PermissionAction::Delete).await?;
     }
-    let outcome = state.storage()?.batch(table.name(), RecordBatch::new(create, update, delete)).await?;
+    let mut writes = RecordBatch::new(create, update, delete);
+    if let Some(check) = create_check {
+        writes = writes.creating_within(check);
+    }
+    if let Some(check) = update_check {
+        writes = writes.updating_within(check);
+    }
+    let outcome = state.storage()?.batch(table.name(), writes).await?;
     Ok(Json(json!({
         "created": outcome.created.iter().map(Record::to_json).collect::<Vec<_>>(),
         "updated": outcome.updated.iter().map(Record::to_json).collect::<Vec<_>>(),
