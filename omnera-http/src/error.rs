@@ -195,6 +195,10 @@ impl From<StorageError> for ApiError {
                 ErrorKind::StillReferenced,
                 format!("record {id} of table {table} is still referenced by table {referencing_table}"),
             ),
+            StorageError::FileNotFound { table, record_id, field, id } => Self::new(
+                ErrorKind::NotFound,
+                format!("file {id} not found on {field} of record {record_id} in table {table}"),
+            ),
             StorageError::OutsideAllowedRows { table, id: _ } => Self::new(
                 ErrorKind::Forbidden,
                 format!("your permissions on table {table} do not allow a record with these values"),

@@ -200,6 +200,8 @@ async fn attachments_work_on(database_url: &str, blobs: Blobs) {
     let delete = client.delete(format!("{pages_url}/{page_id}")).send().await.unwrap();
     assert_eq!(delete.status().as_u16(), 204);
     assert_eq!(client.get(format!("{pages_url}/{page_id}")).send().await.unwrap().status().as_u16(), 404);
+    let again = client.delete(format!("{pages_url}/{page_id}")).send().await.unwrap();
+    assert_eq!(again.status().as_u16(), 404, "a file deleted twice is not found the second time");
     assert_eq!(blobs.list().await.len(), 2);
 
     assert_eq!(

@@ -1,7 +1,13 @@
 //! The OpenAPI 3.1 document, generated from the schema: every table's record schemas (read,
-//! create, update), the list parameters, and the error responses.
+//! create, update), the list parameters, attachments, the auth routes, and the error responses.
 
+// The document is built with `json!`, which serializes its arguments by reference: values passed
+// in are used, though this lint cannot see it.
+#![allow(clippy::needless_pass_by_value)]
+
+mod auth;
 mod fields;
+mod files;
 
 use axum::Json;
 use axum::Router;
@@ -82,7 +88,9 @@ pub fn document(schema: &Schema) -> Value {
                     "deleted": {"type": "array", "items": {"type": "integer"}}}}),
                 &[ErrorKind::InvalidJson, ErrorKind::NotFound, ErrorKind::UniqueViolation, ErrorKind::StillReferenced, ErrorKind::PayloadTooLarge, ErrorKind::UnsupportedMediaType, ErrorKind::ValidationFailed])}),
         );
+        paths.extend(files::paths(table));
     }
+    paths.extend(auth::paths());
     paths.insert(
         "/health/live".into(),
         json!({"get": {"summary": "liveness", "responses": {"200": {"description": "alive"}}}}),
@@ -101,8 +109,6 @@ pub fn document(schema: &Schema) -> Value {
     })
 }
 
-// `json!` serializes its arguments by reference, which this lint cannot see.
-#[allow(clippy::needless_pass_by_value)]
 fn operation(
     summary: &str,
     parameters: Value,
@@ -111,11 +117,29 @@ fn operation(
     response: Value,
     errors: &[ErrorKind],
 ) -> Value {
+    let success = json!({"description": "success", "content": {"application/json": {"schema": response}}});
+    assembled(summary, parameters, body, (status, success), errors)
+}
+
+fn delete_operation(table: &str, id: Value, errors: &[ErrorKind]) -> Value {
+    empty_operation(&format!("delete a {table} record"), json!([id, if_match()]), None, errors)
+}
+
+/// An operation that answers 204 with no body.
+fn empty_operation(summary: &str, parameters: Value, body: Option<Value>, errors: &[ErrorKind]) -> Value {
+    assembled(summary, parameters, body, ("204", json!({"description": "done"})), errors)
+}
+
+/// An operation with its success response, its errors and, if it takes one, its JSON body.
+fn assembled(
+    summary: &str,
+    parameters: Value,
+    body: Option<Value>,
+    (status, success): (&str, Value),
+    errors: &[ErrorKind],
+) -> Value {
     let mut responses = Map::new();
-    responses.insert(
-        status.to_owned(),
-        json!({"description": "success", "content": {"application/json": {"schema": response}}}),
-    );
+    responses.insert(status.to_owned(), success);
     add_errors(&mut responses, errors);
     let mut operation = json!({"summary": summary, "parameters": parameters, "responses": responses});
     if let Some(body) = body {
@@ -123,14 +147,6 @@ fn operation(
             json!({"required": true, "content": {"application/json": {"schema": body}}});
     }
     operation
-}
-
-#[allow(clippy::needless_pass_by_value)]
-fn delete_operation(table: &str, id: Value, errors: &[ErrorKind]) -> Value {
-    let mut responses = Map::new();
-    responses.insert("204".to_owned(), json!({"description": "deleted"}));
-    add_errors(&mut responses, errors);
-    json!({"summary": format!("delete a {table} record"), "parameters": [id, if_match()], "responses": responses})
 }
 
 /// Errors any operation may answer.
@@ -184,6 +200,7 @@ fn shared_schemas() -> Map<String, Value> {
     schemas.insert("Pagination".into(), json!({"type": "object", "required": ["limit", "hasNext", "hasPrev"], "properties": {
         "page": {"type": "integer"}, "limit": {"type": "integer"}, "total": {"type": "integer"}, "totalPages": {"type": "integer"},
         "hasNext": {"type": "boolean"}, "hasPrev": {"type": "boolean"}, "nextCursor": {"type": ["string", "null"]}}}));
+    schemas.insert("User".into(), auth::user_schema());
     schemas.insert("File".into(), json!({"type": "object", "properties": {
         "id": {"type": "integer"}, "name": {"type": "string"}, "size": {"type": "integer"}, "mimeType": {"type": "string"},
         "url": {"type": "string"}, "createdAt": {"type": "string", "format": "date-time"}}}));

@@ -1,0 +1,126 @@
+//! The `/api/auth` routes and `/api/schema` in the OpenAPI document.
+
+use serde_json::{Map, Value, json};
+
+use super::{empty_operation, operation};
+use crate::error::ErrorKind::{
+    self, InvalidJson, NotFound, PayloadTooLarge, RateLimited, UnsupportedMediaType, ValidationFailed,
+};
+
+/// What every JSON body can go wrong with.
+const BODY_ERRORS: [ErrorKind; 4] = [InvalidJson, PayloadTooLarge, UnsupportedMediaType, ValidationFailed];
+
+fn body(required: &[&str], properties: Value) -> Value {
+    json!({"type": "object", "additionalProperties": false, "required": required, "properties": properties})
+}
+
+fn text() -> Value {
+    json!({"type": "string", "minLength": 1})
+}
+
+fn with(extra: &[ErrorKind]) -> Vec<ErrorKind> {
+    BODY_ERRORS.iter().chain(extra).copied().collect()
+}
+
+/// The auth paths.
+pub(super) fn paths() -> Map<String, Value> {
+    let user = json!({"$ref": "#/components/schemas/User"});
+    let user_body = json!({"type": "object", "required": ["user"], "properties": {"user": user}});
+    let credentials = body(&["email", "password"], json!({"email": text(), "password": text()}));
+    let id = json!({"name": "id", "in": "path", "required": true, "schema": {"type": "integer", "format": "int64", "minimum": 1}});
+    let api_key = json!({"type": "object", "required": ["id", "name", "createdAt"], "properties": {
+        "id": {"type": "integer"}, "name": {"type": "string"}, "key": {"type": "string"},
+        "createdAt": {"type": "string", "format": "date-time"}, "expiresAt": {"type": ["string", "null"], "format": "date-time"}}});
+    let page = |name: &str| json!({"name": name, "in": "query", "required": false, "schema": {"type": "integer", "minimum": 1}});
+    let mut paths = Map::new();
+    let mut add = |path: &str, item: Value| {
+        paths.insert(path.to_owned(), item);
+    };
+    add(
+        "/api/auth/sign-up",
+        json!({"post": operation("create an account (when sign-up is open)", json!([]),
+        Some(body(&["email", "password"], json!({"email": text(), "password": text(), "name": {"type": ["string", "null"]}}))),
+        "201", user_body.clone(), &with(&[]))}),
+    );
+    add(
+        "/api/auth/sign-in",
+        json!({"post": operation("sign in with email and password", json!([]), Some(credentials),
+        "200", json!({"type": "object", "required": ["token", "expiresAt", "user"], "properties": {
+            "token": {"type": "string"}, "expiresAt": {"type": "string", "format": "date-time"}, "user": user}}),
+        &with(&[RateLimited]))}),
+    );
+    add("/api/auth/sign-out", json!({"post": empty_operation("end this session", json!([]), None, &[])}));
+    add(
+        "/api/auth/session",
+        json!({"get": operation("the signed-in user", json!([]), None, "200", user_body.clone(), &[])}),
+    );
+    add(
+        "/api/auth/password/change",
+        json!({"post": empty_operation("change the password (signed in)", json!([]),
+        Some(body(&["currentPassword", "newPassword"], json!({"currentPassword": text(), "newPassword": text()}))), &with(&[]))}),
+    );
+    add(
+        "/api/auth/password/forgot",
+        json!({"post": empty_operation("mail a password-reset code", json!([]),
+        Some(body(&["email"], json!({"email": text()}))), &with(&[]))}),
+    );
+    add(
+        "/api/auth/password/reset",
+        json!({"post": empty_operation("set a new password with a mailed code", json!([]),
+        Some(body(&["token", "password"], json!({"token": text(), "password": text()}))), &with(&[]))}),
+    );
+    let mut verify = operation(
+        "verify an address with a mailed code, or ask for a new code",
+        json!([]),
+        Some(
+            json!({"oneOf": [body(&["token"], json!({"token": text()})), body(&["email"], json!({"email": text()}))]}),
+        ),
+        "200",
+        user_body,
+        &with(&[]),
+    );
+    verify["responses"]["204"] = json!({"description": "a new code was mailed if the account needs one"});
+    add("/api/auth/email/verify", json!({"post": verify}));
+    add(
+        "/api/auth/api-keys",
+        json!({
+            "post": operation("make an API key (shown this once)", json!([]),
+                Some(body(&["name"], json!({"name": text(), "expiresAt": {"type": ["string", "null"], "format": "date-time"}}))),
+                "201", api_key.clone(), &with(&[])),
+            "get": operation("the caller's API keys", json!([]), None, "200",
+                json!({"type": "object", "required": ["data"], "properties": {"data": {"type": "array", "items": api_key}}}), &[]),
+        }),
+    );
+    add(
+        "/api/auth/api-keys/{id}",
+        json!({"delete": empty_operation("revoke an API key", json!([id]), None, &[NotFound])}),
+    );
+    add(
+        "/api/auth/users",
+        json!({"get": operation("accounts (admins only)", json!([page("page"), {"name": "limit", "in": "query", "required": false,
+            "schema": {"type": "integer", "minimum": 1, "maximum": crate::records::params::MAX_LIMIT}}]), None, "200",
+        json!({"type": "object", "required": ["data", "pagination"], "properties": {
+            "data": {"type": "array", "items": user}, "pagination": {"$ref": "#/components/schemas/Pagination"}}}),
+        &[ErrorKind::BadRequest])}),
+    );
+    add(
+        "/api/auth/users/{id}",
+        json!({"patch": operation("set an account's roles or disable it (admins only)", json!([id]),
+        Some(json!({"type": "object", "additionalProperties": false, "properties": {
+            "roles": {"type": "array", "items": {"type": "string"}}, "disabled": {"type": "boolean"}}})),
+        "200", user, &with(&[NotFound]))}),
+    );
+    add(
+        "/api/schema",
+        json!({"get": operation("the validated config (admins only)", json!([]), None, "200", json!({"type": "object"}), &[])}),
+    );
+    paths
+}
+
+/// The `User` schema.
+pub(super) fn user_schema() -> Value {
+    json!({"type": "object", "required": ["id", "email", "roles", "disabled", "emailVerified", "createdAt"], "properties": {
+        "id": {"type": "integer"}, "email": {"type": "string"}, "name": {"type": ["string", "null"]},
+        "roles": {"type": "array", "items": {"type": "string"}}, "disabled": {"type": "boolean"},
+        "emailVerified": {"type": "boolean"}, "createdAt": {"type": "string", "format": "date-time"}}})
+}
