@@ -4,8 +4,10 @@ use crate::physical::ColumnType;
 
 /// The SQL dialect of a database.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Dialect {
+pub enum Dialect {
+    /// SQLite 3.
     Sqlite,
+    /// PostgreSQL.
     Postgres,
 }
 

@@ -37,4 +37,6 @@ mod system;
 #[cfg(feature = "testing")]
 pub mod testing;
 
+pub use dialect::Dialect;
+pub use query::{CompiledFilter, compile_filter};
 pub use storage::SqlStorage;

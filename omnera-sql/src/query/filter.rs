@@ -57,6 +57,11 @@ impl<'s> SqlBuilder<'s> {
         self.dialect.placeholder(self.params.len())
     }
 
+    /// How many parameters are bound so far.
+    pub(crate) fn parameter_count(&self) -> usize {
+        self.params.len()
+    }
+
     /// `LEFT JOIN`s for the relationship paths used, in order.
     pub(crate) fn join_clauses(&self) -> String {
         self.joins.iter().map(|(_, _, clause)| clause.as_str()).collect::<Vec<_>>().join(" ")

@@ -1,9 +1,12 @@
 //! Lists: filter, search, sort with `id` as the final tiebreak, offset or keyset pages, counts,
 //! and expand of relationships in batched queries.
 
+mod compiled;
 mod cursor;
 mod expand;
 mod filter;
+
+pub use compiled::{CompiledFilter, compile_filter};
 
 use omnera_core::backend::{ListQuery, PageRequest, Record, RecordPage, SortKey, StorageError};
 use omnera_core::{FieldValue, Schema};
