@@ -10,6 +10,8 @@
 //! ```
 #![allow(clippy::print_stdout, clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
+mod support;
+
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -179,18 +181,9 @@ async fn main() {
     }
     match std::env::var("OMNERA_BENCH_POSTGRES_URL") {
         Ok(url) => {
-            let database = format!("omnera_bench_{}", std::process::id());
-            run_psql(&url, &format!("CREATE DATABASE {database}"));
-            let base = url.rsplit_once('/').map_or(url.as_str(), |(base, _)| base).to_owned();
-            bench("PostgreSQL", &format!("{base}/{database}"), rows).await;
-            run_psql(&url, &format!("DROP DATABASE {database} WITH (FORCE)"));
+            let database = support::ScratchDatabase::create(&url, "storage");
+            bench("PostgreSQL", &database.url, rows).await;
         }
         Err(_) => println!("\n(PostgreSQL skipped: set OMNERA_BENCH_POSTGRES_URL to include it)"),
     }
-}
-
-/// Runs one administrative statement with psql.
-fn run_psql(url: &str, statement: &str) {
-    let status = std::process::Command::new("psql").args([url, "-qc", statement]).status();
-    assert!(status.is_ok_and(|status| status.success()), "psql failed: {statement}");
 }
