@@ -84,9 +84,12 @@ impl FieldValue {
             Self::Integer(number) | Self::Reference(number) => Value::from(*number),
             Self::Decimal(number) => decimal_to_json(*number),
             Self::Bool(flag) => Value::Bool(*flag),
-            Self::Date(date) => Value::String(date.format("%Y-%m-%d").to_string()),
-            Self::DateTime(moment) => Value::String(moment.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()),
-            Self::Time(time) => Value::String(time.format("%H:%M:%S%.f").to_string()),
+            // Display and to_rfc3339_opts write these ISO forms without parsing a format string.
+            Self::Date(date) => Value::String(date.to_string()),
+            Self::DateTime(moment) => {
+                Value::String(moment.to_rfc3339_opts(chrono::SecondsFormat::Millis, true))
+            }
+            Self::Time(time) => Value::String(time.to_string()),
             Self::Choices(choices) => Value::from(choices.clone()),
             Self::References(ids) => Value::from(ids.clone()),
             Self::File(file) => {

@@ -134,6 +134,8 @@ pub(crate) async fn check_record(
                 return Err(not_found());
             }
         }
+        // A read of a record anyone may read answers its own 404: no need to look twice.
+        None if action == PermissionAction::Read => return Ok(()),
         None => {
             state.storage()?.get(table, id).await?;
         }

@@ -4,26 +4,46 @@ use std::str::FromStr;
 
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use rust_decimal::Decimal;
-use sqlx::{Postgres, Row, Sqlite};
+use sqlx::pool::PoolConnection;
+use sqlx::{PgConnection, Postgres, Row, Sqlite, SqliteConnection};
 
 use crate::physical::ColumnType;
 use crate::sql_value::{SqlValue, timestamp_text};
 
-/// An open transaction on either database.
+/// Where statements run: an open transaction on either database, or a pooled connection in
+/// autocommit mode for reads (each statement sees the latest committed data, and no
+/// `BEGIN`/`ROLLBACK` round trips are spent).
 pub(crate) enum Transaction {
     Sqlite(sqlx::Transaction<'static, Sqlite>),
     Postgres(sqlx::Transaction<'static, Postgres>),
+    SqliteReads(PoolConnection<Sqlite>),
+    PostgresReads(PoolConnection<Postgres>),
+}
+
+/// The connection under a [`Transaction`].
+enum Connection<'c> {
+    Sqlite(&'c mut SqliteConnection),
+    Postgres(&'c mut PgConnection),
 }
 
 impl Transaction {
+    fn connection(&mut self) -> Connection<'_> {
+        match self {
+            Self::Sqlite(transaction) => Connection::Sqlite(transaction),
+            Self::SqliteReads(connection) => Connection::Sqlite(connection),
+            Self::Postgres(transaction) => Connection::Postgres(transaction),
+            Self::PostgresReads(connection) => Connection::Postgres(connection),
+        }
+    }
+
     /// Runs a statement; returns the rows it changed.
     pub(crate) async fn execute(&mut self, sql: &str, params: &[SqlValue]) -> Result<u64, sqlx::Error> {
-        match self {
-            Self::Sqlite(transaction) => {
-                Ok(sqlite_query(sql, params).execute(&mut **transaction).await?.rows_affected())
+        match self.connection() {
+            Connection::Sqlite(connection) => {
+                Ok(sqlite_query(sql, params).execute(connection).await?.rows_affected())
             }
-            Self::Postgres(transaction) => {
-                Ok(postgres_query(sql, params).execute(&mut **transaction).await?.rows_affected())
+            Connection::Postgres(connection) => {
+                Ok(postgres_query(sql, params).execute(connection).await?.rows_affected())
             }
         }
     }
@@ -35,22 +55,24 @@ impl Transaction {
         params: &[SqlValue],
         columns: &[ColumnType],
     ) -> Result<Vec<Vec<SqlValue>>, sqlx::Error> {
-        match self {
-            Self::Sqlite(transaction) => {
-                let rows = sqlite_query(sql, params).fetch_all(&mut **transaction).await?;
+        match self.connection() {
+            Connection::Sqlite(connection) => {
+                let rows = sqlite_query(sql, params).fetch_all(connection).await?;
                 rows.iter().map(|row| decode_sqlite(row, columns)).collect()
             }
-            Self::Postgres(transaction) => {
-                let rows = postgres_query(sql, params).fetch_all(&mut **transaction).await?;
+            Connection::Postgres(connection) => {
+                let rows = postgres_query(sql, params).fetch_all(connection).await?;
                 rows.iter().map(|row| decode_postgres(row, columns)).collect()
             }
         }
     }
 
+    /// Commits a transaction; autocommit reads have nothing to commit.
     pub(crate) async fn commit(self) -> Result<(), sqlx::Error> {
         match self {
             Self::Sqlite(transaction) => transaction.commit().await,
             Self::Postgres(transaction) => transaction.commit().await,
+            Self::SqliteReads(_) | Self::PostgresReads(_) => Ok(()),
         }
     }
 }

@@ -95,13 +95,17 @@ impl Database {
         }
     }
 
-    /// A transaction that only reads.
+    /// A connection for reads in autocommit mode: each statement sees the latest committed data
+    /// (as each statement of a PostgreSQL read-committed transaction would), and no round trips
+    /// go to `BEGIN` and `ROLLBACK`.
     pub(crate) async fn begin_read(&self) -> Result<Transaction, StorageError> {
         match self {
             Self::Sqlite { reader, .. } => {
-                Ok(Transaction::Sqlite(reader.begin().await.map_err(unavailable)?))
+                Ok(Transaction::SqliteReads(reader.acquire().await.map_err(unavailable)?))
             }
-            Self::Postgres(pool) => Ok(Transaction::Postgres(pool.begin().await.map_err(unavailable)?)),
+            Self::Postgres(pool) => {
+                Ok(Transaction::PostgresReads(pool.acquire().await.map_err(unavailable)?))
+            }
         }
     }
 

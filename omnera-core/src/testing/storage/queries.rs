@@ -17,6 +17,7 @@ pub(super) fn cases() -> Vec<StorageCase> {
         sort_breaks_ties_by_id_and_treats_empty_values_as_smallest,
         keyset_pages_walk_the_same_rows_as_offset_pages,
         count_none_skips_the_total,
+        filtered_totals_hold_on_every_page,
         fields_select_what_a_list_returns,
         expand_embeds_related_records,
         invalid_queries_name_the_problem,
@@ -186,6 +187,20 @@ async fn keyset_pages_walk_the_same_rows_as_offset_pages(storage: Arc<dyn Storag
         }
         assert_eq!(offset_walk, expected, "offset pages, sort {sort:?}");
     }
+}
+
+async fn filtered_totals_hold_on_every_page(storage: Arc<dyn Storage>) {
+    seeded(&*storage).await;
+    let mut seen = Vec::new();
+    for page in 1..=3 {
+        let query = ListQuery::default()
+            .filtered(crate::query::parse_filter("age = 30").unwrap())
+            .sorted_by(vec![SortKey { field: "salary".to_owned(), descending: true }])
+            .paged(PageRequest::Offset { page, limit: 3 });
+        let listed = storage.list("people", &query).await.unwrap();
+        seen.push((listed.total, listed.records.len()));
+    }
+    assert_eq!(seen, [(Some(4), 3), (Some(4), 1), (Some(4), 0)], "a page past the end still counts");
 }
 
 async fn count_none_skips_the_total(storage: Arc<dyn Storage>) {
