@@ -26,6 +26,7 @@ mod database;
 mod ddl;
 mod dialect;
 mod error;
+mod group_commit;
 mod physical;
 mod plan;
 mod query;

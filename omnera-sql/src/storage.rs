@@ -10,7 +10,9 @@ use omnera_core::backend::{
 };
 
 use crate::database::Database;
+use crate::dialect::Dialect;
 use crate::error::unavailable;
+use crate::group_commit::CreateQueue;
 use crate::physical::ColumnType;
 use crate::sql_value::SqlValue;
 use crate::store::{
@@ -24,10 +26,12 @@ pub struct SqlStorage {
 }
 
 #[derive(Debug)]
-struct Inner {
+pub(crate) struct Inner {
     url: String,
     database: RwLock<Database>,
     schema: RwLock<Option<Schema>>,
+    /// Creates on SQLite go through group commit (see `group_commit`).
+    creates: Option<CreateQueue>,
 }
 
 impl SqlStorage {
@@ -36,13 +40,60 @@ impl SqlStorage {
     pub async fn connect(url: &str) -> Result<Self, StorageError> {
         let database = Database::connect(url).await?;
         crate::system::migrate(&database).await?;
-        Ok(Self {
-            inner: Arc::new(Inner {
-                url: url.to_owned(),
-                database: RwLock::new(database),
-                schema: RwLock::new(None),
-            }),
-        })
+        let grouped = database.dialect() == Dialect::Sqlite;
+        let inner = Arc::new_cyclic(|inner| Inner {
+            url: url.to_owned(),
+            database: RwLock::new(database),
+            schema: RwLock::new(None),
+            creates: grouped.then(|| CreateQueue::start(inner.clone())),
+        });
+        Ok(Self { inner })
+    }
+
+    pub(crate) fn from_inner(inner: Arc<Inner>) -> Self {
+        Self { inner }
+    }
+
+    /// Creates records in a transaction of their own.
+    pub(crate) async fn insert_now(
+        &self,
+        table: &str,
+        records: Vec<RecordValues>,
+    ) -> Result<Vec<Record>, StorageError> {
+        let schema = self.schema()?;
+        let dialect = self.database().dialect();
+        let mut transaction = self.database().begin_write().await?;
+        let inserted = insert_many(&mut transaction, dialect, &schema, table, records).await?;
+        transaction.commit().await.map_err(unavailable)?;
+        Ok(inserted)
+    }
+
+    /// Creates several callers' records in one transaction, one multi-row insert per table;
+    /// returns each caller's records, in order.
+    pub(crate) async fn insert_together(
+        &self,
+        creates: Vec<(&str, Vec<RecordValues>)>,
+    ) -> Result<Vec<Vec<Record>>, StorageError> {
+        let schema = self.schema()?;
+        let dialect = self.database().dialect();
+        let mut tables: Vec<&str> = creates.iter().map(|(table, _)| *table).collect();
+        tables.sort_unstable();
+        tables.dedup();
+        let mut created: Vec<Vec<Record>> = vec![Vec::new(); creates.len()];
+        let mut transaction = self.database().begin_write().await?;
+        for table in tables {
+            let callers: Vec<usize> = (0..creates.len()).filter(|index| creates[*index].0 == table).collect();
+            let drafts: Vec<RecordValues> =
+                callers.iter().flat_map(|index| creates[*index].1.iter().cloned()).collect();
+            // insert_many returns the records in the order of the drafts.
+            let mut records =
+                insert_many(&mut transaction, dialect, &schema, table, drafts).await?.into_iter();
+            for index in callers {
+                created[index] = records.by_ref().take(creates[index].1.len()).collect();
+            }
+        }
+        transaction.commit().await.map_err(unavailable)?;
+        Ok(created)
     }
 
     /// The pools (cheap to clone).
@@ -108,12 +159,10 @@ impl Storage for SqlStorage {
     }
 
     async fn insert(&self, table: &str, records: Vec<RecordValues>) -> Result<Vec<Record>, StorageError> {
-        let schema = self.schema()?;
-        let dialect = self.database().dialect();
-        let mut transaction = self.database().begin_write().await?;
-        let inserted = insert_many(&mut transaction, dialect, &schema, table, records).await?;
-        transaction.commit().await.map_err(unavailable)?;
-        Ok(inserted)
+        match &self.inner.creates {
+            Some(queue) => queue.create(table, records).await,
+            None => self.insert_now(table, records).await,
+        }
     }
 
     async fn get(&self, table: &str, id: i64) -> Result<Record, StorageError> {

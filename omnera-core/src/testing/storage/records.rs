@@ -15,6 +15,7 @@ pub(super) fn cases() -> Vec<StorageCase> {
         defaults_fill_absent_fields,
         a_missing_required_value_is_refused,
         a_taken_unique_value_names_its_field,
+        concurrent_creates_fail_only_their_own,
         a_reference_to_nothing_names_its_field,
         restrict_refuses_a_delete_and_names_the_referencing_table,
         set_null_and_cascade_follow_on_delete,
@@ -101,6 +102,33 @@ async fn a_taken_unique_value_names_its_field(storage: Arc<dyn Storage>) {
         }
         other => panic!("expected UniqueViolation, got {other:?}"),
     }
+}
+
+/// Many creates at once (which a store may commit together): each gets its own answer, and the
+/// one with a taken value fails alone.
+async fn concurrent_creates_fail_only_their_own(storage: Arc<dyn Storage>) {
+    let schema = applied(&*storage).await;
+    let creates = (0..24).map(|index| {
+        let storage = Arc::clone(&storage);
+        // Creates 5 and 17 want the same address.
+        let email = format!("person{}@example.com", if index == 17 { 5 } else { index });
+        let values = draft(&schema, "people", &json!({"email": email}), DraftMode::Create);
+        tokio::spawn(async move { storage.insert("people", vec![values]).await })
+    });
+    let mut created = Vec::new();
+    let mut taken = 0;
+    for create in creates.collect::<Vec<_>>() {
+        match create.await.unwrap() {
+            Ok(records) => created.extend(records.into_iter().map(|record| value(&record, "email"))),
+            Err(StorageError::UniqueViolation { field, .. }) if field == "email" => taken += 1,
+            Err(other) => panic!("unexpected error: {other:?}"),
+        }
+    }
+    created.sort_by_key(|email| email.to_string());
+    created.dedup();
+    assert_eq!((created.len(), taken), (23, 1), "23 distinct addresses created, one refused");
+    let listed = storage.list("people", &crate::backend::ListQuery::default()).await.unwrap();
+    assert_eq!(listed.total, Some(23), "the refused create left nothing behind");
 }
 
 async fn a_reference_to_nothing_names_its_field(storage: Arc<dyn Storage>) {
