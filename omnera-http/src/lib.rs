@@ -20,6 +20,7 @@
 mod access;
 mod auth;
 mod blobs;
+mod complete;
 mod error;
 mod files;
 mod health;
@@ -72,6 +73,8 @@ pub fn router(app: App) -> Router {
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(MAX_JSON_BODY))
         .layer(axum::middleware::from_fn(request_id::with_request_id))
+        // Outermost, so the request id's scope lives inside the request's own task.
+        .layer(axum::middleware::from_fn(complete::run_to_completion))
         .with_state(ApiState { app })
 }
 
