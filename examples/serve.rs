@@ -16,12 +16,13 @@
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
 use std::net::SocketAddr;
+use std::num::NonZeroU32;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use omnera::backend::{LogMailer, Storage};
-use omnera::http::{AppRouter, ObjectStoreBlobs, ensure_admin};
+use omnera::http::{ApiOptions, AppRouter, ObjectStoreBlobs, RateLimit, ensure_admin};
 use omnera::sql::SqlStorage;
 use omnera::{App, Config, Schema, load_schema};
 use tracing_subscriber::EnvFilter;
@@ -44,7 +45,8 @@ struct Cli {
     run: RunArgs,
 }
 
-/// Serving an app: `serve app.json [--database URL] [--files DIR] [--bind ADDRESS]`.
+/// Serving an app: `serve app.json [--database URL] [--files DIR] [--bind ADDRESS]
+/// [--cors-origin ORIGIN].. [--rate-limit N]`.
 #[derive(clap::Args)]
 struct RunArgs {
     /// The config file (.json, .yaml, .yml or .toml).
@@ -58,6 +60,12 @@ struct RunArgs {
     /// The address to listen on.
     #[arg(long, env = "OMNERA_BIND", default_value = "127.0.0.1:8080")]
     bind: SocketAddr,
+    /// An origin browsers may call the API from (CORS); repeat for several, or comma-separate.
+    #[arg(long = "cors-origin", env = "OMNERA_CORS_ORIGINS", value_delimiter = ',')]
+    cors_origins: Vec<String>,
+    /// Requests per second allowed per client address (bursts of twice as many); off unless set.
+    #[arg(long, env = "OMNERA_RATE_LIMIT")]
+    rate_limit: Option<NonZeroU32>,
 }
 
 #[derive(Subcommand)]
@@ -213,7 +221,12 @@ async fn run(path: &Path, args: RunArgs) -> ExitCode {
         let _ = tokio::signal::ctrl_c().await;
     };
     // The peer address feeds the per-address limit on failed sign-ins.
-    let service = app.router().into_make_service_with_connect_info::<SocketAddr>();
+    let mut options = ApiOptions::default().allowing_origins(args.cors_origins.iter().map(String::as_str));
+    if let Some(per_second) = args.rate_limit {
+        options = options
+            .limiting_requests(RateLimit::new(per_second, per_second.saturating_add(per_second.get())));
+    }
+    let service = app.router_with(&options).into_make_service_with_connect_info::<SocketAddr>();
     let served = axum::serve(listener, service).with_graceful_shutdown(shutdown).await;
     app.shutdown();
     match served {

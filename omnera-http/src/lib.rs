@@ -26,6 +26,7 @@ mod files;
 mod health;
 mod meta;
 mod openapi;
+mod options;
 mod records;
 mod request_id;
 mod state;
@@ -40,6 +41,7 @@ pub use blobs::ObjectStoreBlobs;
 pub use blobs::S3Settings;
 pub use error::{ApiError, ErrorKind, FieldError};
 pub use openapi::document as openapi_document;
+pub use options::{ApiOptions, RateLimit};
 pub use request_id::REQUEST_ID_HEADER;
 
 use error::ApiError as Problem;
@@ -52,17 +54,40 @@ pub const MAX_JSON_BODY: usize = 1024 * 1024;
 pub trait AppRouter {
     /// The whole API, ready to nest or merge into a host's router.
     fn router(&self) -> Router;
+
+    /// The whole API with a host's options (CORS, request limits).
+    fn router_with(&self, options: &ApiOptions) -> Router;
 }
 
 impl AppRouter for App {
     fn router(&self) -> Router {
         router(self.clone())
     }
+
+    fn router_with(&self, options: &ApiOptions) -> Router {
+        router_with(self.clone(), options)
+    }
 }
 
-/// The whole API of `app`.
+/// The whole API of `app`: no CORS, no limit on requests (failed sign-ins are always limited).
 pub fn router(app: App) -> Router {
-    Router::new()
+    router_with(app, &ApiOptions::default())
+}
+
+/// The whole API of `app` with a host's options.
+///
+/// ```
+/// use omnera_core::{App, Config};
+/// use omnera_http::{ApiOptions, RateLimit, router_with};
+///
+/// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+/// let app = App::from_config(Config::from_json_str(r#"{"name": "Empty"}"#).unwrap()).build().await.unwrap();
+/// let options = ApiOptions::default().allowing_origins(["https://app.example.com"]).limiting_requests(RateLimit::default());
+/// let router: axum::Router = router_with(app, &options);
+/// # });
+/// ```
+pub fn router_with(app: App, options: &ApiOptions) -> Router {
+    let mut router = Router::new()
         .merge(records::routes())
         .merge(auth::routes())
         .merge(files::routes())
@@ -71,9 +96,20 @@ pub fn router(app: App) -> Router {
         .merge(openapi::routes())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
-        .layer(DefaultBodyLimit::max(MAX_JSON_BODY))
+        .layer(DefaultBodyLimit::max(MAX_JSON_BODY));
+    if let Some(limit) = options.rate_limit() {
+        let limiter = limit.limiter();
+        router = router.layer(axum::middleware::from_fn(move |request, next| {
+            options::limit_requests(limiter.clone(), request, next)
+        }));
+    }
+    if let Some(cors) = options.cors() {
+        router = router.layer(cors);
+    }
+    // Every response, a 429 or a CORS preflight too, carries its request id; outermost, each
+    // request runs in a task of its own, so the request id's scope lives inside it.
+    router
         .layer(axum::middleware::from_fn(request_id::with_request_id))
-        // Outermost, so the request id's scope lives inside the request's own task.
         .layer(axum::middleware::from_fn(complete::run_to_completion))
         .with_state(ApiState { app })
 }

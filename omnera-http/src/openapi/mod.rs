@@ -149,11 +149,12 @@ fn assembled(
     operation
 }
 
-/// Errors any operation may answer.
-const ALWAYS_POSSIBLE: [ErrorKind; 5] = [
+/// Errors any operation may answer (429 when the host limits requests).
+const ALWAYS_POSSIBLE: [ErrorKind; 6] = [
     ErrorKind::Unauthorized,
     ErrorKind::Forbidden,
     ErrorKind::MethodNotAllowed,
+    ErrorKind::RateLimited,
     ErrorKind::Internal,
     ErrorKind::Unavailable,
 ];

@@ -1,0 +1,126 @@
+//! What a host may set on the router: the origins CORS allows, and a limit on requests per
+//! client address. Both are off unless the host sets them (the limit on failed sign-ins is
+//! always on, see `auth`).
+
+use std::net::{IpAddr, SocketAddr};
+use std::num::NonZeroU32;
+use std::sync::Arc;
+
+use axum::extract::{ConnectInfo, Request};
+use axum::http::{HeaderValue, Method, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use governor::clock::{Clock, DefaultClock};
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use tower_http::cors::{AllowOrigin, CorsLayer};
+
+use crate::error::ApiError;
+
+/// Options of [`crate::router_with`].
+///
+/// ```
+/// use omnera_http::{ApiOptions, RateLimit};
+///
+/// let options = ApiOptions::default()
+///     .allowing_origins(["https://app.example.com"])
+///     .limiting_requests(RateLimit::default());
+/// assert_eq!(options.rate_limit().unwrap().per_second(), 100);
+/// ```
+#[derive(Debug, Clone, Default)]
+#[non_exhaustive]
+pub struct ApiOptions {
+    allowed_origins: Vec<HeaderValue>,
+    rate_limit: Option<RateLimit>,
+}
+
+impl ApiOptions {
+    /// The same options, letting browsers on these origins call the API (CORS). Origins that
+    /// are not valid header values are skipped.
+    #[must_use]
+    pub fn allowing_origins<'o>(mut self, origins: impl IntoIterator<Item = &'o str>) -> Self {
+        self.allowed_origins
+            .extend(origins.into_iter().filter_map(|origin| HeaderValue::from_str(origin).ok()));
+        self
+    }
+
+    /// The same options, limiting requests per client address.
+    #[must_use]
+    pub fn limiting_requests(mut self, limit: RateLimit) -> Self {
+        self.rate_limit = Some(limit);
+        self
+    }
+
+    /// The request limit, if any.
+    pub fn rate_limit(&self) -> Option<RateLimit> {
+        self.rate_limit
+    }
+
+    /// The CORS layer, when origins are allowed.
+    pub(crate) fn cors(&self) -> Option<CorsLayer> {
+        if self.allowed_origins.is_empty() {
+            return None;
+        }
+        Some(
+            CorsLayer::new()
+                .allow_origin(AllowOrigin::list(self.allowed_origins.clone()))
+                .allow_methods([Method::GET, Method::POST, Method::PUT, Method::PATCH, Method::DELETE])
+                .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE, header::IF_MATCH])
+                .expose_headers([header::ETAG, header::LOCATION, header::RETRY_AFTER])
+                .allow_credentials(true),
+        )
+    }
+}
+
+/// A limit on requests per client address: a steady rate and a burst (a token bucket, kept by
+/// the `governor` crate in this process). The default is generous: 100 requests a second with
+/// bursts of 200.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RateLimit {
+    per_second: NonZeroU32,
+    burst: NonZeroU32,
+}
+
+impl Default for RateLimit {
+    fn default() -> Self {
+        Self::new(
+            NonZeroU32::new(100).unwrap_or(NonZeroU32::MIN),
+            NonZeroU32::new(200).unwrap_or(NonZeroU32::MIN),
+        )
+    }
+}
+
+impl RateLimit {
+    /// `per_second` requests a second on average, `burst` at once.
+    pub fn new(per_second: NonZeroU32, burst: NonZeroU32) -> Self {
+        Self { per_second, burst }
+    }
+
+    /// The steady rate.
+    pub fn per_second(&self) -> u32 {
+        self.per_second.get()
+    }
+
+    pub(crate) fn limiter(self) -> Arc<DefaultKeyedRateLimiter<IpAddr>> {
+        Arc::new(RateLimiter::keyed(Quota::per_second(self.per_second).allow_burst(self.burst)))
+    }
+}
+
+/// Middleware: a 429 with `Retry-After` once a client address is over its limit. Requests whose
+/// address the server did not record (no `ConnectInfo`) are not limited.
+pub(crate) async fn limit_requests(
+    limiter: Arc<DefaultKeyedRateLimiter<IpAddr>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let address =
+        request.extensions().get::<ConnectInfo<SocketAddr>>().map(|ConnectInfo(address)| address.ip());
+    if let Some(address) = address
+        && let Err(not_until) = limiter.check_key(&address)
+    {
+        let wait = not_until.wait_time_from(DefaultClock::default().now());
+        let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+        return ApiError::rate_limited("too many requests from this address; slow down", seconds)
+            .into_response();
+    }
+    next.run(request).await
+}
