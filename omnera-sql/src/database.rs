@@ -37,6 +37,9 @@ impl Database {
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             let pool = PgPoolOptions::new()
                 .max_connections(POSTGRES_CONNECTIONS)
+                // A ping before each use is a round trip per request; a broken connection fails
+                // its statement instead, and the pool replaces it.
+                .test_before_acquire(false)
                 .connect(url)
                 .await
                 .map_err(unavailable)?;
@@ -65,13 +68,17 @@ impl Database {
             return Ok(Self::Sqlite { writer: pool.clone(), reader: pool });
         }
         let options = options.journal_mode(SqliteJournalMode::Wal).synchronous(SqliteSynchronous::Normal);
+        // Pinging a connection before each use is a round trip to its worker thread; a local
+        // file's connection does not go stale.
         let writer = SqlitePoolOptions::new()
             .max_connections(1)
+            .test_before_acquire(false)
             .connect_with(options.clone())
             .await
             .map_err(unavailable)?;
         let reader = SqlitePoolOptions::new()
             .max_connections(SQLITE_READERS)
+            .test_before_acquire(false)
             .connect_with(options)
             .await
             .map_err(unavailable)?;
