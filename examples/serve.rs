@@ -27,9 +27,10 @@ use omnera::sql::SqlStorage;
 use omnera::{App, Config, Schema, load_schema};
 use tracing_subscriber::EnvFilter;
 
-// Rows are decoded on sqlx's SQLite worker threads and freed on tokio's: glibc's malloc spends a
-// quarter of a list request on such cross-thread frees, mimalloc a fraction of that. The
-// allocator is the host binary's choice; the library does not set one.
+// Rows are decoded on sqlx's SQLite worker threads and freed on tokio's, and SQLite allocates
+// from C: under glibc's malloc a quarter of a list request went to cross-thread frees and arena
+// locks. mimalloc serves Rust (global allocator) and, with its `override` feature, SQLite too.
+// The allocator is the host binary's choice; the library does not set one.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
