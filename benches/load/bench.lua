@@ -1,31 +1,26 @@
 -- wrk script shared by every scenario and both servers, so they get exactly the same requests.
---   wrk ... -s bench.lua URL            GET URL
---   wrk ... -s bench.lua URL -- create  POST to URL the body of the shared peer's create.lua
+--   wrk ... -s bench.lua URL                 GET URL
+--   LOAD_CREATE=1 wrk ... -s bench.lua URL   POST to URL the body of the shared peer's create.lua
 -- At the end it prints one line `RESULT {json}` (req/s, latency percentiles in µs, errors) for
 -- run.sh to read, so nothing depends on the layout of wrk's human-readable report.
+--
+-- `request` is defined only for creates: wrk decides when it loads the script whether to call
+-- Lua for every request, and that call costs wrk CPU that the server then lacks (both share the
+-- machine's cores), which would cap the faster server most.
 
-local create = false
+if os.getenv("LOAD_CREATE") == "1" then
+  wrk.method = "POST"
+  wrk.headers["Content-Type"] = "application/json"
+  local counter = 0
 
-function init(args)
-  create = args[1] == "create"
-  if create then
-    wrk.method = "POST"
-    wrk.headers["Content-Type"] = "application/json"
+  function request()
+    -- The same body as shared/bench/pocketbase/create.lua.
+    counter = counter + 1
+    local body = string.format(
+      '{"title":"bench %d","price":%d.5,"active":%s,"status":"draft"}',
+      counter, counter % 1000, (counter % 2 == 0) and "true" or "false")
+    return wrk.format(nil, nil, nil, body)
   end
-end
-
-local counter = 0
-
-function request()
-  if not create then
-    return wrk.request()
-  end
-  -- The same body as shared/bench/pocketbase/create.lua.
-  counter = counter + 1
-  local body = string.format(
-    '{"title":"bench %d","price":%d.5,"active":%s,"status":"draft"}',
-    counter, counter % 1000, (counter % 2 == 0) and "true" or "false")
-  return wrk.format(nil, nil, nil, body)
 end
 
 function done(summary, latency, requests)

@@ -191,11 +191,11 @@ check_requests() {
 # share two cores, so req/s alone understates a server that needs less CPU per request).
 run_wrk() {
   local scenario=$1 server=$2 duration=$3 run=$4 output result ticks_before ticks_after
-  local args=()
-  if [ "$scenario" = create ]; then args=(-- create); fi
+  local create=0
+  if [ "$scenario" = create ]; then create=1; fi
   ticks_before=$(cpu_ticks "$server")
-  output=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"$duration" --latency -s "$HERE/bench.lua" \
-    "$(url_for "$scenario" "$server")" "${args[@]}") || die "wrk failed on $scenario $server"
+  output=$(LOAD_CREATE=$create wrk -t"$THREADS" -c"$CONNECTIONS" -d"$duration" --latency -s "$HERE/bench.lua" \
+    "$(url_for "$scenario" "$server")") || die "wrk failed on $scenario $server"
   ticks_after=$(cpu_ticks "$server")
   printf '### %s %s run %s\n%s\n\n' "$scenario" "$server" "$run" "$output" >>"$OUT/wrk.log"
   if grep -q 'Non-2xx or 3xx responses' <<<"$output"; then
