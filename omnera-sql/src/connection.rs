@@ -7,6 +7,7 @@ use rust_decimal::Decimal;
 use sqlx::pool::PoolConnection;
 use sqlx::{PgConnection, Postgres, Row, Sqlite, SqliteConnection};
 
+use crate::inline_reads::InlineReader;
 use crate::physical::ColumnType;
 use crate::sql_value::{SqlValue, timestamp_text};
 
@@ -18,12 +19,15 @@ pub(crate) enum Transaction {
     Postgres(sqlx::Transaction<'static, Postgres>),
     SqliteReads(PoolConnection<Sqlite>),
     PostgresReads(PoolConnection<Postgres>),
+    /// Short reads on the calling thread (see `inline_reads`).
+    SqliteInline(InlineReader),
 }
 
 /// The connection under a [`Transaction`].
 enum Connection<'c> {
     Sqlite(&'c mut SqliteConnection),
     Postgres(&'c mut PgConnection),
+    Inline(&'c InlineReader),
 }
 
 impl Transaction {
@@ -33,6 +37,7 @@ impl Transaction {
             Self::SqliteReads(connection) => Connection::Sqlite(connection),
             Self::Postgres(transaction) => Connection::Postgres(transaction),
             Self::PostgresReads(connection) => Connection::Postgres(connection),
+            Self::SqliteInline(reader) => Connection::Inline(reader),
         }
     }
 
@@ -45,6 +50,7 @@ impl Transaction {
             Connection::Postgres(connection) => {
                 Ok(postgres_query(sql, params).execute(connection).await?.rows_affected())
             }
+            Connection::Inline(_) => Err(sqlx::Error::Protocol("an inline reader does not write".to_owned())),
         }
     }
 
@@ -64,6 +70,9 @@ impl Transaction {
                 let rows = postgres_query(sql, params).fetch_all(connection).await?;
                 rows.iter().map(|row| decode_postgres(row, columns)).collect()
             }
+            Connection::Inline(reader) => {
+                reader.fetch(sql, params, columns).map_err(|error| sqlx::Error::Protocol(error.to_string()))
+            }
         }
     }
 
@@ -72,7 +81,7 @@ impl Transaction {
         match self {
             Self::Sqlite(transaction) => transaction.commit().await,
             Self::Postgres(transaction) => transaction.commit().await,
-            Self::SqliteReads(_) | Self::PostgresReads(_) => Ok(()),
+            Self::SqliteReads(_) | Self::PostgresReads(_) | Self::SqliteInline(_) => Ok(()),
         }
     }
 }
@@ -159,7 +168,7 @@ fn decode_sqlite(
         .collect()
 }
 
-fn parse_sqlite_text(column: ColumnType, text: String) -> Result<SqlValue, String> {
+pub(crate) fn parse_sqlite_text(column: ColumnType, text: String) -> Result<SqlValue, String> {
     let bad = |what: &str| format!("stored {what} `{text}` does not parse");
     Ok(match column {
         ColumnType::Decimal => SqlValue::Decimal(Decimal::from_str(&text).map_err(|_| bad("decimal"))?),

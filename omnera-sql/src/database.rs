@@ -9,9 +9,12 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 
+use std::sync::Arc;
+
 use crate::connection::Transaction;
 use crate::dialect::Dialect;
 use crate::error::unavailable;
+use crate::inline_reads::InlineReaders;
 
 /// How long a SQLite connection waits for a lock before giving up.
 const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(30);
@@ -28,6 +31,9 @@ pub(crate) enum Database {
     Sqlite {
         writer: SqlitePool,
         reader: SqlitePool,
+        /// Point reads on the calling thread; `None` for an in-memory database, which only
+        /// sqlx's one connection can see.
+        inline: Option<Arc<InlineReaders>>,
     },
     Postgres(PgPool),
 }
@@ -65,8 +71,9 @@ impl Database {
                 .connect_with(options)
                 .await
                 .map_err(unavailable)?;
-            return Ok(Self::Sqlite { writer: pool.clone(), reader: pool });
+            return Ok(Self::Sqlite { writer: pool.clone(), reader: pool, inline: None });
         }
+        let inline = Some(Arc::new(InlineReaders::new(options.get_filename().to_path_buf())));
         let options = options.journal_mode(SqliteJournalMode::Wal).synchronous(SqliteSynchronous::Normal);
         // Pinging a connection before each use is a round trip to its worker thread; a local
         // file's connection does not go stale.
@@ -82,7 +89,7 @@ impl Database {
             .connect_with(options)
             .await
             .map_err(unavailable)?;
-        Ok(Self::Sqlite { writer, reader })
+        Ok(Self::Sqlite { writer, reader, inline })
     }
 
     pub(crate) fn dialect(&self) -> Dialect {
@@ -116,10 +123,22 @@ impl Database {
         }
     }
 
+    /// A connection for a short read, such as a record by its id: on a SQLite file it runs on
+    /// the calling thread (no hand-off to sqlx's connection thread); elsewhere as
+    /// [`Database::begin_read`]. Never use it for a query that may scan a table.
+    pub(crate) async fn begin_point_read(&self) -> Result<Transaction, StorageError> {
+        match self {
+            Self::Sqlite { inline: Some(inline), .. } => {
+                Ok(Transaction::SqliteInline(inline.take().map_err(unavailable)?))
+            }
+            _ => self.begin_read().await,
+        }
+    }
+
     /// Closes the pools, waiting for connections in use to come back.
     pub(crate) async fn close(&self) {
         match self {
-            Self::Sqlite { writer, reader } => {
+            Self::Sqlite { writer, reader, .. } => {
                 writer.close().await;
                 reader.close().await;
             }

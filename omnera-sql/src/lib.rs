@@ -27,6 +27,7 @@ mod ddl;
 mod dialect;
 mod error;
 mod group_commit;
+mod inline_reads;
 mod physical;
 mod plan;
 mod query;

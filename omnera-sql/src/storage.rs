@@ -168,7 +168,7 @@ impl Storage for SqlStorage {
     async fn get(&self, table: &str, id: i64) -> Result<Record, StorageError> {
         let schema = self.schema()?;
         let (layout, _) = TableLayout::of(&schema, table)?;
-        let mut transaction = self.database().begin_read().await?;
+        let mut transaction = self.database().begin_point_read().await?;
         fetch_one(&mut transaction, self.database().dialect(), &layout, id).await
     }
 
