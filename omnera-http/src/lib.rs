@@ -111,7 +111,7 @@ pub fn router_with(app: App, options: &ApiOptions) -> Router {
     router
         .layer(axum::middleware::from_fn(request_id::with_request_id))
         .layer(axum::middleware::from_fn(complete::run_to_completion))
-        .with_state(ApiState { app })
+        .with_state(ApiState::new(app))
 }
 
 async fn not_found(uri: axum::http::Uri) -> Problem {

@@ -244,3 +244,48 @@ async fn attachments_on_postgres() {
     attachments_work_on(&omnera_sql::testing::postgres_database(&admin).await, Blobs::local()).await;
     omnera_sql::testing::drop_postgres_databases(&admin).await;
 }
+
+/// A field whose `storage.provider` names an s3 connection keeps its files in that bucket, not in
+/// the host's store; deleting the record deletes them there.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn attachments_in_a_storage_connection() {
+    let Some(s3) = s3_server::start("attachments in a storage connection").await else { return };
+    // moto takes any secret; PATH is set wherever the tests run.
+    let config = json!({"name": "Archive",
+        "connections": [{"type": "s3", "name": "archive", "bucket": s3.bucket, "endpoint": s3.endpoint,
+                         "accessKeyId": "test", "secretAccessKey": {"env": "PATH"}}],
+        "tables": [{"id": 1, "name": "letters", "fields": [
+            {"id": 1, "name": "title", "type": "single-line-text"},
+            {"id": 2, "name": "original", "type": "single-attachment", "storage": {"provider": "archive"}}]}]});
+    let host = Blobs::local();
+    let archive = Blobs::S3 { endpoint: s3.endpoint.clone(), bucket: s3.bucket.clone() };
+    let storage = SqlStorage::connect(&omnera_sql::testing::sqlite_url()).await.unwrap();
+    let app = App::from_config(Config::from_json_str(&config.to_string()).unwrap())
+        .with_storage(storage)
+        .with_blob_store(host.store())
+        .with_mailer(LogMailer)
+        .build()
+        .await
+        .unwrap();
+    let base = support::serve_app(app).await;
+    let client = reqwest::Client::new();
+    let records = format!("{base}/api/tables/letters/records");
+    let created: Value =
+        client.post(&records).json(&json!({"title": "Dear Ann"})).send().await.unwrap().json().await.unwrap();
+    let id = created["id"].as_i64().unwrap();
+    let (status, body) =
+        upload(&client, &format!("{records}/{id}/fields/original/files"), vec![("letter.png", png(64))])
+            .await;
+    assert_eq!(status, 201, "{body}");
+    assert_eq!(
+        (archive.list().await.len(), host.list().await.len()),
+        (1, 0),
+        "the file is in the connection's bucket"
+    );
+    let file_id = body["files"][0]["id"].as_i64().unwrap();
+    let download =
+        client.get(format!("{records}/{id}/fields/original/files/{file_id}")).send().await.unwrap();
+    assert_eq!((download.status().as_u16(), download.bytes().await.unwrap().to_vec()), (200, png(64)));
+    assert_eq!(client.delete(format!("{records}/{id}")).send().await.unwrap().status().as_u16(), 204);
+    assert!(archive.list().await.is_empty(), "deleting the record deletes its file in the bucket");
+}

@@ -33,4 +33,4 @@ pub use page::{
 pub use parse::{ConfigFormat, load_schema};
 pub use root::{AppColor, AppIcon, Config};
 pub use table::{IndexConfig, TableConfig, UniqueConstraintConfig};
-pub use text::{ConfigText, SecretRef};
+pub use text::{ConfigText, SecretError, SecretRef};

@@ -48,3 +48,56 @@ pub enum ConfigText {
     /// A reference to the environment or the vault.
     Ref(SecretRef),
 }
+
+/// Why a reference could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum SecretError {
+    /// The environment variable is not set (or not Unicode).
+    #[error("the environment variable `{name}` is not set")]
+    MissingEnv {
+        /// The variable's name.
+        name: String,
+    },
+    /// Vault secrets need the secret vault, which is not built yet.
+    #[error("the secret `{name}` is in the vault, which this build cannot read yet")]
+    NoVault {
+        /// The secret's name.
+        name: String,
+    },
+}
+
+impl SecretRef {
+    /// The value: the environment variable's, now.
+    ///
+    /// ```
+    /// use omnera_core::config::SecretRef;
+    ///
+    /// let missing = SecretRef::Env { env: "OMNERA_SURELY_UNSET_VARIABLE".into() };
+    /// assert_eq!(missing.resolve().unwrap_err().to_string(), "the environment variable `OMNERA_SURELY_UNSET_VARIABLE` is not set");
+    /// ```
+    pub fn resolve(&self) -> Result<String, SecretError> {
+        match self {
+            Self::Env { env } => {
+                std::env::var(env).map_err(|_| SecretError::MissingEnv { name: env.clone() })
+            }
+            Self::Secret { secret } => Err(SecretError::NoVault { name: secret.clone() }),
+        }
+    }
+}
+
+impl ConfigText {
+    /// The value: as written, or read through its reference.
+    ///
+    /// ```
+    /// use omnera_core::config::ConfigText;
+    ///
+    /// assert_eq!(ConfigText::Literal("eu-west-1".into()).resolve().unwrap(), "eu-west-1");
+    /// ```
+    pub fn resolve(&self) -> Result<String, SecretError> {
+        match self {
+            Self::Literal(text) => Ok(text.clone()),
+            Self::Ref(reference) => reference.resolve(),
+        }
+    }
+}

@@ -36,10 +36,7 @@ pub(super) async fn download(
     {
         return Ok(StatusCode::NOT_MODIFIED.into_response());
     }
-    let blobs = state
-        .app
-        .blob_store()
-        .ok_or_else(|| ApiError::new(ErrorKind::Unavailable, "the app has no blob store"))?;
+    let blobs = super::blob_store_for(&state, attachment.options)?;
     let (_, bytes) = blobs.get(&stored.location).await.map_err(|error| {
         tracing::error!(%error, "blob store read failed");
         ApiError::new(ErrorKind::Unavailable, "the blob store is unavailable")

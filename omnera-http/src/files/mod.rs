@@ -3,13 +3,17 @@
 //! file name is only ever shown, never used as a path.
 
 mod download;
+mod stores;
 mod upload;
+
+pub(crate) use stores::{ConnectionStores, blob_store_for};
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
+use omnera_core::backend::StoredFile;
 use omnera_core::config::PermissionAction;
 use omnera_core::fields::AttachmentOptions;
 use omnera_core::schema::FieldSchema;
@@ -61,12 +65,6 @@ pub(crate) fn attachment_field<'s>(
         FieldKind::MultipleAttachments { storage, max_files } => (storage, *max_files),
         _ => return Err(not_attachment()),
     };
-    if options.connection.is_some() {
-        return Err(ApiError::new(
-            ErrorKind::Unavailable,
-            "attachments kept through a storage connection are not served yet",
-        ));
-    }
     Ok(AttachmentField { table, field: schema, options, max_files })
 }
 
@@ -107,13 +105,38 @@ async fn remove(
         .storage()?
         .detach_file(attachment.table.name(), record_id, attachment.field.name(), file_id)
         .await?;
-    delete_blobs(&state, [removed.location]).await;
+    delete_blobs(&state, attachment.options, [removed.location]).await;
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// Deletes blobs whose metadata is gone; a failure is logged (the blob is orphaned, not lost data).
-pub(crate) async fn delete_blobs(state: &ApiState, locations: impl IntoIterator<Item = String>) {
-    let Some(blobs) = state.app.blob_store() else { return };
+/// Deletes the blobs of a deleted record's files, each from its field's store.
+pub(crate) async fn delete_record_blobs(state: &ApiState, table: &TableSchema, files: Vec<StoredFile>) {
+    for file in files {
+        let options = table.field(&file.field).and_then(|field| match field.kind() {
+            FieldKind::SingleAttachment(options) => Some(options),
+            FieldKind::MultipleAttachments { storage, .. } => Some(storage),
+            _ => None,
+        });
+        if let Some(options) = options {
+            delete_blobs(state, options, [file.location]).await;
+        }
+    }
+}
+
+/// Deletes a field's blobs whose metadata is gone; a failure is logged (the blob is orphaned,
+/// not lost data).
+pub(crate) async fn delete_blobs(
+    state: &ApiState,
+    options: &AttachmentOptions,
+    locations: impl IntoIterator<Item = String>,
+) {
+    let blobs = match blob_store_for(state, options) {
+        Ok(blobs) => blobs,
+        Err(error) => {
+            tracing::warn!(?error, "could not reach the blob store to delete detached blobs");
+            return;
+        }
+    };
     for location in locations {
         if let Err(error) = blobs.delete(&location).await {
             tracing::warn!(%location, %error, "could not delete a detached blob");

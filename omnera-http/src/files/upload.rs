@@ -27,10 +27,7 @@ pub(super) async fn upload(
     let mut multipart = Multipart::from_request(request, &state)
         .await
         .map_err(|_| ApiError::new(ErrorKind::UnsupportedMediaType, "upload files as multipart/form-data"))?;
-    let blobs = state
-        .app
-        .blob_store()
-        .ok_or_else(|| ApiError::new(ErrorKind::Unavailable, "the app has no blob store"))?;
+    let blobs = super::blob_store_for(&state, attachment.options)?;
     let max_size = attachment.options.max_size;
     let declared = headers
         .get(header::CONTENT_LENGTH)
@@ -114,13 +111,14 @@ pub(super) async fn upload(
     .await;
     match outcome {
         Ok(change) => {
-            delete_blobs(&state, change.removed.into_iter().map(|file| file.location)).await;
+            delete_blobs(&state, attachment.options, change.removed.into_iter().map(|file| file.location))
+                .await;
             let listed: Vec<Value> = change.added.iter().map(file_object).collect();
             Ok((StatusCode::CREATED, Json(json!({"files": listed}))))
         }
         Err(error) => {
             // Nothing half-written stays behind.
-            delete_blobs(&state, written).await;
+            delete_blobs(&state, attachment.options, written).await;
             Err(error)
         }
     }

@@ -254,7 +254,7 @@ async fn remove(
     let files = storage.record_files(table.name(), id).await?;
     storage.delete(table.name(), id, expected).await?;
     // The files go once the delete is committed.
-    crate::files::delete_blobs(&state, files.into_iter().map(|file| file.location)).await;
+    crate::files::delete_record_blobs(&state, table, files).await;
     Ok(StatusCode::NO_CONTENT)
 }
 
