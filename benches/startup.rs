@@ -72,8 +72,9 @@ async fn main() {
     }
     match std::env::var("OMNERA_BENCH_POSTGRES_URL") {
         Ok(url) => {
-            let database = support::ScratchDatabase::create(&url, "startup");
-            bench("PostgreSQL", &config, &database.url).await;
+            let database = omnera_sql::testing::postgres_database(&url).await;
+            bench("PostgreSQL", &config, &database).await;
+            omnera_sql::testing::drop_postgres_databases(&url).await;
         }
         Err(_) => println!("\n(PostgreSQL skipped: set OMNERA_BENCH_POSTGRES_URL to include it)"),
     }

@@ -10,8 +10,6 @@
 //! ```
 #![allow(clippy::print_stdout, clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
-mod support;
-
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -181,8 +179,9 @@ async fn main() {
     }
     match std::env::var("OMNERA_BENCH_POSTGRES_URL") {
         Ok(url) => {
-            let database = support::ScratchDatabase::create(&url, "storage");
-            bench("PostgreSQL", &database.url, rows).await;
+            let database = omnera_sql::testing::postgres_database(&url).await;
+            bench("PostgreSQL", &database, rows).await;
+            omnera_sql::testing::drop_postgres_databases(&url).await;
         }
         Err(_) => println!("\n(PostgreSQL skipped: set OMNERA_BENCH_POSTGRES_URL to include it)"),
     }

@@ -1,5 +1,4 @@
-//! What the benches share: generated configs of many tables, and a scratch PostgreSQL database.
-#![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+//! What the benches share: generated configs of many tables.
 
 use serde_json::{Value, json};
 
@@ -35,34 +34,4 @@ pub(crate) fn config_with_tables(count: usize) -> String {
         })
         .collect();
     json!({"name": "Fifty tables", "tables": tables}).to_string()
-}
-
-/// A fresh PostgreSQL database next to the one `admin_url` names; dropped with the guard.
-pub(crate) struct ScratchDatabase {
-    admin_url: String,
-    name: String,
-    /// The new database's URL.
-    pub(crate) url: String,
-}
-
-impl ScratchDatabase {
-    /// Creates `omnera_bench_<pid>_<label>`.
-    pub(crate) fn create(admin_url: &str, label: &str) -> Self {
-        let name = format!("omnera_bench_{}_{label}", std::process::id());
-        run_psql(admin_url, &format!("CREATE DATABASE {name}"));
-        let base = admin_url.rsplit_once('/').map_or(admin_url, |(base, _)| base);
-        Self { admin_url: admin_url.to_owned(), url: format!("{base}/{name}"), name }
-    }
-}
-
-impl Drop for ScratchDatabase {
-    fn drop(&mut self) {
-        run_psql(&self.admin_url, &format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name));
-    }
-}
-
-/// Runs one administrative statement with psql.
-fn run_psql(url: &str, statement: &str) {
-    let status = std::process::Command::new("psql").args([url, "-qc", statement]).status();
-    assert!(status.is_ok_and(|status| status.success()), "psql failed: {statement}");
 }

@@ -25,6 +25,11 @@ impl Dialect {
         }
     }
 
+    /// The placeholders of parameters `indexes`, comma-separated: `$1, $2, $3` or `?1, ?2, ?3`.
+    pub(crate) fn placeholders(self, indexes: std::ops::RangeInclusive<usize>) -> String {
+        indexes.map(|index| self.placeholder(index)).collect::<Vec<_>>().join(", ")
+    }
+
     /// The column type of a kind of value.
     pub(crate) fn column_type(self, column: ColumnType) -> &'static str {
         match self {

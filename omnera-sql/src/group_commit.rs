@@ -65,26 +65,19 @@ async fn commit_groups(storage: Weak<Inner>, mut receiver: mpsc::UnboundedReceiv
 }
 
 async fn commit_group(storage: &SqlStorage, group: Vec<PendingCreate>) {
-    if let [_] = group.as_slice() {
-        for pending in group {
-            let created = storage.insert_now(&pending.table, pending.drafts).await;
-            let _ = pending.reply.send(created);
-        }
-        return;
-    }
-    let drafts: Vec<(&str, Vec<RecordValues>)> =
-        group.iter().map(|pending| (pending.table.as_str(), pending.drafts.clone())).collect();
-    match storage.insert_together(drafts).await {
-        Ok(created) => {
+    if group.len() > 1 {
+        let drafts: Vec<(&str, Vec<RecordValues>)> =
+            group.iter().map(|pending| (pending.table.as_str(), pending.drafts.clone())).collect();
+        if let Ok(created) = storage.insert_together(drafts).await {
             for (pending, records) in group.into_iter().zip(created) {
                 let _ = pending.reply.send(Ok(records));
             }
+            return;
         }
-        Err(_) => {
-            for pending in group {
-                let created = storage.insert_now(&pending.table, pending.drafts).await;
-                let _ = pending.reply.send(created);
-            }
-        }
+    }
+    // Alone, or after the group's transaction failed: each create in a transaction of its own.
+    for pending in group {
+        let created = storage.insert_now(&pending.table, pending.drafts).await;
+        let _ = pending.reply.send(created);
     }
 }

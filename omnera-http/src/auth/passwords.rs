@@ -8,6 +8,7 @@ use omnera_core::backend::{TokenPurpose, UserChanges};
 use super::body::AuthBody;
 use super::credentials::{hash_password, request_token, token_hash, verify_password};
 use super::sessions::account_email;
+use super::throttle::account_key;
 use super::{accounts, one_time, signed_in, store_error, unauthorized};
 use crate::error::ApiError;
 use crate::records::JsonBody;
@@ -90,6 +91,6 @@ pub(super) async fn reset(
     let accounts = accounts(&state)?;
     accounts.update_user(user.id, changes).await.map_err(store_error)?;
     accounts.end_sessions(user.id, None).await.map_err(store_error)?;
-    accounts.clear_failed_sign_ins(&format!("account:{}", user.email)).await.map_err(store_error)?;
+    accounts.clear_failed_sign_ins(&account_key(&user.email)).await.map_err(store_error)?;
     Ok(StatusCode::NO_CONTENT)
 }

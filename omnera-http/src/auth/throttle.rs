@@ -18,6 +18,11 @@ pub(crate) const FAILURES_PER_ACCOUNT: u32 = 5;
 /// Failures one client address may have in the window (it may try several accounts).
 pub(crate) const FAILURES_PER_ADDRESS: u32 = 20;
 
+/// The throttle key of an account's failed sign-ins.
+pub(super) fn account_key(email: &str) -> String {
+    format!("account:{}", email.trim().to_lowercase())
+}
+
 /// The throttle keys of one sign-in attempt: the account, and the client address if known.
 pub(super) struct SignInAttempt {
     keys: Vec<(String, u32)>,
@@ -27,7 +32,7 @@ impl SignInAttempt {
     /// The attempt to sign in as `email` from the request's peer address, when the server
     /// recorded it (`into_make_service_with_connect_info`).
     pub(super) fn new(email: &str, extensions: &Extensions) -> Self {
-        let mut keys = vec![(format!("account:{}", email.trim().to_lowercase()), FAILURES_PER_ACCOUNT)];
+        let mut keys = vec![(account_key(email), FAILURES_PER_ACCOUNT)];
         if let Some(ConnectInfo(address)) = extensions.get::<ConnectInfo<SocketAddr>>() {
             keys.push((format!("address:{}", address.ip()), FAILURES_PER_ADDRESS));
         }

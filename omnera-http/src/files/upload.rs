@@ -9,7 +9,7 @@ use omnera_core::config::PermissionAction;
 use serde_json::{Value, json};
 
 use super::{authorized_attachment, delete_blobs};
-use crate::error::{ApiError, ErrorKind, FieldError};
+use crate::error::{ApiError, ErrorKind};
 use crate::state::ApiState;
 
 /// What multipart framing may add around the files.
@@ -100,11 +100,9 @@ pub(super) async fn upload(
             .attach_files(attachment.table.name(), record_id, attachment.field.name(), files)
             .await
             .map_err(|error| match error {
-                StorageError::TooManyFiles { field, max, .. } => ApiError::invalid_fields(vec![FieldError {
-                    field,
-                    code: "too_many_files".to_owned(),
-                    message: format!("holds at most {max} files"),
-                }]),
+                StorageError::TooManyFiles { field, max, .. } => {
+                    ApiError::invalid_field(&field, "too_many_files", format!("holds at most {max} files"))
+                }
                 other => other.into(),
             })
     }

@@ -2,37 +2,32 @@
 
 use omnera_core::backend::{AccountError, User, UserChanges, UserPage};
 
-use super::{USER_COLUMNS, USER_TYPES, unavailable, user_from_row};
+use super::{USER_COLUMNS, USER_TYPES, read, user_from_row, write};
 use crate::SqlStorage;
 use crate::physical::ColumnType;
 use crate::sql_value::SqlValue;
 
 pub(super) async fn user(storage: &SqlStorage, id: i64) -> Result<Option<User>, AccountError> {
     let database = storage.database();
-    let mut transaction = database.begin_read().await.map_err(unavailable)?;
     let query = format!(
         "SELECT {USER_COLUMNS} FROM _omnera_users AS u WHERE u.id = {}",
         database.dialect().placeholder(1)
     );
-    let rows = transaction.fetch(&query, &[SqlValue::Integer(id)], &USER_TYPES).await.map_err(unavailable)?;
+    let rows = read(&database, &query, &[SqlValue::Integer(id)], &USER_TYPES).await?;
     Ok(rows.first().map(|row| user_from_row(row).0))
 }
 
 pub(super) async fn users(storage: &SqlStorage, offset: u64, limit: u64) -> Result<UserPage, AccountError> {
     let database = storage.database();
     let dialect = database.dialect();
-    let mut transaction = database.begin_read().await.map_err(unavailable)?;
     let query = format!(
         "SELECT {USER_COLUMNS} FROM _omnera_users AS u ORDER BY u.id LIMIT {} OFFSET {}",
         dialect.placeholder(1),
         dialect.placeholder(2)
     );
     let window = [SqlValue::Integer(as_i64(limit)), SqlValue::Integer(as_i64(offset))];
-    let rows = transaction.fetch(&query, &window, &USER_TYPES).await.map_err(unavailable)?;
-    let counted = transaction
-        .fetch("SELECT COUNT(*) FROM _omnera_users", &[], &[ColumnType::Integer])
-        .await
-        .map_err(unavailable)?;
+    let rows = read(&database, &query, &window, &USER_TYPES).await?;
+    let counted = read(&database, "SELECT COUNT(*) FROM _omnera_users", &[], &[ColumnType::Integer]).await?;
     let total = counted.first().and_then(|row| row[0].as_i64()).unwrap_or_default();
     let users = rows.iter().map(|row| user_from_row(row).0).collect();
     Ok(UserPage::new(users, u64::try_from(total).unwrap_or_default()))
@@ -77,9 +72,7 @@ pub(super) async fn update_user(
         dialect.placeholder(params.len()),
         super::RETURNED_COLUMNS
     );
-    let mut transaction = database.begin_write().await.map_err(unavailable)?;
-    let rows = transaction.fetch(&statement, &params, &USER_TYPES).await.map_err(unavailable)?;
-    transaction.commit().await.map_err(unavailable)?;
+    let rows = write(&database, &statement, &params, &USER_TYPES).await?;
     Ok(rows.first().map(|row| user_from_row(row).0))
 }
 
@@ -96,7 +89,5 @@ pub(super) async fn end_sessions(
         statement.push_str(&format!(" AND token_hash <> {}", dialect.placeholder(2)));
         params.push(SqlValue::Text(kept.to_owned()));
     }
-    let mut transaction = database.begin_write().await.map_err(unavailable)?;
-    transaction.execute(&statement, &params).await.map_err(unavailable)?;
-    transaction.commit().await.map_err(unavailable)
+    write(&database, &statement, &params, &[]).await.map(drop)
 }

@@ -12,6 +12,7 @@ use omnera_core::backend::{
 };
 
 use crate::SqlStorage;
+use crate::database::Database;
 use crate::error::{Violation, violation};
 use crate::physical::ColumnType;
 use crate::sql_value::{SqlValue, now};
@@ -74,6 +75,36 @@ fn user_from_row(row: &[SqlValue]) -> (User, String) {
     (user, text(&row[7]).unwrap_or_default())
 }
 
+/// Runs one query on a read connection.
+async fn read(
+    database: &Database,
+    query: &str,
+    params: &[SqlValue],
+    columns: &[ColumnType],
+) -> Result<Vec<Vec<SqlValue>>, AccountError> {
+    let mut transaction = database.begin_read().await.map_err(unavailable)?;
+    transaction.fetch(query, params, columns).await.map_err(unavailable)
+}
+
+/// Runs one statement in a write transaction of its own; returns the rows its `RETURNING`
+/// clause gives back (none when `returned` is empty).
+async fn write(
+    database: &Database,
+    statement: &str,
+    params: &[SqlValue],
+    returned: &[ColumnType],
+) -> Result<Vec<Vec<SqlValue>>, AccountError> {
+    let mut transaction = database.begin_write().await.map_err(unavailable)?;
+    let rows = if returned.is_empty() {
+        transaction.execute(statement, params).await.map(|_| Vec::new())
+    } else {
+        transaction.fetch(statement, params, returned).await
+    }
+    .map_err(unavailable)?;
+    transaction.commit().await.map_err(unavailable)?;
+    Ok(rows)
+}
+
 /// Account addresses are kept and compared in lower case: `Ann@x.com` and `ann@x.com` are one
 /// account.
 fn normalized_email(email: &str) -> String {
@@ -84,11 +115,10 @@ fn normalized_email(email: &str) -> String {
 impl AccountStore for SqlStorage {
     async fn create_user(&self, user: NewUser) -> Result<User, AccountError> {
         let database = self.database();
-        let dialect = database.dialect();
         let mut transaction = database.begin_write().await.map_err(unavailable)?;
         let statement = format!(
             "INSERT INTO _omnera_users (email, name, password_hash, roles, email_verified, created_at) VALUES ({}) RETURNING {RETURNED_COLUMNS}",
-            (1..=6).map(|index| dialect.placeholder(index)).collect::<Vec<_>>().join(", ")
+            database.dialect().placeholders(1..=6)
         );
         let params = [
             SqlValue::Text(normalized_email(&user.email)),
@@ -98,6 +128,7 @@ impl AccountStore for SqlStorage {
             SqlValue::Bool(user.email_verified),
             SqlValue::Timestamp(now()),
         ];
+        // Not `write`: a taken address is the caller's problem, not an unavailable store.
         let rows =
             transaction.fetch(&statement, &params, &USER_TYPES).await.map_err(|error| {
                 match violation(&error) {
@@ -113,15 +144,11 @@ impl AccountStore for SqlStorage {
 
     async fn user_by_email(&self, email: &str) -> Result<Option<(User, String)>, AccountError> {
         let database = self.database();
-        let mut transaction = database.begin_read().await.map_err(unavailable)?;
         let query = format!(
             "SELECT {USER_COLUMNS} FROM _omnera_users AS u WHERE u.email = {}",
             database.dialect().placeholder(1)
         );
-        let rows = transaction
-            .fetch(&query, &[SqlValue::Text(normalized_email(email))], &USER_TYPES)
-            .await
-            .map_err(unavailable)?;
+        let rows = read(&database, &query, &[SqlValue::Text(normalized_email(email))], &USER_TYPES).await?;
         Ok(rows.first().map(|row| user_from_row(row)))
     }
 
@@ -132,14 +159,9 @@ impl AccountStore for SqlStorage {
         expires_at: DateTime<Utc>,
     ) -> Result<(), AccountError> {
         let database = self.database();
-        let dialect = database.dialect();
-        let mut transaction = database.begin_write().await.map_err(unavailable)?;
         let statement = format!(
-            "INSERT INTO _omnera_sessions (token_hash, user_id, created_at, expires_at) VALUES ({}, {}, {}, {})",
-            dialect.placeholder(1),
-            dialect.placeholder(2),
-            dialect.placeholder(3),
-            dialect.placeholder(4)
+            "INSERT INTO _omnera_sessions (token_hash, user_id, created_at, expires_at) VALUES ({})",
+            database.dialect().placeholders(1..=4)
         );
         let params = [
             SqlValue::Text(token_hash.to_owned()),
@@ -147,14 +169,12 @@ impl AccountStore for SqlStorage {
             SqlValue::Timestamp(now()),
             SqlValue::Timestamp(expires_at),
         ];
-        transaction.execute(&statement, &params).await.map_err(unavailable)?;
-        transaction.commit().await.map_err(unavailable)
+        write(&database, &statement, &params, &[]).await.map(drop)
     }
 
     async fn session_user(&self, token_hash: &str, at: DateTime<Utc>) -> Result<Option<User>, AccountError> {
         let database = self.database();
         let dialect = database.dialect();
-        let mut transaction = database.begin_read().await.map_err(unavailable)?;
         let query = format!(
             "SELECT {USER_COLUMNS} FROM _omnera_sessions AS s JOIN _omnera_users AS u ON u.id = s.user_id \
              WHERE s.token_hash = {} AND s.expires_at > {}",
@@ -162,7 +182,7 @@ impl AccountStore for SqlStorage {
             dialect.placeholder(2)
         );
         let params = [SqlValue::Text(token_hash.to_owned()), SqlValue::Timestamp(at)];
-        let rows = transaction.fetch(&query, &params, &USER_TYPES).await.map_err(unavailable)?;
+        let rows = read(&database, &query, &params, &USER_TYPES).await?;
         Ok(rows.first().map(|row| user_from_row(row).0))
     }
 
@@ -174,11 +194,9 @@ impl AccountStore for SqlStorage {
         expires_at: Option<DateTime<Utc>>,
     ) -> Result<ApiKey, AccountError> {
         let database = self.database();
-        let dialect = database.dialect();
-        let mut transaction = database.begin_write().await.map_err(unavailable)?;
         let statement = format!(
             "INSERT INTO _omnera_api_keys (user_id, name, key_hash, created_at, expires_at) VALUES ({}) RETURNING {KEY_COLUMNS}",
-            (1..=5).map(|index| dialect.placeholder(index)).collect::<Vec<_>>().join(", ")
+            database.dialect().placeholders(1..=5)
         );
         let params = [
             SqlValue::Integer(user_id),
@@ -187,8 +205,7 @@ impl AccountStore for SqlStorage {
             SqlValue::Timestamp(now()),
             expires_at.map_or(SqlValue::Null(ColumnType::Timestamp), SqlValue::Timestamp),
         ];
-        let rows = transaction.fetch(&statement, &params, &KEY_TYPES).await.map_err(unavailable)?;
-        transaction.commit().await.map_err(unavailable)?;
+        let rows = write(&database, &statement, &params, &KEY_TYPES).await?;
         rows.first()
             .map(|row| api_key_from_row(row))
             .ok_or_else(|| unavailable("the new key was not returned"))
@@ -196,38 +213,31 @@ impl AccountStore for SqlStorage {
 
     async fn api_keys(&self, user_id: i64) -> Result<Vec<ApiKey>, AccountError> {
         let database = self.database();
-        let mut transaction = database.begin_read().await.map_err(unavailable)?;
         let query = format!(
             "SELECT {KEY_COLUMNS} FROM _omnera_api_keys WHERE user_id = {} AND revoked_at IS NULL ORDER BY id",
             database.dialect().placeholder(1)
         );
-        let rows = transaction
-            .fetch(&query, &[SqlValue::Integer(user_id)], &KEY_TYPES)
-            .await
-            .map_err(unavailable)?;
+        let rows = read(&database, &query, &[SqlValue::Integer(user_id)], &KEY_TYPES).await?;
         Ok(rows.iter().map(|row| api_key_from_row(row)).collect())
     }
 
     async fn revoke_api_key(&self, user_id: i64, key_id: i64) -> Result<bool, AccountError> {
         let database = self.database();
         let dialect = database.dialect();
-        let mut transaction = database.begin_write().await.map_err(unavailable)?;
         let statement = format!(
-            "UPDATE _omnera_api_keys SET revoked_at = {} WHERE id = {} AND user_id = {} AND revoked_at IS NULL",
+            "UPDATE _omnera_api_keys SET revoked_at = {} WHERE id = {} AND user_id = {} AND revoked_at IS NULL RETURNING id",
             dialect.placeholder(1),
             dialect.placeholder(2),
             dialect.placeholder(3)
         );
         let params = [SqlValue::Timestamp(now()), SqlValue::Integer(key_id), SqlValue::Integer(user_id)];
-        let changed = transaction.execute(&statement, &params).await.map_err(unavailable)?;
-        transaction.commit().await.map_err(unavailable)?;
-        Ok(changed > 0)
+        let revoked = write(&database, &statement, &params, &[ColumnType::Integer]).await?;
+        Ok(!revoked.is_empty())
     }
 
     async fn api_key_user(&self, key_hash: &str, at: DateTime<Utc>) -> Result<Option<User>, AccountError> {
         let database = self.database();
         let dialect = database.dialect();
-        let mut transaction = database.begin_read().await.map_err(unavailable)?;
         let query = format!(
             "SELECT {USER_COLUMNS} FROM _omnera_api_keys AS k JOIN _omnera_users AS u ON u.id = k.user_id \
              WHERE k.key_hash = {} AND k.revoked_at IS NULL AND (k.expires_at IS NULL OR k.expires_at > {})",
@@ -235,20 +245,15 @@ impl AccountStore for SqlStorage {
             dialect.placeholder(2)
         );
         let params = [SqlValue::Text(key_hash.to_owned()), SqlValue::Timestamp(at)];
-        let rows = transaction.fetch(&query, &params, &USER_TYPES).await.map_err(unavailable)?;
+        let rows = read(&database, &query, &params, &USER_TYPES).await?;
         Ok(rows.first().map(|row| user_from_row(row).0))
     }
 
     async fn delete_session(&self, token_hash: &str) -> Result<(), AccountError> {
         let database = self.database();
-        let mut transaction = database.begin_write().await.map_err(unavailable)?;
         let statement =
             format!("DELETE FROM _omnera_sessions WHERE token_hash = {}", database.dialect().placeholder(1));
-        transaction
-            .execute(&statement, &[SqlValue::Text(token_hash.to_owned())])
-            .await
-            .map_err(unavailable)?;
-        transaction.commit().await.map_err(unavailable)
+        write(&database, &statement, &[SqlValue::Text(token_hash.to_owned())], &[]).await.map(drop)
     }
 
     async fn user(&self, id: i64) -> Result<Option<User>, AccountError> {

@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use omnera_core::backend::{AccountError, TokenPurpose, User};
 
-use super::{admin, unavailable};
+use super::{admin, unavailable, write};
 use crate::SqlStorage;
 use crate::physical::ColumnType;
 use crate::sql_value::{SqlValue, now};
@@ -17,10 +17,9 @@ pub(super) async fn create(
     expires_at: DateTime<Utc>,
 ) -> Result<(), AccountError> {
     let database = storage.database();
-    let dialect = database.dialect();
     let statement = format!(
         "INSERT INTO _omnera_one_time_tokens (token_hash, user_id, purpose, created_at, expires_at) VALUES ({})",
-        (1..=5).map(|index| dialect.placeholder(index)).collect::<Vec<_>>().join(", ")
+        database.dialect().placeholders(1..=5)
     );
     let params = [
         SqlValue::Text(token_hash.to_owned()),
@@ -29,9 +28,7 @@ pub(super) async fn create(
         SqlValue::Timestamp(now()),
         SqlValue::Timestamp(expires_at),
     ];
-    let mut transaction = database.begin_write().await.map_err(unavailable)?;
-    transaction.execute(&statement, &params).await.map_err(unavailable)?;
-    transaction.commit().await.map_err(unavailable)
+    write(&database, &statement, &params, &[]).await.map(drop)
 }
 
 pub(super) async fn redeem(

@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use omnera_core::backend::{AccountError, FailedSignIns};
 
-use super::unavailable;
+use super::{read, unavailable, write};
 use crate::SqlStorage;
 use crate::physical::ColumnType;
 use crate::sql_value::SqlValue;
@@ -46,11 +46,7 @@ pub(super) async fn count(
         dialect.placeholder(2)
     );
     let params = [SqlValue::Text(key.to_owned()), SqlValue::Timestamp(since)];
-    let mut transaction = database.begin_read().await.map_err(unavailable)?;
-    let rows = transaction
-        .fetch(&query, &params, &[ColumnType::Integer, ColumnType::Timestamp])
-        .await
-        .map_err(unavailable)?;
+    let rows = read(&database, &query, &params, &[ColumnType::Integer, ColumnType::Timestamp]).await?;
     let Some(row) = rows.first() else {
         return Ok(FailedSignIns::default());
     };
@@ -64,7 +60,5 @@ pub(super) async fn clear(storage: &SqlStorage, key: &str) -> Result<(), Account
         "DELETE FROM _omnera_sign_in_failures WHERE throttle_key = {}",
         database.dialect().placeholder(1)
     );
-    let mut transaction = database.begin_write().await.map_err(unavailable)?;
-    transaction.execute(&statement, &[SqlValue::Text(key.to_owned())]).await.map_err(unavailable)?;
-    transaction.commit().await.map_err(unavailable)
+    write(&database, &statement, &[SqlValue::Text(key.to_owned())], &[]).await.map(drop)
 }

@@ -192,7 +192,7 @@ pub(crate) async fn attach(
         let statement = format!(
             "INSERT INTO _omnera_files (table_name, field_name, record_id, location, name, size, mime_type, created_at) \
              VALUES ({}) RETURNING {FILE_COLUMNS}",
-            (1..=8).map(|index| dialect.placeholder(index)).collect::<Vec<_>>().join(", ")
+            dialect.placeholders(1..=8)
         );
         let params = [
             SqlValue::Text(table.to_owned()),
