@@ -47,7 +47,7 @@ struct Cli {
 }
 
 /// Serving an app: `serve app.json [--database URL] [--files DIR] [--bind ADDRESS]
-/// [--cors-origin ORIGIN].. [--rate-limit N]`.
+/// [--cors-origin ORIGIN].. [--rate-limit N] [--public-origin URL]`.
 #[derive(clap::Args)]
 struct RunArgs {
     /// The config file (.json, .yaml, .yml or .toml).
@@ -67,6 +67,10 @@ struct RunArgs {
     /// Requests per second allowed per client address (bursts of twice as many); off unless set.
     #[arg(long, env = "OMNERA_RATE_LIMIT")]
     rate_limit: Option<NonZeroU32>,
+    /// The origin browsers reach the app at (`https://app.example.com`), for OAuth callback
+    /// URLs; without it they are made from each request's Host.
+    #[arg(long, env = "OMNERA_PUBLIC_ORIGIN")]
+    public_origin: Option<String>,
 }
 
 #[derive(Subcommand)]
@@ -226,6 +230,9 @@ async fn run(path: &Path, args: RunArgs) -> ExitCode {
     if let Some(per_second) = args.rate_limit {
         options = options
             .limiting_requests(RateLimit::new(per_second, per_second.saturating_add(per_second.get())));
+    }
+    if let Some(origin) = &args.public_origin {
+        options = options.with_public_origin(origin);
     }
     let service = app.router_with(&options).into_make_service_with_connect_info::<SocketAddr>();
     let served = axum::serve(listener, service).with_graceful_shutdown(shutdown).await;

@@ -13,14 +13,15 @@
 //!
 //! Done so far: records (list with every parameter, create one or many, read, patch, put,
 //! delete, batch), problem+json errors with request ids, ETags and `If-Match`, files through
-//! `object_store`, accounts, sessions, API keys and the users API, permissions with row filters,
-//! health, `/api/schema`, and the OpenAPI 3.1 document at `/api/openapi.json`. Not done yet:
-//! OAuth sign-in and pages. `docs/http.md` lists the decisions.
+//! `object_store`, accounts, sessions, API keys, OAuth sign-in and the users API, permissions
+//! with row filters, health, `/api/schema`, and the OpenAPI 3.1 document at `/api/openapi.json`.
+//! Not done yet: pages. `docs/http.md` lists the decisions.
 
 mod access;
 mod auth;
 mod blobs;
 mod complete;
+mod connection_cache;
 mod error;
 mod files;
 mod health;
@@ -111,7 +112,7 @@ pub fn router_with(app: App, options: &ApiOptions) -> Router {
     router
         .layer(axum::middleware::from_fn(request_id::with_request_id))
         .layer(axum::middleware::from_fn(complete::run_to_completion))
-        .with_state(ApiState::new(app))
+        .with_state(ApiState::new(app, options))
 }
 
 async fn not_found(uri: axum::http::Uri) -> Problem {

@@ -31,6 +31,7 @@ use crate::error::ApiError;
 pub struct ApiOptions {
     allowed_origins: Vec<HeaderValue>,
     rate_limit: Option<RateLimit>,
+    public_origin: Option<String>,
 }
 
 impl ApiOptions {
@@ -48,6 +49,20 @@ impl ApiOptions {
     pub fn limiting_requests(mut self, limit: RateLimit) -> Self {
         self.rate_limit = Some(limit);
         self
+    }
+
+    /// The same options, naming the origin browsers reach the app at (`https://app.example.com`),
+    /// from which OAuth callback URLs are made. Without it they are made from the request's
+    /// `Host` header, with https only when a proxy sends `X-Forwarded-Proto: https`.
+    #[must_use]
+    pub fn with_public_origin(mut self, origin: impl Into<String>) -> Self {
+        self.public_origin = Some(origin.into().trim_end_matches('/').to_owned());
+        self
+    }
+
+    /// The public origin, if the host set one.
+    pub fn public_origin(&self) -> Option<&str> {
+        self.public_origin.as_deref()
     }
 
     /// The request limit, if any.

@@ -1,12 +1,14 @@
-//! What every handler shares: the app.
+//! What every handler shares: the app, and what the router builds from its connections.
 
 use std::sync::Arc;
 
 use omnera_core::App;
 use omnera_core::backend::Storage;
 
+use crate::auth::{SignInProviders, provider_http_client};
 use crate::error::{ApiError, ErrorKind};
 use crate::files::ConnectionStores;
+use crate::options::ApiOptions;
 
 /// The router's state. A host that merges the router into its own keeps its own state; this one
 /// travels inside the router.
@@ -15,11 +17,23 @@ pub(crate) struct ApiState {
     pub(crate) app: App,
     /// Blob stores of the storage connections attachment fields name.
     pub(crate) connection_stores: ConnectionStores,
+    /// The providers of OAuth connections, discovered on first use.
+    pub(crate) sign_in_providers: SignInProviders,
+    /// The client that talks to OAuth providers.
+    pub(crate) provider_client: reqwest::Client,
+    /// The origin browsers reach the app at, when the host set it.
+    pub(crate) public_origin: Option<String>,
 }
 
 impl ApiState {
-    pub(crate) fn new(app: App) -> Self {
-        Self { app, connection_stores: ConnectionStores::default() }
+    pub(crate) fn new(app: App, options: &ApiOptions) -> Self {
+        Self {
+            app,
+            connection_stores: ConnectionStores::default(),
+            sign_in_providers: SignInProviders::default(),
+            provider_client: provider_http_client(),
+            public_origin: options.public_origin().map(str::to_owned),
+        }
     }
 
     pub(crate) fn storage(&self) -> Result<&Arc<dyn Storage>, ApiError> {

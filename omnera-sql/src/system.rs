@@ -19,12 +19,13 @@ struct SystemMigration {
 }
 
 /// Every system migration, oldest first. A released migration never changes; new ones are added.
-const MIGRATIONS: [SystemMigration; 5] = [
+const MIGRATIONS: [SystemMigration; 6] = [
     SystemMigration { version: 1, statements: schema_versions_and_outbox },
     SystemMigration { version: 2, statements: files },
     SystemMigration { version: 3, statements: users_and_sessions },
     SystemMigration { version: 4, statements: api_keys },
     SystemMigration { version: 5, statements: one_time_tokens_and_sign_in_failures },
+    SystemMigration { version: 6, statements: external_sign_ins },
 ];
 
 fn schema_versions_and_outbox(dialect: Dialect) -> Vec<String> {
@@ -110,6 +111,23 @@ fn one_time_tokens_and_sign_in_failures(dialect: Dialect) -> Vec<String> {
         ),
         "CREATE INDEX _omnera_sign_in_failures_key ON _omnera_sign_in_failures (throttle_key, failed_at)"
             .to_owned(),
+    ]
+}
+
+/// Sign-ins through OAuth connections: those under way (by the hash of their `state`), and the
+/// provider accounts linked to users.
+fn external_sign_ins(dialect: Dialect) -> Vec<String> {
+    let timestamp = dialect.timestamp_type();
+    vec![
+        format!(
+            "CREATE TABLE _omnera_pending_sign_ins (state_hash TEXT PRIMARY KEY, connection TEXT NOT NULL, \
+             code_verifier TEXT NOT NULL, callback_url TEXT NOT NULL, redirect TEXT, expires_at {timestamp} NOT NULL)"
+        ),
+        format!(
+            "CREATE TABLE _omnera_linked_accounts (connection TEXT NOT NULL, subject TEXT NOT NULL, \
+             user_id BIGINT NOT NULL REFERENCES _omnera_users (id) ON DELETE CASCADE, created_at {timestamp} NOT NULL, \
+             PRIMARY KEY (connection, subject))"
+        ),
     ]
 }
 

@@ -3,7 +3,7 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
-use super::{FailedSignIns, TokenPurpose, UserChanges, UserPage};
+use super::{ExternalAccount, FailedSignIns, PendingSignIn, TokenPurpose, UserChanges, UserPage};
 
 /// A user of the app.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -63,6 +63,19 @@ impl NewUser {
         roles: Vec<String>,
     ) -> Self {
         Self { email: email.into(), name, password_hash: password_hash.into(), roles, email_verified: false }
+    }
+
+    /// An account that signs in through an outside provider only: its hash is empty, so no
+    /// password matches it until one is set through a password reset.
+    ///
+    /// ```
+    /// use omnera_core::backend::NewUser;
+    ///
+    /// let user = NewUser::without_password("ann@example.com", Some("Ann".into()), vec![]);
+    /// assert!(user.password_hash.is_empty());
+    /// ```
+    pub fn without_password(email: impl Into<String>, name: Option<String>, roles: Vec<String>) -> Self {
+        Self::new(email, name, String::new(), roles)
     }
 
     /// The same account with its address counted as verified.
@@ -190,4 +203,24 @@ pub trait AccountStore: Send + Sync + 'static {
 
     /// Forgets the failed sign-ins under `key` (after a successful one).
     async fn clear_failed_sign_ins(&self, key: &str) -> Result<(), AccountError>;
+
+    /// Keeps a sign-in sent to an OAuth provider under the hash of its `state`.
+    async fn start_external_sign_in(
+        &self,
+        state_hash: &str,
+        pending: PendingSignIn,
+    ) -> Result<(), AccountError>;
+
+    /// Takes back a sign-in that has not expired at `now`; it cannot be taken twice.
+    async fn finish_external_sign_in(
+        &self,
+        state_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<PendingSignIn>, AccountError>;
+
+    /// The user an outside account is linked to.
+    async fn linked_user(&self, account: &ExternalAccount) -> Result<Option<User>, AccountError>;
+
+    /// Links an outside account to a user, so that it signs in as them from now on.
+    async fn link_account(&self, user_id: i64, account: &ExternalAccount) -> Result<(), AccountError>;
 }

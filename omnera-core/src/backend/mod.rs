@@ -4,6 +4,7 @@
 mod account_admin;
 mod accounts;
 mod blob;
+mod external_sign_in;
 mod identity;
 mod jobs;
 mod mailer;
@@ -13,6 +14,7 @@ mod storage;
 pub use account_admin::{FailedSignIns, TokenPurpose, UserChanges, UserPage};
 pub use accounts::{AccountError, AccountStore, ApiKey, NewUser, User};
 pub use blob::{BlobError, BlobMeta, BlobStore};
+pub use external_sign_in::{ExternalAccount, PendingSignIn};
 pub use identity::{Caller, IdentityError, IdentityProvider, Policy, PolicyDecision};
 pub use jobs::{Job, JobError, JobQueue, NewJob};
 #[cfg(feature = "testing")]

@@ -3,12 +3,12 @@
 //! admins. Passwords are hashed with Argon2id; session tokens, API keys and one-time tokens are
 //! random and reach the store only as hashes. Bad credentials are always a 401, and failed
 //! sign-ins are rate limited per account and per client address.
-//!
-//! Not done yet: OAuth sign-in.
+//! Users can also sign in through the app's OAuth connections (`oauth`).
 
 mod api_keys;
 mod body;
 mod credentials;
+mod oauth;
 mod one_time;
 mod passwords;
 mod sessions;
@@ -29,6 +29,7 @@ use crate::error::{ApiError, ErrorKind};
 use crate::state::ApiState;
 use credentials::{hash_password, request_api_key, request_token, token_hash};
 
+pub(crate) use oauth::{SignInProviders, http_client as provider_http_client};
 pub(crate) use users::admin;
 
 pub(crate) fn routes() -> Router<ApiState> {
@@ -45,6 +46,8 @@ pub(crate) fn routes() -> Router<ApiState> {
         .route("/api/auth/api-keys/{id}", delete(api_keys::revoke))
         .route("/api/auth/users", get(users::list))
         .route("/api/auth/users/{id}", patch(users::update))
+        .route("/api/auth/oauth/{connection}", get(oauth::start))
+        .route("/api/auth/oauth/{connection}/callback", get(oauth::callback))
 }
 
 /// Creates an admin account with `email` and `password` unless one with that email exists;

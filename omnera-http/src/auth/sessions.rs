@@ -4,8 +4,8 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::{Extensions, HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use chrono::{Duration, Utc};
-use omnera_core::backend::{NewUser, TokenPurpose};
+use chrono::{DateTime, Duration, Utc};
+use omnera_core::backend::{NewUser, TokenPurpose, User};
 use omnera_core::config::SignUpMode;
 use serde_json::{Value, json};
 
@@ -47,6 +47,7 @@ pub(super) async fn sign_up(
     if auth.sign_up() != SignUpMode::Open {
         return Err(ApiError::new(ErrorKind::Forbidden, "sign-up is not open"));
     }
+    passwords_allowed(&state)?;
     let mut body = AuthBody::read(&body, &["email", "password", "name"], "{email, password, name?}")?;
     let email = body.required_text("email");
     let email = account_email(&mut body, &email);
@@ -76,6 +77,7 @@ pub(super) async fn sign_in(
     let email = body.required_text("email");
     let password = body.required_text("password");
     body.finish()?;
+    passwords_allowed(&state)?;
     let accounts = accounts(&state)?;
     let attempt = SignInAttempt::new(&email, &extensions);
     attempt.check(accounts.as_ref()).await?;
@@ -89,20 +91,59 @@ pub(super) async fn sign_in(
     if state.app.schema().auth().requires_verified_email() && !user.email_verified {
         return Err(ApiError::new(ErrorKind::Forbidden, "verify your email address before signing in"));
     }
-    let token = new_token()?;
-    let expires_at = Utc::now() + Duration::days(SESSION_DAYS);
-    accounts.create_session(user.id, &token_hash(&token), expires_at).await.map_err(store_error)?;
-    let body = json!({"token": token, "expiresAt": timestamp(&expires_at), "user": user_json(&user)});
-    let cookie = format!(
-        "{SESSION_COOKIE}={token}; HttpOnly; Secure; SameSite=Lax; Path=/; Max-Age={}",
-        SESSION_DAYS * 24 * 3600
-    );
-    Ok(with_cookie(Json(body).into_response(), &cookie))
+    let session = open_session(&state, &user).await?;
+    Ok(session.into_response())
 }
 
-fn with_cookie(mut response: Response, cookie: &str) -> Response {
+/// A 403 when the app's `auth.providers` leave out `password`.
+fn passwords_allowed(state: &ApiState) -> Result<(), ApiError> {
+    if state.app.schema().auth().providers().iter().any(|provider| provider == "password") {
+        Ok(())
+    } else {
+        Err(ApiError::new(ErrorKind::Forbidden, "this app does not sign in with passwords"))
+    }
+}
+
+/// A session just opened for a user.
+pub(super) struct NewSession {
+    token: String,
+    expires_at: DateTime<Utc>,
+    user: Value,
+}
+
+/// Opens a session for `user`.
+pub(super) async fn open_session(state: &ApiState, user: &User) -> Result<NewSession, ApiError> {
+    let token = new_token()?;
+    let expires_at = Utc::now() + Duration::days(SESSION_DAYS);
+    accounts(state)?.create_session(user.id, &token_hash(&token), expires_at).await.map_err(store_error)?;
+    Ok(NewSession { token, expires_at, user: user_json(user) })
+}
+
+impl NewSession {
+    /// The session cookie that carries it.
+    pub(super) fn cookie(&self) -> String {
+        cookie(SESSION_COOKIE, &self.token, SESSION_DAYS * 24 * 3600)
+    }
+}
+
+impl IntoResponse for NewSession {
+    /// 200 `{token, expiresAt, user}`, with the session cookie.
+    fn into_response(self) -> Response {
+        let cookie = self.cookie();
+        let body = json!({"token": self.token, "expiresAt": timestamp(&self.expires_at), "user": self.user});
+        with_cookie(Json(body).into_response(), &cookie)
+    }
+}
+
+/// An `HttpOnly; Secure; SameSite=Lax` cookie for the whole site; `Max-Age=0` removes it.
+pub(super) fn cookie(name: &str, value: &str, max_age_seconds: i64) -> String {
+    format!("{name}={value}; HttpOnly; Secure; SameSite=Lax; Path=/; Max-Age={max_age_seconds}")
+}
+
+/// `response` with a `Set-Cookie` header added.
+pub(super) fn with_cookie(mut response: Response, cookie: &str) -> Response {
     if let Ok(value) = HeaderValue::from_str(cookie) {
-        response.headers_mut().insert(header::SET_COOKIE, value);
+        response.headers_mut().append(header::SET_COOKIE, value);
     }
     response
 }
@@ -127,6 +168,5 @@ pub(super) async fn sign_out(
     if let Some(token) = request_token(&headers) {
         accounts(&state)?.delete_session(&token_hash(&token)).await.map_err(store_error)?;
     }
-    let cleared = format!("{SESSION_COOKIE}=; HttpOnly; Secure; SameSite=Lax; Path=/; Max-Age=0");
-    Ok(with_cookie(StatusCode::NO_CONTENT.into_response(), &cleared))
+    Ok(with_cookie(StatusCode::NO_CONTENT.into_response(), &cookie(SESSION_COOKIE, "", 0)))
 }

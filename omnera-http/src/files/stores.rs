@@ -3,13 +3,13 @@
 //! connection's settings with their `{env}` references read then, and kept for the router's
 //! lifetime.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use omnera_core::backend::BlobStore;
 use omnera_core::config::ConnectionConfig;
 use omnera_core::fields::AttachmentOptions;
 
+use crate::connection_cache::ConnectionCache;
 use crate::error::{ApiError, ErrorKind};
 use crate::state::ApiState;
 
@@ -17,17 +17,7 @@ use crate::state::ApiState;
 type StoreKey = (String, Option<String>);
 
 /// Blob stores of storage connections, by connection and bucket.
-#[derive(Clone, Default)]
-pub(crate) struct ConnectionStores {
-    built: Arc<Mutex<HashMap<StoreKey, Arc<dyn BlobStore>>>>,
-}
-
-impl std::fmt::Debug for ConnectionStores {
-    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let count = self.built.lock().map_or(0, |built| built.len());
-        formatter.debug_struct("ConnectionStores").field("built", &count).finish()
-    }
-}
+pub(crate) type ConnectionStores = ConnectionCache<StoreKey, Arc<dyn BlobStore>>;
 
 /// The blob store of a field's files.
 pub(crate) fn blob_store_for(
@@ -42,8 +32,7 @@ pub(crate) fn blob_store_for(
             .ok_or_else(|| ApiError::new(ErrorKind::Unavailable, "the app has no blob store"));
     };
     let key = (name.clone(), options.bucket.clone());
-    if let Some(store) = state.connection_stores.built.lock().ok().and_then(|built| built.get(&key).cloned())
-    {
+    if let Some(store) = state.connection_stores.get(&key) {
         return Ok(store);
     }
     let connection =
@@ -54,9 +43,7 @@ pub(crate) fn blob_store_for(
         tracing::error!(connection = %name, %reason, "storage connection unusable");
         ApiError::new(ErrorKind::Unavailable, format!("the storage connection `{name}` is not usable"))
     })?;
-    if let Ok(mut built) = state.connection_stores.built.lock() {
-        built.insert(key, Arc::clone(&store));
-    }
+    state.connection_stores.insert(key, Arc::clone(&store));
     Ok(store)
 }
 

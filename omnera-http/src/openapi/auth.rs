@@ -2,9 +2,10 @@
 
 use serde_json::{Map, Value, json};
 
-use super::{empty_operation, operation};
+use super::{assembled, empty_operation, operation};
 use crate::error::ErrorKind::{
-    self, InvalidJson, NotFound, PayloadTooLarge, RateLimited, UnsupportedMediaType, ValidationFailed,
+    self, BadRequest, Forbidden, InvalidJson, NotFound, PayloadTooLarge, RateLimited, Unauthorized,
+    Unavailable, UnsupportedMediaType, ValidationFailed,
 };
 
 /// What every JSON body can go wrong with.
@@ -22,11 +23,13 @@ fn with(extra: &[ErrorKind]) -> Vec<ErrorKind> {
     BODY_ERRORS.iter().chain(extra).copied().collect()
 }
 
-/// The auth paths.
-pub(super) fn paths() -> Map<String, Value> {
+/// The auth paths; the OAuth routes when the app signs in through `oauth_connections`.
+pub(super) fn paths(oauth_connections: &[&str]) -> Map<String, Value> {
     let user = json!({"$ref": "#/components/schemas/User"});
     let user_body = json!({"type": "object", "required": ["user"], "properties": {"user": user}});
     let credentials = body(&["email", "password"], json!({"email": text(), "password": text()}));
+    let session = json!({"type": "object", "required": ["token", "expiresAt", "user"], "properties": {
+        "token": {"type": "string"}, "expiresAt": {"type": "string", "format": "date-time"}, "user": user}});
     let id = json!({"name": "id", "in": "path", "required": true, "schema": {"type": "integer", "format": "int64", "minimum": 1}});
     let api_key = json!({"type": "object", "required": ["id", "name", "createdAt"], "properties": {
         "id": {"type": "integer"}, "name": {"type": "string"}, "key": {"type": "string"},
@@ -45,9 +48,7 @@ pub(super) fn paths() -> Map<String, Value> {
     add(
         "/api/auth/sign-in",
         json!({"post": operation("sign in with email and password", json!([]), Some(credentials),
-        "200", json!({"type": "object", "required": ["token", "expiresAt", "user"], "properties": {
-            "token": {"type": "string"}, "expiresAt": {"type": "string", "format": "date-time"}, "user": user}}),
-        &with(&[RateLimited]))}),
+        "200", session.clone(), &with(&[RateLimited]))}),
     );
     add("/api/auth/sign-out", json!({"post": empty_operation("end this session", json!([]), None, &[])}));
     add(
@@ -101,7 +102,7 @@ pub(super) fn paths() -> Map<String, Value> {
             "schema": {"type": "integer", "minimum": 1, "maximum": crate::records::params::MAX_LIMIT}}]), None, "200",
         json!({"type": "object", "required": ["data", "pagination"], "properties": {
             "data": {"type": "array", "items": user}, "pagination": {"$ref": "#/components/schemas/Pagination"}}}),
-        &[ErrorKind::BadRequest])}),
+        &[BadRequest])}),
     );
     add(
         "/api/auth/users/{id}",
@@ -110,6 +111,34 @@ pub(super) fn paths() -> Map<String, Value> {
             "roles": {"type": "array", "items": {"type": "string"}}, "disabled": {"type": "boolean"}}})),
         "200", user, &with(&[NotFound]))}),
     );
+    if !oauth_connections.is_empty() {
+        let connection = json!({"name": "connection", "in": "path", "required": true,
+            "schema": {"type": "string", "enum": oauth_connections}});
+        let redirect = json!({"name": "redirect", "in": "query", "required": false,
+            "schema": {"type": "string", "pattern": "^/([^/\\\\].*)?$"}});
+        let to_provider = json!({"description": "to the provider, with a state cookie",
+            "headers": {"Location": {"schema": {"type": "string"}}}});
+        let start = assembled(
+            "sign in through an OAuth connection (PKCE)",
+            json!([connection, redirect]),
+            None,
+            ("303", to_provider),
+            &[BadRequest, NotFound, Unavailable],
+        );
+        add("/api/auth/oauth/{connection}", json!({"get": start}));
+        let text_parameter = |name: &str| json!({"name": name, "in": "query", "required": false, "schema": {"type": "string"}});
+        let mut callback = operation(
+            "where the provider sends the browser back",
+            json!([connection, text_parameter("code"), text_parameter("state"), text_parameter("error")]),
+            None,
+            "200",
+            session,
+            &[BadRequest, Unauthorized, Forbidden, NotFound, Unavailable],
+        );
+        callback["responses"]["303"] =
+            json!({"description": "signed in: to the start's `redirect`, with the session cookie"});
+        add("/api/auth/oauth/{connection}/callback", json!({"get": callback}));
+    }
     add(
         "/api/schema",
         json!({"get": operation("the validated config (admins only)", json!([]), None, "200", json!({"type": "object"}), &[])}),

@@ -90,7 +90,14 @@ pub fn document(schema: &Schema) -> Value {
         );
         paths.extend(files::paths(table));
     }
-    paths.extend(auth::paths());
+    let oauth_connections: Vec<&str> = schema
+        .auth()
+        .providers()
+        .iter()
+        .map(String::as_str)
+        .filter(|provider| *provider != "password")
+        .collect();
+    paths.extend(auth::paths(&oauth_connections));
     paths.insert(
         "/health/live".into(),
         json!({"get": {"summary": "liveness", "responses": {"200": {"description": "alive"}}}}),

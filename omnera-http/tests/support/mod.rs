@@ -18,3 +18,5 @@ pub(crate) async fn serve_router(router: axum::Router) -> String {
     tokio::spawn(async move { axum::serve(listener, service).await });
     format!("http://{address}")
 }
+
+pub(crate) mod oidc;

@@ -1,14 +1,17 @@
 //! [`AccountStore`] on SQLite and PostgreSQL: `_omnera_users`, `_omnera_sessions`,
-//! `_omnera_api_keys`, `_omnera_one_time_tokens` and `_omnera_sign_in_failures`.
+//! `_omnera_api_keys`, `_omnera_one_time_tokens`, `_omnera_sign_in_failures`,
+//! `_omnera_pending_sign_ins` and `_omnera_linked_accounts`.
 
 mod admin;
+mod external;
 mod one_time;
 mod throttle;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use omnera_core::backend::{
-    AccountError, AccountStore, ApiKey, FailedSignIns, NewUser, TokenPurpose, User, UserChanges, UserPage,
+    AccountError, AccountStore, ApiKey, ExternalAccount, FailedSignIns, NewUser, PendingSignIn, TokenPurpose,
+    User, UserChanges, UserPage,
 };
 
 use crate::SqlStorage;
@@ -301,5 +304,29 @@ impl AccountStore for SqlStorage {
 
     async fn clear_failed_sign_ins(&self, key: &str) -> Result<(), AccountError> {
         throttle::clear(self, key).await
+    }
+
+    async fn start_external_sign_in(
+        &self,
+        state_hash: &str,
+        pending: PendingSignIn,
+    ) -> Result<(), AccountError> {
+        external::start(self, state_hash, pending).await
+    }
+
+    async fn finish_external_sign_in(
+        &self,
+        state_hash: &str,
+        at: DateTime<Utc>,
+    ) -> Result<Option<PendingSignIn>, AccountError> {
+        external::finish(self, state_hash, at).await
+    }
+
+    async fn linked_user(&self, account: &ExternalAccount) -> Result<Option<User>, AccountError> {
+        external::linked_user(self, account).await
+    }
+
+    async fn link_account(&self, user_id: i64, account: &ExternalAccount) -> Result<(), AccountError> {
+        external::link(self, user_id, account).await
     }
 }
