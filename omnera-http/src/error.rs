@@ -66,6 +66,8 @@ error_kinds! {
     PayloadTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", "Content Too Large"),
     /// The body's media type is not accepted.
     UnsupportedMediaType => (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", "Unsupported Media Type"),
+    /// A `Range` that lies outside the file; `Content-Range: bytes */size` says its size.
+    RangeNotSatisfiable => (StatusCode::RANGE_NOT_SATISFIABLE, "range_not_satisfiable", "Range Not Satisfiable"),
     /// One or more fields of a record are invalid.
     ValidationFailed => (StatusCode::UNPROCESSABLE_ENTITY, "validation_failed", "Unprocessable Content"),
     /// Too many requests; retry after the given seconds.

@@ -179,10 +179,30 @@ async fn attachments_work_on(database_url: &str, blobs: Blobs) {
     assert_eq!(partial.status().as_u16(), 206);
     assert_eq!(partial.headers()["content-range"], "bytes 0-3/300");
     assert_eq!(partial.bytes().await.unwrap().to_vec(), png(300)[..4].to_vec());
+    let outside = client.get(&download).header("range", "bytes=400-").send().await.unwrap();
     assert_eq!(
-        client.get(&download).header("range", "bytes=400-").send().await.unwrap().status().as_u16(),
-        416
+        (outside.status().as_u16(), outside.headers()["content-range"].to_str().unwrap()),
+        (416, "bytes */300")
     );
+    assert_eq!(outside.headers()["content-type"], "application/problem+json");
+    let problem: Value = outside.json().await.unwrap();
+    assert_eq!(
+        (problem["status"].as_u64(), problem["code"].as_str()),
+        (Some(416), Some("range_not_satisfiable"))
+    );
+    let same =
+        client.get(&download).header("range", "bytes=0-1").header("if-range", &etag).send().await.unwrap();
+    assert_eq!(same.status().as_u16(), 206, "If-Range with the file's ETag serves the range");
+    let stale = client
+        .get(&download)
+        .header("range", "bytes=0-1")
+        .header("if-range", "\"other-etag\"")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stale.status().as_u16(), 200, "a stale If-Range gets the whole file");
+    assert!(stale.headers().get("content-range").is_none());
+    assert_eq!(stale.bytes().await.unwrap().to_vec(), png(300));
     assert_eq!(
         client.get(&download).header("if-none-match", &etag).send().await.unwrap().status().as_u16(),
         304

@@ -45,6 +45,7 @@ pub(super) async fn download(
     let range = headers
         .get(header::RANGE)
         .and_then(|value| value.to_str().ok())
+        .filter(|_| if_range_holds(&headers, &etag))
         .map(|value| parse_range(value, total));
     let (status, body, content_range) = match range {
         Some(Some((start, end))) => {
@@ -52,7 +53,11 @@ pub(super) async fn download(
             (StatusCode::PARTIAL_CONTENT, slice, Some(format!("bytes {start}-{end}/{total}")))
         }
         Some(None) => {
-            let mut response = StatusCode::RANGE_NOT_SATISFIABLE.into_response();
+            let mut response = ApiError::new(
+                ErrorKind::RangeNotSatisfiable,
+                format!("the range asked for lies outside the file's {total} bytes"),
+            )
+            .into_response();
             if let Ok(value) = HeaderValue::from_str(&format!("bytes */{total}")) {
                 response.headers_mut().insert(header::CONTENT_RANGE, value);
             }
@@ -75,6 +80,16 @@ pub(super) async fn download(
         set(header::CONTENT_RANGE, content_range);
     }
     Ok(response)
+}
+
+/// Whether a `Range` may be served: always without `If-Range`; with one, only when it is the
+/// file's ETag by strong comparison (RFC 9110, 13.1.5). A date, a weak or another ETag means the
+/// client's partial copy may be stale, so the whole file is sent.
+fn if_range_holds(headers: &HeaderMap, etag: &str) -> bool {
+    match headers.get(header::IF_RANGE) {
+        None => true,
+        Some(value) => value.to_str().is_ok_and(|value| value.trim() == etag),
+    }
 }
 
 /// `attachment; filename="safe ascii"; filename*=UTF-8''percent-encoded`.
@@ -117,6 +132,20 @@ mod tests {
         assert_eq!(parse_range("bytes=100-", 100), None);
         assert_eq!(parse_range("bytes=5-1", 100), None);
         assert_eq!(parse_range("items=0-1", 100), None);
+    }
+
+    #[test]
+    fn if_range_needs_the_same_strong_etag() {
+        let with = |value: &str| {
+            let mut headers = HeaderMap::new();
+            headers.insert(header::IF_RANGE, HeaderValue::from_str(value).unwrap());
+            if_range_holds(&headers, "\"file-7\"")
+        };
+        assert!(if_range_holds(&HeaderMap::new(), "\"file-7\""));
+        assert!(with("\"file-7\""));
+        assert!(!with("W/\"file-7\""), "a weak ETag never matches strongly");
+        assert!(!with("\"file-8\""));
+        assert!(!with("Wed, 21 Oct 2015 07:28:00 GMT"), "a date is taken as not matching");
     }
 
     #[test]

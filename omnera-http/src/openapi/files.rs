@@ -4,7 +4,9 @@ use omnera_core::{FieldKind, TableSchema};
 use serde_json::{Map, Value, json};
 
 use super::{add_errors, empty_operation};
-use crate::error::ErrorKind::{NotFound, PayloadTooLarge, UnsupportedMediaType, ValidationFailed};
+use crate::error::ErrorKind::{
+    NotFound, PayloadTooLarge, RangeNotSatisfiable, UnsupportedMediaType, ValidationFailed,
+};
 
 /// The upload, download and delete paths of `table`'s attachment fields, if it has any.
 pub(super) fn paths(table: &TableSchema) -> Map<String, Value> {
@@ -51,8 +53,7 @@ pub(super) fn paths(table: &TableSchema) -> Map<String, Value> {
     download_responses.insert("200".into(), json!({"description": "the file, with its stored type", "content": {"*/*": {"schema": {"type": "string", "format": "binary"}}}}));
     download_responses.insert("206".into(), json!({"description": "the range asked for", "content": {"*/*": {"schema": {"type": "string", "format": "binary"}}}}));
     download_responses.insert("304".into(), json!({"description": "not modified since the ETag"}));
-    download_responses.insert("416".into(), json!({"description": "the range is outside the file"}));
-    add_errors(&mut download_responses, &[NotFound]);
+    add_errors(&mut download_responses, &[NotFound, RangeNotSatisfiable]);
     let parameters = json!([id, field, file]);
     paths.insert(
         format!("/api/tables/{name}/records/{{id}}/fields/{{field}}/files/{{file}}"),
