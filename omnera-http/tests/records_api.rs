@@ -19,7 +19,15 @@ const APP: &str = r#"{"name": "Records API", "tables": [
   {"id": 2, "name": "contacts", "fields": [
     {"id": 1, "name": "email", "type": "email", "required": true},
     {"id": 2, "name": "company", "type": "relationship", "relatedTable": "companies", "onDelete": "restrict"},
-    {"id": 3, "name": "tags", "type": "multi-select", "options": ["vip", "press"]}]}
+    {"id": 3, "name": "tags", "type": "multi-select", "options": ["vip", "press"]}]},
+  {"id": 3, "name": "books", "fields": [
+    {"id": 1, "name": "title", "type": "single-line-text"},
+    {"id": 2, "name": "pages", "type": "integer"},
+    {"id": 3, "name": "published", "type": "date"},
+    {"id": 4, "name": "in_print", "type": "checkbox"},
+    {"id": 5, "name": "genre", "type": "single-select", "options": ["novel", "essay"]},
+    {"id": 6, "name": "read_at", "type": "time"},
+    {"id": 7, "name": "owner_id", "type": "integer"}]}
 ]}"#;
 
 /// Starts the app's router on a free loopback port; returns its base URL.
@@ -225,9 +233,9 @@ fn scenarios() -> Vec<Step> {
         get(format!("{companies}?fields=name,colour"), 400, bad_parameter("fields")),
         get(format!("{companies}?filter[size][between]=1"), 400, bad_parameter("filter[size][between]")),
         get(format!("{companies}?filter=size>"), 400, bad_parameter("filter")),
-        get(format!("{companies}?filter=colour='red'"), 400, json!({"code": "bad_request"})),
-        get(format!("{companies}?filter=size~'1'"), 400, json!({"code": "bad_request"})),
-        get(format!("{companies}?filter[size]=big"), 400, json!({"code": "bad_request"})),
+        get(format!("{companies}?filter=colour='red'"), 400, bad_parameter("filter")),
+        get(format!("{companies}?filter=size~'1'"), 400, bad_parameter("filter")),
+        get(format!("{companies}?filter[size]=big"), 400, bad_parameter("filter[size]")),
         get(format!("{companies}?count=some"), 400, bad_parameter("count")),
         get(format!("{companies}?expand=size"), 400, json!({"code": "bad_request"})),
         get(format!("{companies}?after=zz"), 400, json!({"code": "bad_request"})),
@@ -368,11 +376,62 @@ fn scenarios() -> Vec<Step> {
         get("/health/live", 200, json!({"status": "ok"})),
         get("/health/ready", 200, json!({"status": "ready"})),
     ];
+    steps.extend(book_filter_steps());
     // An empty parameter is the same as none, as an empty form field sends it.
     steps.push(get(
         format!("{companies}?limit=1&after=&filter=&sort="),
         200,
         json!({"pagination": {"page": 1, "limit": 1}}),
+    ));
+    steps
+}
+
+/// A filter that names no field, takes an operator or a value that does not fit the field's
+/// type, or holds a NUL character is a 400 naming the parameter as written, on every database.
+fn book_filter_steps() -> Vec<Step> {
+    let books = "/api/tables/books/records";
+    let bad_parameter = |parameter: &str| json!({"status": 400, "code": "bad_request", "errors": [{"field": parameter, "code": "invalid_parameter"}]});
+    let mut steps = vec![post(
+        books,
+        json!({"title": "Dune", "pages": 412, "published": "1965-08-01", "in_print": true, "genre": "novel"}),
+        201,
+        json!({"title": "Dune"}),
+    )];
+    for (query, parameter) in [
+        ("filter[nope]=1", "filter[nope]"),
+        ("filter[pages]=abc", "filter[pages]"),
+        ("filter[pages][contains]=1", "filter[pages][contains]"),
+        ("filter[published]=2024-02-30", "filter[published]"),
+        ("filter[in_print][gt]=true", "filter[in_print][gt]"),
+        ("filter[genre]=poetry", "filter[genre]"),
+        ("filter[title]=a%00b", "filter[title]"),
+        ("search=a%00b", "search"),
+        ("filter=nope%20%3D%201", "filter"),
+        ("filter=pages%20%3D%20'abc'", "filter"),
+        ("filter=pages%20~%203", "filter"),
+        ("filter=title%20%3D%20'a%00b'", "filter"),
+        ("filter=pages%20%3E%20%40now", "filter"),
+        ("filter=title%20%3D%20%40now", "filter"),
+        ("filter=owner_id%20%3D%20%40now", "filter"),
+        ("filter=read_at%20%3E%20%40now", "filter"),
+        ("filter=title%20%3D%20%40user.id", "filter"),
+        ("filter=published%20%3D%20%40user.id", "filter"),
+    ] {
+        steps.push(get(format!("{books}?{query}"), 400, bad_parameter(parameter)));
+    }
+    // @now on a date field compares with today's date (UTC), bound as a date on PostgreSQL too.
+    for _ in 0..3 {
+        steps.push(get(format!("{books}?filter=published%20%3E%20%40now"), 200, json!({"data": []})));
+        steps.push(get(
+            format!("{books}?filter=published%20%3C%20%40now"),
+            200,
+            json!({"data": [{"title": "Dune"}]}),
+        ));
+    }
+    steps.push(get(
+        format!("{books}?filter=created_at%20%3C%3D%20%40now&filter[genre]=novel"),
+        200,
+        json!({"data": [{"id": 1}]}),
     ));
     steps
 }

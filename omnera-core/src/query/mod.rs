@@ -10,7 +10,8 @@
 //! [`parse_filter`] turns such text into a [`FilterExpr`] tree, and printing a
 //! tree with `Display` gives text that parses back to an equal tree.
 //! [`FilterExpr::conditions`] lists every condition, so that each path can be
-//! checked against the real fields.
+//! checked against the real fields; [`check_filter_fits`] does that for a table of a
+//! [`Schema`](crate::Schema): paths, operators and values by the fields' types.
 //!
 //! # Grammar
 //!
@@ -96,6 +97,7 @@ mod condition;
 mod condition_parser;
 mod error;
 mod filter;
+mod fit;
 mod lexer;
 mod parser;
 #[cfg(test)]
@@ -106,5 +108,6 @@ pub use bracket::BracketOperator;
 pub use condition::{CompareOp, Condition, Predicate};
 pub use error::FilterParseError;
 pub use filter::FilterExpr;
+pub use fit::{FilterMismatch, check_filter_fits};
 pub use parser::{MAX_FILTER_LENGTH, MAX_NESTING_DEPTH, parse_filter};
 pub use value::{FieldPath, FilterList, FilterNumber, FilterValue};

@@ -92,7 +92,7 @@ async fn list(
     Query(pairs): Query<Vec<(String, String)>>,
 ) -> Result<Json<Value>, ApiError> {
     let table = table(&state, &table_name)?;
-    let mut request = list_request(table, &pairs)?;
+    let mut request = list_request(state.app.schema(), table, &pairs)?;
     let caller = caller(&state, &headers).await?;
     let allowed = allowed_rows(
         decide(&state, &caller, table.name(), PermissionAction::Read),

@@ -4,8 +4,10 @@
 use std::str::FromStr;
 
 use omnera_core::backend::{ListQuery, PageRequest, SortKey};
-use omnera_core::query::{BracketOperator, Condition, FieldPath, FilterExpr, parse_filter};
-use omnera_core::{FieldKind, TableSchema};
+use omnera_core::query::{
+    BracketOperator, Condition, FieldPath, FilterExpr, check_filter_fits, parse_filter,
+};
+use omnera_core::{FieldKind, Schema, TableSchema};
 
 use crate::error::ApiError;
 
@@ -25,7 +27,13 @@ pub(crate) struct ListRequest {
     pub(crate) after: bool,
 }
 
-pub(crate) fn list_request(table: &TableSchema, pairs: &[(String, String)]) -> Result<ListRequest, ApiError> {
+/// Reads the list parameters of a request to `table`; filters are checked against the table's
+/// fields here, so a problem names the parameter as the client wrote it.
+pub(crate) fn list_request(
+    schema: &Schema,
+    table: &TableSchema,
+    pairs: &[(String, String)],
+) -> Result<ListRequest, ApiError> {
     let mut query = ListQuery::default();
     let (mut page, mut limit, mut after) = (None, DEFAULT_LIMIT, None);
     let mut filters = Vec::new();
@@ -47,7 +55,11 @@ pub(crate) fn list_request(table: &TableSchema, pairs: &[(String, String)]) -> R
             "after" => after = Some(value.clone()),
             "sort" => query.sort = sort_keys(table, value)?,
             "filter" => {
-                filters.push(parse_filter(value).map_err(|error| ApiError::bad_parameter(key, error))?);
+                let filter = parse_filter(value).map_err(|error| ApiError::bad_parameter(key, error))?;
+                filters.push(fitting(schema, table, key, filter)?);
+            }
+            "search" if value.contains('\0') => {
+                return Err(ApiError::bad_parameter(key, "text cannot hold a NUL character"));
             }
             "search" => query.search = Some(value.clone()),
             "fields" => query.fields = Some(field_list(table, key, value)?),
@@ -59,7 +71,9 @@ pub(crate) fn list_request(table: &TableSchema, pairs: &[(String, String)]) -> R
                     _ => return Err(ApiError::bad_parameter(key, "use exact or none")),
                 };
             }
-            _ if key.starts_with("filter[") => filters.push(bracket_filter(key, value)?),
+            _ if key.starts_with("filter[") => {
+                filters.push(fitting(schema, table, key, bracket_filter(key, value)?)?);
+            }
             _ => return Err(ApiError::bad_parameter(key, "unknown parameter")),
         }
     }
@@ -130,6 +144,17 @@ fn field_list(table: &TableSchema, key: &str, value: &str) -> Result<Vec<String>
 
 fn expand_paths(value: &str) -> Vec<String> {
     value.split(',').map(str::trim).filter(|path| !path.is_empty()).map(str::to_owned).collect()
+}
+
+/// The filter of parameter `key` when its paths, operators and values fit the table's fields.
+fn fitting(
+    schema: &Schema,
+    table: &TableSchema,
+    key: &str,
+    filter: FilterExpr,
+) -> Result<FilterExpr, ApiError> {
+    check_filter_fits(schema, table, &filter).map_err(|mismatch| ApiError::bad_parameter(key, mismatch))?;
+    Ok(filter)
 }
 
 /// `filter[field]=v` (equals) or `filter[field][op]=v`.

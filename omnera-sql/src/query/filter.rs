@@ -367,13 +367,24 @@ impl<'s> SqlBuilder<'s> {
         let unfit = || self.invalid(format!("the value for `{path}` does not fit its type"));
         let text = match value {
             FilterValue::UserId => {
+                if !matches!(column.column_type, ColumnType::Integer | ColumnType::Reference) {
+                    return Err(unfit());
+                }
                 return self
                     .caller
                     .user_id
                     .map(SqlValue::Integer)
                     .ok_or_else(|| self.invalid("@user.id needs a signed-in user".to_owned()));
             }
-            FilterValue::Now => return Ok(SqlValue::Timestamp(crate::sql_value::now())),
+            // The bound value has the column's type: a date column compares with today (UTC).
+            FilterValue::Now => {
+                let now = crate::sql_value::now();
+                return match column.column_type {
+                    ColumnType::Timestamp => Ok(SqlValue::Timestamp(now)),
+                    ColumnType::Date => Ok(SqlValue::Date(now.date_naive())),
+                    _ => Err(unfit()),
+                };
+            }
             FilterValue::Bool(flag) => {
                 return if column.column_type == ColumnType::Boolean {
                     Ok(SqlValue::Bool(*flag))
