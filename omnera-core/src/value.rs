@@ -110,7 +110,7 @@ fn decimal_to_json(number: Decimal) -> serde_json::Value {
 
 /// Why a value does not fit its field: a stable code and a message for people.
 ///
-/// Codes: `wrong_type`, `too_long`, `line_break`, `invalid_email`, `invalid_url`,
+/// Codes: `wrong_type`, `contains_nul`, `too_long`, `line_break`, `invalid_email`, `invalid_url`,
 /// `invalid_phone_number`, `out_of_range`, `too_many_decimals`, `invalid_date`,
 /// `invalid_datetime`, `invalid_time`, `not_an_option`, `duplicate_value`, `too_many_values`,
 /// `invalid_id`, `read_only`.

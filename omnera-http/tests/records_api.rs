@@ -376,7 +376,7 @@ fn scenarios() -> Vec<Step> {
         get("/health/live", 200, json!({"status": "ok"})),
         get("/health/ready", 200, json!({"status": "ready"})),
     ];
-    steps.extend(book_filter_steps());
+    steps.extend(book_steps());
     // An empty parameter is the same as none, as an empty form field sends it.
     steps.push(get(
         format!("{companies}?limit=1&after=&filter=&sort="),
@@ -387,8 +387,9 @@ fn scenarios() -> Vec<Step> {
 }
 
 /// A filter that names no field, takes an operator or a value that does not fit the field's
-/// type, or holds a NUL character is a 400 naming the parameter as written, on every database.
-fn book_filter_steps() -> Vec<Step> {
+/// type, or holds a NUL character is a 400 naming the parameter as written, on every database;
+/// values both databases could not keep alike (NUL characters, leap seconds) are 422s.
+fn book_steps() -> Vec<Step> {
     let books = "/api/tables/books/records";
     let bad_parameter = |parameter: &str| json!({"status": 400, "code": "bad_request", "errors": [{"field": parameter, "code": "invalid_parameter"}]});
     let mut steps = vec![post(
@@ -397,6 +398,11 @@ fn book_filter_steps() -> Vec<Step> {
         201,
         json!({"title": "Dune"}),
     )];
+    let invalid = |field: &str, code: &str| json!({"code": "validation_failed", "errors": [{"field": field, "code": code}]});
+    steps.push(post(books, json!({"title": "nul\u{0}byte"}), 422, invalid("title", "contains_nul")));
+    steps.push(post(books, json!({"read_at": "23:59:60"}), 422, invalid("read_at", "invalid_time")));
+    steps.push(post(books, json!({"read_at": "23:59:59"}), 201, json!({"id": 2, "read_at": "23:59:59"})));
+    steps.push(step(Method::DELETE, format!("{books}/2"), None, 204, json!(null)));
     for (query, parameter) in [
         ("filter[nope]=1", "filter[nope]"),
         ("filter[pages]=abc", "filter[pages]"),

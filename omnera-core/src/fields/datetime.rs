@@ -1,7 +1,7 @@
 //! `datetime`: RFC 3339 with any offset, stored in UTC; values without an offset are read in the
 //! field's time zone.
 
-use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
+use chrono::{DateTime, NaiveDateTime, TimeZone, Timelike, Utc};
 use chrono_tz::Tz;
 use serde_json::Value;
 
@@ -40,12 +40,16 @@ pub(super) fn normalize(zone: Tz, value: &Value) -> Result<FieldValue, ValueProb
     let Some(text) = value.as_str() else {
         return Err(ValueProblem::wrong_type("a date and time (RFC 3339)", value));
     };
-    if let Ok(moment) = DateTime::parse_from_rfc3339(text) {
+    // A leap second (`:60`) is refused, as for `time`: the databases would not agree on it.
+    if let Ok(moment) = DateTime::parse_from_rfc3339(text)
+        && !super::time::is_leap_second(moment.nanosecond())
+    {
         return Ok(FieldValue::DateTime(moment.with_timezone(&Utc)));
     }
     let local = ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%dT%H:%M"]
         .iter()
-        .find_map(|format| NaiveDateTime::parse_from_str(text, format).ok());
+        .find_map(|format| NaiveDateTime::parse_from_str(text, format).ok())
+        .filter(|local| !super::time::is_leap_second(local.nanosecond()));
     match local.and_then(|local| zone.from_local_datetime(&local).earliest()) {
         Some(moment) => Ok(FieldValue::DateTime(moment.with_timezone(&Utc))),
         None => Err(ValueProblem::new(
@@ -67,5 +71,7 @@ mod tests {
         assert_eq!(utc("2024-05-01T15:00:00"), Ok(Value::from("2024-05-01T13:00:00.000Z")));
         assert_eq!(utc("2024-05-01T13:00:00.123Z"), Ok(Value::from("2024-05-01T13:00:00.123Z")));
         assert!(utc("May 1st").is_err());
+        assert!(utc("2016-12-31T23:59:60Z").is_err(), "no leap seconds");
+        assert!(utc("2016-12-31T23:59:60").is_err());
     }
 }

@@ -122,6 +122,9 @@ impl FieldKind {
         if value.is_null() {
             return Ok(self.empty_value());
         }
+        if let Some(text) = value.as_str() {
+            text::refuse_nul(text)?;
+        }
         match self {
             Self::SingleLineText { max_length } => text::normalize(value, Some(*max_length), false),
             Self::LongText { max_length } => text::normalize(value, *max_length, true),

@@ -42,6 +42,15 @@ fn checked_max_length(field: &FieldConfig, path: &ConfigPath, cx: &mut CheckCont
     }
 }
 
+/// Refuses text holding a NUL character: PostgreSQL cannot store one in text, so no database
+/// does, and every kind's string values are checked before their own rules.
+pub(super) fn refuse_nul(text: &str) -> Result<(), ValueProblem> {
+    if text.contains('\0') {
+        return Err(ValueProblem::new("contains_nul", "contains a NUL character, which text cannot hold"));
+    }
+    Ok(())
+}
+
 pub(super) fn normalize(
     value: &Value,
     max_length: Option<u64>,
@@ -61,4 +70,25 @@ pub(super) fn normalize(
         ));
     }
     Ok(FieldValue::Text(text.to_owned()))
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use crate::FieldKind;
+
+    #[test]
+    fn no_kind_takes_text_with_a_nul_character() {
+        for kind in [
+            FieldKind::SingleLineText { max_length: 255 },
+            FieldKind::LongText { max_length: None },
+            FieldKind::Url,
+            FieldKind::Email,
+            FieldKind::SingleSelect { options: vec!["a\0b".to_owned()] },
+        ] {
+            assert_eq!(kind.normalize(&json!("a\0b")).unwrap_err().code, "contains_nul", "{kind:?}");
+        }
+        assert!(FieldKind::LongText { max_length: None }.normalize(&json!("a\u{1}b")).is_ok());
+    }
 }
