@@ -482,3 +482,36 @@ async fn keyset_cursors_walk_every_record_once() {
     }
     assert_eq!(seen, ["c2", "c5", "c1", "c4", "c0", "c3", "c6"]);
 }
+
+/// `fields` returns `id` and the named fields only: the timestamps when named, a sort key only
+/// when named, even on cursor pages that need the sort key inside.
+async fn only_named_fields_are_returned(base: &str) {
+    let client = reqwest::Client::new();
+    let companies = format!("{base}/api/tables/companies/records");
+    let created = client.post(&companies).json(&json!([{"name": "A", "size": 1}, {"name": "B", "size": 2}]));
+    assert_eq!(created.send().await.unwrap().status().as_u16(), 201);
+    let keys = |record: &Value| record.as_object().unwrap().keys().cloned().collect::<Vec<_>>();
+    for (query, expected) in [
+        ("fields=name", vec!["id", "name"]),
+        ("fields=name&sort=-size&limit=1", vec!["id", "name"]),
+        ("fields=size,updated_at", vec!["id", "size", "updated_at"]),
+    ] {
+        let page: Value =
+            client.get(format!("{companies}?{query}")).send().await.unwrap().json().await.unwrap();
+        assert_eq!(keys(&page["data"][0]), expected, "{query}: {page}");
+        if let Some(cursor) = page["pagination"]["nextCursor"].as_str() {
+            let next = client.get(format!("{companies}?{query}&after={cursor}")).send().await.unwrap();
+            let next: Value = next.json().await.unwrap();
+            assert_eq!(keys(&next["data"][0]), expected, "the cursor page of {query}: {next}");
+            assert_eq!(next["data"][0]["name"], "A", "the cursor still walks by the sort key");
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fields_select_what_a_list_returns() {
+    only_named_fields_are_returned(&serve(&omnera_sql::testing::sqlite_url()).await).await;
+    let Some(admin) = omnera_sql::testing::postgres_admin_url("fields of a list") else { return };
+    only_named_fields_are_returned(&serve(&omnera_sql::testing::postgres_database(&admin).await).await).await;
+    omnera_sql::testing::drop_postgres_databases(&admin).await;
+}

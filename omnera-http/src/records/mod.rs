@@ -21,7 +21,7 @@ use crate::error::{ApiError, ErrorKind, FieldError};
 use crate::state::ApiState;
 pub(crate) use body::JsonBody;
 use etag::{etag_of, expected_version};
-use params::list_request;
+use params::{list_request, listed_json};
 
 pub(crate) fn routes() -> Router<ApiState> {
     Router::new()
@@ -115,7 +115,8 @@ async fn list(
     pagination
         .insert("hasPrev".into(), (request.after || request.page.is_some_and(|number| number > 1)).into());
     pagination.insert("nextCursor".into(), page.next_cursor.map_or(Value::Null, Value::String));
-    let data: Vec<Value> = page.records.iter().map(Record::to_json).collect();
+    let fields = request.query.fields.as_deref();
+    let data: Vec<Value> = page.records.iter().map(|record| listed_json(record, fields)).collect();
     Ok(Json(json!({"data": data, "pagination": pagination})))
 }
 
