@@ -192,3 +192,24 @@ async fn sign_up_is_refused_unless_open() {
     .await;
     assert_eq!((status, body["code"].as_str()), (403, Some("forbidden")));
 }
+
+/// An `Authorization` header other than `Bearer <token>` is a bad credential: a 401, even on a
+/// route anonymous callers may use.
+#[tokio::test]
+async fn an_authorization_that_is_not_bearer_is_refused() {
+    let open = APP.replace(
+        r#""signUp": "open""#,
+        r#""signUp": "open", "permissions": [{"role": "anonymous", "table": "notes", "actions": ["read"]}]"#,
+    );
+    let (base, _) = serve(&omnera_sql::testing::sqlite_url(), &open).await;
+    let client = reqwest::Client::new();
+    let notes = format!("{base}/api/tables/notes/records");
+    assert_eq!(client.get(&notes).send().await.unwrap().status().as_u16(), 200, "anonymous may read");
+    for header in ["Basic Zm9vOmJhcg==", "Bearer", "Token abc", "Bearer a b"] {
+        let response = client.get(&notes).header("authorization", header).send().await.unwrap();
+        assert_eq!(response.status().as_u16(), 401, "{header}");
+        assert_eq!(response.headers()["content-type"], "application/problem+json");
+        let body: Value = response.json().await.unwrap();
+        assert_eq!(body["code"], "unauthorized", "{header}");
+    }
+}

@@ -27,7 +27,9 @@ use serde_json::{Value, json};
 
 use crate::error::{ApiError, ErrorKind};
 use crate::state::ApiState;
-use credentials::{hash_password, request_api_key, request_token, token_hash};
+use credentials::{
+    Authorization, hash_password, request_api_key, request_authorization, request_token, token_hash,
+};
 
 pub(crate) use oauth::{SignInProviders, http_client as provider_http_client};
 pub(crate) use users::admin;
@@ -102,9 +104,16 @@ pub(crate) fn user_json(user: &User) -> Value {
     })
 }
 
-/// The signed-in user of a request: `None` without credentials, 401 with bad ones. An
-/// `X-API-Key` is an API key; a bearer token or the cookie is a session token or an API key.
+/// The signed-in user of a request: `None` without credentials, 401 with bad ones (an
+/// `Authorization` header that is not `Bearer <token>` among them). An `X-API-Key` is an API
+/// key; a bearer token or the cookie is a session token or an API key.
 pub(crate) async fn current_user(state: &ApiState, headers: &HeaderMap) -> Result<Option<User>, ApiError> {
+    if request_authorization(headers) == Authorization::Unusable {
+        return Err(ApiError::new(
+            ErrorKind::Unauthorized,
+            "the Authorization header must be `Bearer <session token or API key>`",
+        ));
+    }
     let accounts = accounts(state)?;
     let user = if let Some(key) = request_api_key(headers) {
         accounts.api_key_user(&token_hash(&key), Utc::now()).await.map_err(store_error)?
