@@ -1,6 +1,6 @@
 //! What every handler shares: the app, and what the router builds from its connections.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use omnera_core::App;
 use omnera_core::backend::Storage;
@@ -19,8 +19,9 @@ pub(crate) struct ApiState {
     pub(crate) connection_stores: ConnectionStores,
     /// The providers of OAuth connections, discovered on first use.
     pub(crate) sign_in_providers: SignInProviders,
-    /// The client that talks to OAuth providers.
-    pub(crate) provider_client: reqwest::Client,
+    /// The client that talks to OAuth providers, made on first use (it reads the system's
+    /// root certificates, which an app without OAuth sign-in never needs).
+    provider_client: Arc<OnceLock<reqwest::Client>>,
     /// The origin browsers reach the app at, when the host set it.
     pub(crate) public_origin: Option<String>,
 }
@@ -31,9 +32,14 @@ impl ApiState {
             app,
             connection_stores: ConnectionStores::default(),
             sign_in_providers: SignInProviders::default(),
-            provider_client: provider_http_client(),
+            provider_client: Arc::default(),
             public_origin: options.public_origin().map(str::to_owned),
         }
+    }
+
+    /// The client that talks to OAuth providers.
+    pub(crate) fn provider_client(&self) -> &reqwest::Client {
+        self.provider_client.get_or_init(provider_http_client)
     }
 
     pub(crate) fn storage(&self) -> Result<&Arc<dyn Storage>, ApiError> {

@@ -1,5 +1,6 @@
 //! `/api/tables/{table}/records`: list, create, read, change, delete and batch.
 
+mod batch_ids;
 mod body;
 mod etag;
 pub(crate) mod params;
@@ -19,6 +20,7 @@ use serde_json::{Map, Value, json};
 use crate::access::{allowed_rows, caller, check_record, decide, narrowed, write_check};
 use crate::error::{ApiError, ErrorKind, FieldError};
 use crate::state::ApiState;
+use batch_ids::repeated_ids;
 pub(crate) use body::JsonBody;
 use etag::{etag_of, expected_version};
 use params::{list_request, listed_json};
@@ -296,6 +298,7 @@ async fn batch(
         }
     }
     let mut update = Vec::new();
+    let mut update_ids = Vec::new();
     for (index, item) in list("update")?.iter().enumerate() {
         let mut fields = item.as_object().cloned().unwrap_or_default();
         let Some(id) = fields.remove("id").as_ref().and_then(whole_number) else {
@@ -304,6 +307,7 @@ async fn batch(
                 format!("update[{index}] needs the record's `id`"),
             ));
         };
+        update_ids.push(id);
         match checked(table, &Value::Object(fields), DraftMode::Patch) {
             Ok(values) => update.push((id, values, None)),
             Err(error) => problems.extend(item_problems(&format!("update[{index}]"), &error)?),
@@ -318,6 +322,7 @@ async fn batch(
             })
         })
         .collect::<Result<Vec<_>, _>>()?;
+    problems.extend(repeated_ids(&update_ids, &delete));
     if !problems.is_empty() {
         return Err(ApiError::invalid_fields(problems));
     }

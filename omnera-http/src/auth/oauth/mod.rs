@@ -96,9 +96,8 @@ pub(super) async fn callback(
         .map_err(store_error)?
         .filter(|pending| pending.connection == connection)
         .ok_or_else(|| ApiError::new(ErrorKind::Unauthorized, "the sign-in is unknown, used or expired"))?;
-    let http = state.provider_client.clone();
     let profile = provider
-        .profile(&http, &pending.callback_url, code, &pending.code_verifier)
+        .profile(state.provider_client(), &pending.callback_url, code, &pending.code_verifier)
         .await
         .map_err(|error| provider_problem(&connection, &error))?;
     let user = user_for(&state, &connection, profile).await?;
@@ -130,7 +129,7 @@ async fn provider(state: &ApiState, connection: &str) -> Result<Arc<Provider>, A
         return Ok(provider);
     }
     let provider = Arc::new(
-        Provider::discover(config, &state.provider_client)
+        Provider::discover(config, state.provider_client())
             .await
             .map_err(|error| provider_problem(connection, &error))?,
     );
