@@ -1,6 +1,8 @@
 //! Permissions end to end, on SQLite and PostgreSQL: row filters compiled into lists, a row
 //! another role owns is a 404, a row one may read but not change is a 403, no credentials a 401,
 //! and a create or change that would leave the rows a `where` allows is a 403 that writes nothing.
+//! Through relationships too: `expand` and filter paths never show or test a related row the
+//! caller may not read.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod support;
@@ -231,5 +233,331 @@ async fn permissions_on_sqlite() {
 async fn permissions_on_postgres() {
     let Some(admin) = omnera_sql::testing::postgres_admin_url("the permissions") else { return };
     permissions_hold_on(&omnera_sql::testing::postgres_database(&admin).await).await;
+    // In the same test: dropping this process's databases would pull them from under another.
+    related_rows_stay_hidden_on(&omnera_sql::testing::postgres_database(&admin).await).await;
     omnera_sql::testing::drop_postgres_databases(&admin).await;
+}
+
+/// Tables related to `books` with every kind of read permission a member can have: none
+/// (`secrets`), row filters (`authors`, `reviews`, `tags`) and every row (`books`, `countries`).
+const LIBRARY: &str = r#"{"name": "Library", "auth": {
+    "roles": ["member"],
+    "permissions": [
+      {"role": "member", "table": "books", "actions": ["read"]},
+      {"role": "member", "table": "countries", "actions": ["read"]},
+      {"role": "member", "table": "authors", "actions": ["read"], "where": "public = true"},
+      {"role": "member", "table": "reviews", "actions": ["read"], "where": "owner = @user.id && !(title = 'retracted')"},
+      {"role": "member", "table": "tags", "actions": ["read"], "where": "public = true"}
+    ]},
+  "tables": [
+    {"id": 1, "name": "countries", "fields": [{"id": 1, "name": "name", "type": "single-line-text"}]},
+    {"id": 2, "name": "authors", "fields": [
+      {"id": 1, "name": "name", "type": "single-line-text"},
+      {"id": 2, "name": "public", "type": "checkbox"},
+      {"id": 3, "name": "country", "type": "relationship", "relatedTable": "countries"}]},
+    {"id": 3, "name": "secrets", "fields": [
+      {"id": 1, "name": "label", "type": "single-line-text"},
+      {"id": 2, "name": "country", "type": "relationship", "relatedTable": "countries"}]},
+    {"id": 4, "name": "reviews", "fields": [
+      {"id": 1, "name": "title", "type": "single-line-text"},
+      {"id": 2, "name": "owner", "type": "integer"}]},
+    {"id": 5, "name": "tags", "fields": [
+      {"id": 1, "name": "name", "type": "single-line-text"},
+      {"id": 2, "name": "public", "type": "checkbox"}]},
+    {"id": 6, "name": "books", "fields": [
+      {"id": 1, "name": "title", "type": "single-line-text"},
+      {"id": 2, "name": "author", "type": "relationship", "relatedTable": "authors"},
+      {"id": 3, "name": "secret", "type": "relationship", "relatedTable": "secrets"},
+      {"id": 4, "name": "top_review", "type": "relationship", "relatedTable": "reviews"},
+      {"id": 5, "name": "tags", "type": "relationship", "relatedTable": "tags", "relationType": "many-to-many"}]}
+  ]}"#;
+
+/// What a look at the books checks, whose token it uses, the query, the status it must get and
+/// a value of the answer (a JSON pointer and the value it must point at; null: nothing there).
+type Look<'t> = (&'static str, &'t str, Vec<(&'static str, String)>, u16, &'static str, Value);
+
+async fn related_rows_stay_hidden_on(database_url: &str) {
+    let storage = SqlStorage::connect(database_url).await.unwrap();
+    let app = App::from_config(Config::from_json_str(LIBRARY).unwrap())
+        .with_storage(storage.clone())
+        .with_accounts(storage.clone())
+        .with_mailer(LogMailer)
+        .build()
+        .await
+        .unwrap();
+    let hash = {
+        use argon2::password_hash::PasswordHasher;
+        argon2::Argon2::default().hash_password(b"password 123").unwrap().to_string()
+    };
+    let member_id = storage
+        .create_user(NewUser::new("max@example.com", None, hash, vec!["member".to_owned()]))
+        .await
+        .unwrap()
+        .id;
+    ensure_admin(&storage, "root@example.com", "password 123").await.unwrap();
+    let server = Server { base: support::serve_app(app).await, client: Client::new() };
+    let (max, root) = (server.sign_in("max@example.com").await, server.sign_in("root@example.com").await);
+    let create = async |table: &str, body: Value| -> i64 {
+        let path = format!("/api/tables/{table}/records");
+        let (status, record) = server.call(Some(&root), Method::POST, &path, Some(body)).await;
+        assert_eq!(status, 201, "{record}");
+        record["id"].as_i64().unwrap()
+    };
+    let norway = create("countries", json!({"name": "Norway"})).await;
+    let ann = create("authors", json!({"name": "Ann Public", "public": true, "country": norway})).await;
+    let hal = create("authors", json!({"name": "Hidden Hal", "public": false, "country": norway})).await;
+    let secret = create("secrets", json!({"label": "top-secret-label", "country": norway})).await;
+    let mine = create("reviews", json!({"title": "mine", "owner": member_id})).await;
+    let hidden = create("reviews", json!({"title": "top-review-hidden", "owner": member_id + 1000})).await;
+    let open = create("tags", json!({"name": "open", "public": true})).await;
+    let closed = create("tags", json!({"name": "closed-tag", "public": false})).await;
+    create(
+        "books",
+        json!({"title": "One", "author": ann, "secret": secret, "top_review": hidden, "tags": [open, closed]}),
+    )
+    .await;
+    create("books", json!({"title": "Two", "author": hal, "top_review": mine, "tags": [open]})).await;
+    // Reviews the member's `where` cannot decide (no owner) or that are its `!` case (no title).
+    let orphan = create("reviews", json!({"title": "top-orphan"})).await;
+    let untitled = create("reviews", json!({"owner": member_id})).await;
+    create("books", json!({"title": "Three", "top_review": orphan})).await;
+    create("books", json!({"title": "Four", "top_review": untitled})).await;
+
+    let (status, body) =
+        server.call(Some(&max), Method::GET, &format!("/api/tables/secrets/records/{secret}"), None).await;
+    assert_eq!(status, 403, "the member may not read secrets at all: {body}");
+    let (status, body) =
+        server.call(Some(&max), Method::GET, &format!("/api/tables/reviews/records/{hidden}"), None).await;
+    assert_eq!(status, 404, "another's review does not exist for the member: {body}");
+    let (status, body) =
+        server.call(Some(&max), Method::GET, &format!("/api/tables/reviews/records/{untitled}"), None).await;
+    assert_eq!(status, 404, "nor one without a title, which `!(title = 'retracted')` leaves out: {body}");
+
+    let q = |pairs: &[(&'static str, &str)]| {
+        pairs.iter().map(|(key, value)| (*key, (*value).to_owned())).collect()
+    };
+    let looks: Vec<Look<'_>> = vec![
+        (
+            "expanding an unreadable table is refused",
+            &max,
+            q(&[("expand", "secret")]),
+            400,
+            "/errors/0/field",
+            json!("expand"),
+        ),
+        (
+            "also next to readable ones",
+            &max,
+            q(&[("expand", "top_review,secret")]),
+            400,
+            "/errors/0/field",
+            json!("expand"),
+        ),
+        (
+            "a nested expand through an unreadable hop is refused",
+            &max,
+            q(&[("expand", "secret.country")]),
+            400,
+            "/errors/0/field",
+            json!("expand"),
+        ),
+        (
+            "a review outside the where is not embedded: the plain id stays",
+            &max,
+            q(&[("expand", "top_review")]),
+            200,
+            "/data/0/top_review",
+            json!(hidden),
+        ),
+        (
+            "a review inside it is",
+            &max,
+            q(&[("expand", "top_review")]),
+            200,
+            "/data/1/top_review/title",
+            json!("mine"),
+        ),
+        (
+            "a readable author and its country are embedded",
+            &max,
+            q(&[("expand", "author.country")]),
+            200,
+            "/data/0/author/country/name",
+            json!("Norway"),
+        ),
+        (
+            "a hidden author is not, nor what lies below it",
+            &max,
+            q(&[("expand", "author.country")]),
+            200,
+            "/data/1/author",
+            json!(hal),
+        ),
+        (
+            "a many-to-many list embeds the readable rows",
+            &max,
+            q(&[("expand", "tags")]),
+            200,
+            "/data/0/tags/0/name",
+            json!("open"),
+        ),
+        ("and leaves hidden ones out", &max, q(&[("expand", "tags")]), 200, "/data/0/tags/1", Value::Null),
+        (
+            "a filter path into an unreadable table is refused",
+            &max,
+            q(&[("filter", "secret.label ^~ 'top-s'")]),
+            400,
+            "/errors/0/field",
+            json!("filter"),
+        ),
+        (
+            "so is the bracket form",
+            &max,
+            q(&[("filter[secret.label][starts_with]", "top-s")]),
+            400,
+            "/errors/0/field",
+            json!("filter"),
+        ),
+        (
+            "a prefix guess on a hidden review finds nothing",
+            &max,
+            q(&[("filter", "top_review.title ^~ 'top-'")]),
+            200,
+            "/pagination/total",
+            json!(0),
+        ),
+        (
+            "nor does the bracket form",
+            &max,
+            q(&[("filter[top_review.title][starts_with]", "top-")]),
+            200,
+            "/pagination/total",
+            json!(0),
+        ),
+        (
+            "nor its negation: a hidden review counts as empty",
+            &max,
+            q(&[("filter", "!(top_review.title ^~ 'top-')")]),
+            200,
+            "/pagination/total",
+            json!(4),
+        ),
+        (
+            "even where the review's where is unknown (no owner), a guess tells nothing",
+            &max,
+            q(&[("filter", "!(top_review.title ^~ 'top-o')")]),
+            200,
+            "/pagination/total",
+            json!(4),
+        ),
+        (
+            "a row the where's `!` leaves out stays out through relationships",
+            &max,
+            q(&[("filter", format!("top_review.owner = {member_id}").as_str())]),
+            200,
+            "/pagination/total",
+            json!(1),
+        ),
+        (
+            "an empty row's title is null",
+            &max,
+            q(&[("filter", "top_review.title is null")]),
+            200,
+            "/data/0/title",
+            json!("One"),
+        ),
+        (
+            "a readable review is filtered as before",
+            &max,
+            q(&[("filter", "top_review.title = 'mine'")]),
+            200,
+            "/data/0/title",
+            json!("Two"),
+        ),
+        (
+            "a hidden author's name cannot be guessed",
+            &max,
+            q(&[("filter", "author.name ~ 'hal'")]),
+            200,
+            "/pagination/total",
+            json!(0),
+        ),
+        (
+            "nor a country reached through a hidden author",
+            &max,
+            q(&[("filter", "author.country.name = 'Norway'")]),
+            200,
+            "/pagination/total",
+            json!(1),
+        ),
+        (
+            "has tests the record's own ids, shown without expand anyway",
+            &max,
+            q(&[("filter", &format!("tags has {closed}"))]),
+            200,
+            "/data/0/tags",
+            json!([open, closed]),
+        ),
+        (
+            "the admin sees every embedded row",
+            &root,
+            q(&[("expand", "secret.country,top_review,tags,author.country")]),
+            200,
+            "/data/0/secret/label",
+            json!("top-secret-label"),
+        ),
+        (
+            "and every hidden review",
+            &root,
+            q(&[("expand", "top_review")]),
+            200,
+            "/data/0/top_review/title",
+            json!("top-review-hidden"),
+        ),
+        ("and every tag", &root, q(&[("expand", "tags")]), 200, "/data/0/tags/1/name", json!("closed-tag")),
+        (
+            "and every author",
+            &root,
+            q(&[("expand", "author")]),
+            200,
+            "/data/1/author/name",
+            json!("Hidden Hal"),
+        ),
+        (
+            "and filters through any table",
+            &root,
+            q(&[("filter", "secret.label ^~ 'top-s'")]),
+            200,
+            "/pagination/total",
+            json!(1),
+        ),
+        (
+            "with the usual empty-row answers",
+            &root,
+            q(&[("filter", "top_review.title ^~ 'top-'")]),
+            200,
+            "/pagination/total",
+            json!(2),
+        ),
+    ];
+    let mut failures = Vec::new();
+    for (what, token, query, status, pointer, expected) in looks {
+        let url =
+            reqwest::Url::parse_with_params(&format!("{}/api/tables/books/records", server.base), &query)
+                .unwrap();
+        let response = server.client.get(url).bearer_auth(token).send().await.unwrap();
+        let got = response.status().as_u16();
+        let body: Value = response.json().await.unwrap_or(Value::Null);
+        if got != status || body.pointer(pointer).unwrap_or(&Value::Null) != &expected {
+            failures.push(format!(
+                "{what}: {query:?} gave {got} and {body}, expected {status} and {pointer} = {expected}"
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn related_rows_stay_hidden_on_sqlite() {
+    related_rows_stay_hidden_on(&omnera_sql::testing::sqlite_url()).await;
 }

@@ -4,6 +4,8 @@ mod batch_ids;
 mod body;
 mod etag;
 pub(crate) mod params;
+mod related_expansions;
+mod related_filters;
 
 use axum::Json;
 use axum::Router;
@@ -24,6 +26,8 @@ use batch_ids::repeated_ids;
 pub(crate) use body::JsonBody;
 use etag::{etag_of, expected_version};
 use params::{list_request, listed_json};
+use related_expansions::{check_expandable, drop_unreadable};
+use related_filters::guarded;
 
 pub(crate) fn routes() -> Router<ApiState> {
     Router::new()
@@ -101,9 +105,14 @@ async fn list(
         &caller,
         "read these records",
     )?;
-    request.query.filter = narrowed(request.query.filter.take(), allowed);
-    request.query.caller = caller;
-    let page = state.storage()?.list(table.name(), &request.query).await?;
+    // The caller's own filter and expand reach related tables only where the caller may read.
+    let filter =
+        request.query.filter.take().map(|filter| guarded(&state, &caller, table, filter)).transpose()?;
+    check_expandable(&state, &caller, table, &request.query.expand)?;
+    request.query.filter = narrowed(filter, allowed);
+    request.query.caller = caller.clone();
+    let mut page = state.storage()?.list(table.name(), &request.query).await?;
+    drop_unreadable(&state, &caller, table, &mut page.records).await?;
     let mut pagination = Map::new();
     if let Some(number) = request.page {
         pagination.insert("page".into(), number.into());

@@ -1,0 +1,224 @@
+//! A caller's own filter through relationships (`top_review.title ^~ 'a'`) sees only the related
+//! rows the caller may read, so that nobody can guess a hidden value one prefix at a time.
+//!
+//! Every condition whose path follows a relationship into another table is checked hop by hop:
+//! - a table the caller may not read at all is a 400 naming `filter`;
+//! - a table they read through row filters (permission `where`s) adds a guard: the related row
+//!   is there and matches those filters, re-rooted at the path (`owner = @user.id` on `reviews`,
+//!   reached through `top_review`, becomes `top_review.owner = @user.id`);
+//! - a table they may read whole adds nothing.
+//!
+//! A guarded condition holds for a readable related row exactly as before; for a hidden one (or
+//! none) it is decided as for an empty row: `is null`, `!=`, `!~` and `not in` hold, every other
+//! test does not. The answer then depends only on the filter as written, never on the hidden
+//! row. Guards are never unknown (SQL NULL), so a caller's `!` around a condition cannot turn an
+//! unknown into a known answer about a hidden row either. The permission filters themselves are
+//! the config's: they are trusted and never guarded.
+
+use omnera_core::backend::{Caller, PolicyDecision};
+use omnera_core::config::{PermissionAction, RelationType};
+use omnera_core::query::{CompareOp, Condition, FieldPath, FilterExpr, Predicate};
+use omnera_core::{FieldKind, Schema, TableSchema};
+
+use crate::access::decide;
+use crate::error::{ApiError, ErrorKind};
+use crate::state::ApiState;
+
+/// The related table a relationship field of `table` leads to, and how many records it links.
+pub(super) fn relationship_target<'s>(
+    schema: &'s Schema,
+    table: &TableSchema,
+    field: &str,
+) -> Option<(&'s TableSchema, RelationType)> {
+    match table.field(field)?.kind() {
+        FieldKind::Relationship(options) => {
+            Some((schema.table(&options.related_table)?, options.relation_type))
+        }
+        _ => None,
+    }
+}
+
+/// `filter`, written by the caller on `table`, with every condition through a relationship
+/// limited to the related rows the caller may read.
+pub(crate) fn guarded(
+    state: &ApiState,
+    caller: &Caller,
+    table: &TableSchema,
+    filter: FilterExpr,
+) -> Result<FilterExpr, ApiError> {
+    map_conditions(filter, &mut |condition| guarded_condition(state, caller, table, condition))
+}
+
+fn guarded_condition(
+    state: &ApiState,
+    caller: &Caller,
+    table: &TableSchema,
+    condition: Condition,
+) -> Result<FilterExpr, ApiError> {
+    let schema = state.app.schema();
+    let segments = condition.path.segments();
+    let mut guards = Vec::new();
+    let mut current = table;
+    for (position, segment) in segments.iter().enumerate().take(segments.len().saturating_sub(1)) {
+        // A path that leads nowhere is left for the storage to refuse with its own 400.
+        let Some((target, relation)) = relationship_target(schema, current, segment) else { break };
+        if relation == RelationType::ManyToMany {
+            break;
+        }
+        match decide(state, caller, target.name(), PermissionAction::Read) {
+            PolicyDecision::AllowAll => {}
+            PolicyDecision::AllowWhere(filters) => {
+                guards.push(visible_row(schema, target, &segments[..=position], FilterExpr::or(filters))?);
+            }
+            _ => {
+                return Err(ApiError::bad_parameter(
+                    "filter",
+                    format!(
+                        "you may not read table {}, so `{}` cannot be filtered on",
+                        target.name(),
+                        condition.path
+                    ),
+                ));
+            }
+        }
+        current = target;
+    }
+    if guards.is_empty() {
+        return Ok(FilterExpr::Condition(condition));
+    }
+    let visible = FilterExpr::and(guards);
+    Ok(if holds_for_an_empty_row(&condition.predicate) {
+        FilterExpr::or([FilterExpr::Not(Box::new(visible)), FilterExpr::Condition(condition)])
+    } else {
+        FilterExpr::and([visible, FilterExpr::Condition(condition)])
+    })
+}
+
+/// Whether the related row reached through `prefix` is there and among `allowed` (the read
+/// filters of its table `target`); never unknown.
+fn visible_row(
+    schema: &Schema,
+    target: &TableSchema,
+    prefix: &[String],
+    allowed: FilterExpr,
+) -> Result<FilterExpr, ApiError> {
+    let id = FieldPath::new(prefix.iter().map(String::as_str).chain(["id"]))
+        .map_err(|_| ApiError::new(ErrorKind::Internal, "a related row's id could not be named"))?;
+    let present =
+        FilterExpr::Condition(Condition { path: id, predicate: Predicate::IsNull { negated: true } });
+    let allowed = map_conditions(is_true(schema, target, allowed), &mut |condition| {
+        let path = FieldPath::new(prefix.iter().chain(condition.path.segments()).map(String::as_str))
+            .map_err(|_| ApiError::new(ErrorKind::Internal, "a permission filter could not be re-rooted"))?;
+        Ok(FilterExpr::Condition(Condition { path, predicate: condition.predicate }))
+    })?;
+    Ok(FilterExpr::and([present, allowed]))
+}
+
+/// What a condition gives on a related row that is empty (or hidden, or missing).
+fn holds_for_an_empty_row(predicate: &Predicate) -> bool {
+    matches!(
+        predicate,
+        Predicate::IsNull { negated: false }
+            | Predicate::In { negated: true, .. }
+            | Predicate::Compare { op: CompareOp::Ne | CompareOp::NotContains, .. }
+    )
+}
+
+/// `filter` rebuilt with each condition replaced by what `replace` makes of it.
+fn map_conditions(
+    filter: FilterExpr,
+    replace: &mut impl FnMut(Condition) -> Result<FilterExpr, ApiError>,
+) -> Result<FilterExpr, ApiError> {
+    Ok(match filter {
+        FilterExpr::And(children) => FilterExpr::and(
+            children
+                .into_iter()
+                .map(|child| map_conditions(child, replace))
+                .collect::<Result<Vec<_>, _>>()?,
+        ),
+        FilterExpr::Or(children) => FilterExpr::or(
+            children
+                .into_iter()
+                .map(|child| map_conditions(child, replace))
+                .collect::<Result<Vec<_>, _>>()?,
+        ),
+        FilterExpr::Not(inner) => FilterExpr::Not(Box::new(map_conditions(*inner, replace)?)),
+        FilterExpr::Condition(condition) => replace(condition)?,
+    })
+}
+
+// SQL answers a test on an empty value with "unknown", and `NOT unknown` is unknown too. A guard
+// must be plainly true or false, so `is_true` and `is_false` rewrite a filter into one that holds
+// exactly where it is true (or false) and is never unknown.
+
+/// Holds exactly where `filter` (on `table`) is true; never unknown.
+fn is_true(schema: &Schema, table: &TableSchema, filter: FilterExpr) -> FilterExpr {
+    match filter {
+        FilterExpr::And(children) => {
+            FilterExpr::and(children.into_iter().map(|child| is_true(schema, table, child)))
+        }
+        FilterExpr::Or(children) => {
+            FilterExpr::or(children.into_iter().map(|child| is_true(schema, table, child)))
+        }
+        FilterExpr::Not(inner) => is_false(schema, table, *inner),
+        FilterExpr::Condition(condition) => {
+            if never_unknown(schema, table, &condition) {
+                FilterExpr::Condition(condition)
+            } else {
+                let has_value = has_value(&condition.path);
+                FilterExpr::and([FilterExpr::Condition(condition), has_value])
+            }
+        }
+    }
+}
+
+/// Holds exactly where `filter` (on `table`) is false; never unknown.
+fn is_false(schema: &Schema, table: &TableSchema, filter: FilterExpr) -> FilterExpr {
+    match filter {
+        FilterExpr::And(children) => {
+            FilterExpr::or(children.into_iter().map(|child| is_false(schema, table, child)))
+        }
+        FilterExpr::Or(children) => {
+            FilterExpr::and(children.into_iter().map(|child| is_false(schema, table, child)))
+        }
+        FilterExpr::Not(inner) => is_true(schema, table, *inner),
+        FilterExpr::Condition(condition) => {
+            let never_unknown = never_unknown(schema, table, &condition);
+            let has_value = has_value(&condition.path);
+            let negated = FilterExpr::Not(Box::new(FilterExpr::Condition(condition)));
+            // An empty multi-select counts as not known to lack the value: narrower, never wider.
+            if never_unknown { negated } else { FilterExpr::and([negated, has_value]) }
+        }
+    }
+}
+
+/// `path is not null`.
+fn has_value(path: &FieldPath) -> FilterExpr {
+    FilterExpr::Condition(Condition { path: path.clone(), predicate: Predicate::IsNull { negated: true } })
+}
+
+/// Whether the SQL of `condition` is true or false even on empty values: `is null`, and the tests
+/// that count an empty value as a match (`!=`, `!~`, `not in`), and `has` on a many-to-many field
+/// (a test for a link).
+fn never_unknown(schema: &Schema, table: &TableSchema, condition: &Condition) -> bool {
+    match &condition.predicate {
+        Predicate::IsNull { .. }
+        | Predicate::In { negated: true, .. }
+        | Predicate::Compare { op: CompareOp::Ne | CompareOp::NotContains, .. } => true,
+        Predicate::Has(_) => links_many(schema, table, condition.path.segments()),
+        _ => false,
+    }
+}
+
+/// Whether `path` (from `table`) ends at a many-to-many relationship.
+fn links_many(schema: &Schema, table: &TableSchema, path: &[String]) -> bool {
+    let mut current = table;
+    for (position, segment) in path.iter().enumerate() {
+        let Some((target, relation)) = relationship_target(schema, current, segment) else { return false };
+        if position + 1 == path.len() {
+            return relation == RelationType::ManyToMany;
+        }
+        current = target;
+    }
+    false
+}
