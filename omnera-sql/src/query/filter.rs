@@ -31,6 +31,17 @@ pub(crate) struct ResolvedColumn<'s> {
     pub(crate) nullable: bool,
 }
 
+/// What testing a condition costs each row it meets, cheapest first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum RowCost {
+    /// A column compared as stored.
+    Column,
+    /// A value converted or matched first: a decimal parsed from text, a LIKE pattern.
+    Converted,
+    /// A subquery per row: links of a many-to-many field, members of a JSON list.
+    Subquery,
+}
+
 /// What a path resolves to: a column, or a many-to-many field (kept in a link table).
 enum Resolved<'s> {
     Column(ResolvedColumn<'s>),
@@ -68,14 +79,33 @@ impl<'s> SqlBuilder<'s> {
     }
 
     pub(crate) fn compile(&mut self, filter: &FilterExpr) -> Result<String, StorageError> {
+        self.compile_with_cost(filter).map(|(sql, _)| sql)
+    }
+
+    /// The SQL of a filter and what it costs a row. The terms of an AND go cheapest first: SQLite
+    /// tests them in the order written on a scan and stops at the first false one, so
+    /// `price > 5 AND active` parses a decimal only where `active` holds. (PostgreSQL orders
+    /// them by its own estimates.)
+    fn compile_with_cost(&mut self, filter: &FilterExpr) -> Result<(String, RowCost), StorageError> {
         Ok(match filter {
             FilterExpr::And(children) | FilterExpr::Or(children) => {
-                let joiner = if matches!(filter, FilterExpr::And(_)) { " AND " } else { " OR " };
-                let parts: Result<Vec<String>, StorageError> =
-                    children.iter().map(|child| self.compile(child)).collect();
-                format!("({})", parts?.join(joiner))
+                let mut parts: Vec<(String, RowCost)> =
+                    children.iter().map(|child| self.compile_with_cost(child)).collect::<Result<_, _>>()?;
+                let joiner = if matches!(filter, FilterExpr::And(_)) {
+                    // Stable: equal costs keep the order they were written in.
+                    parts.sort_by_key(|(_, cost)| *cost);
+                    " AND "
+                } else {
+                    " OR "
+                };
+                let cost = parts.iter().map(|(_, cost)| *cost).max().unwrap_or(RowCost::Column);
+                let sql: Vec<String> = parts.into_iter().map(|(sql, _)| sql).collect();
+                (format!("({})", sql.join(joiner)), cost)
             }
-            FilterExpr::Not(inner) => format!("NOT ({})", self.compile(inner)?),
+            FilterExpr::Not(inner) => {
+                let (sql, cost) = self.compile_with_cost(inner)?;
+                (format!("NOT ({sql})"), cost)
+            }
             FilterExpr::Condition(condition) => self.condition(condition)?,
         })
     }
@@ -163,13 +193,32 @@ impl<'s> SqlBuilder<'s> {
         Err(self.invalid("an empty field path".to_owned()))
     }
 
-    fn condition(&mut self, condition: &Condition) -> Result<String, StorageError> {
+    fn condition(&mut self, condition: &Condition) -> Result<(String, RowCost), StorageError> {
         let path = condition.path.to_string();
         match self.resolve(condition.path.segments())? {
             Resolved::Links { link_table, owner_alias, target } => {
-                self.link_condition(&path, &link_table, &owner_alias, target, &condition.predicate)
+                let sql =
+                    self.link_condition(&path, &link_table, &owner_alias, target, &condition.predicate)?;
+                Ok((sql, RowCost::Subquery))
             }
-            Resolved::Column(column) => self.column_condition(&path, &column, &condition.predicate),
+            Resolved::Column(column) => {
+                let sql = self.column_condition(&path, &column, &condition.predicate)?;
+                Ok((sql, self.row_cost(&column, &condition.predicate)))
+            }
+        }
+    }
+
+    /// What testing a condition on a column costs a row.
+    fn row_cost(&self, column: &ResolvedColumn<'_>, predicate: &Predicate) -> RowCost {
+        match predicate {
+            Predicate::IsNull { .. } => RowCost::Column,
+            Predicate::Has(_) => RowCost::Subquery,
+            Predicate::Compare {
+                op: CompareOp::Contains | CompareOp::NotContains | CompareOp::StartsWith | CompareOp::EndsWith,
+                ..
+            } => RowCost::Converted,
+            _ if self.compares_converted(column) => RowCost::Converted,
+            _ => RowCost::Column,
         }
     }
 
@@ -343,10 +392,16 @@ impl<'s> SqlBuilder<'s> {
 
     /// SQLite keeps decimals as exact text: compare them as numbers.
     pub(crate) fn comparable(&self, column: &ResolvedColumn<'_>, expression: &str) -> String {
-        match (self.dialect, column.column_type) {
-            (Dialect::Sqlite, ColumnType::Decimal) => format!("CAST({expression} AS REAL)"),
-            _ => expression.to_owned(),
+        if self.compares_converted(column) {
+            format!("CAST({expression} AS REAL)")
+        } else {
+            expression.to_owned()
         }
+    }
+
+    /// Whether the column's values are converted before they compare (decimals on SQLite).
+    fn compares_converted(&self, column: &ResolvedColumn<'_>) -> bool {
+        self.dialect == Dialect::Sqlite && column.column_type == ColumnType::Decimal
     }
 
     fn text_of(&self, path: &str, value: &FilterValue) -> Result<String, StorageError> {

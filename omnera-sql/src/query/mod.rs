@@ -97,8 +97,8 @@ pub(crate) async fn list(
     let joins = builder.join_clauses();
     let from = format!("{} AS {} {joins}", dialect.quote(&layout.name), dialect.quote("r"));
     // A filtered page is found by reading every match anyway, so the same statement counts them
-    // (`COUNT(*) OVER ()`) instead of a second scan. Unfiltered tables count fastest on their
-    // own, and a keyset page sees only the rows after its cursor.
+    // (see `counted_page_statement`) instead of a second scan. Unfiltered tables count fastest
+    // on their own, and a keyset page sees only the rows after its cursor.
     let count_in_page = query.count_total && !conditions.is_empty() && cursor.is_none();
     let count_statement = format!("SELECT COUNT(*) FROM {from}{}", where_clause(&conditions));
     let count_params = builder.params.clone();
@@ -112,7 +112,7 @@ pub(crate) async fn list(
                 .ok_or_else(|| invalid("the cursor is not valid".to_owned()))?,
         );
     }
-    let order: Vec<String> = sort_columns
+    let order: Vec<(String, &str)> = sort_columns
         .iter()
         .map(|(column, descending)| {
             // Empty values sort as the smallest: first ascending, last descending. Both databases'
@@ -124,22 +124,34 @@ pub(crate) async fn list(
                 (false, false) => "ASC",
                 (true, false) => "DESC",
             };
-            format!("{} {direction}", builder.comparable(column, &column.expression))
+            (builder.comparable(column, &column.expression), direction)
         })
         .collect();
     let limit_placeholder = builder.bind(SqlValue::Integer(i64::try_from(limit + 1).unwrap_or(i64::MAX)));
     let offset_placeholder = builder.bind(SqlValue::Integer(i64::try_from(offset).unwrap_or(i64::MAX)));
+    let window = format!("LIMIT {limit_placeholder} OFFSET {offset_placeholder}");
     let mut row_types = layout.row_types();
-    let mut selected = layout.select_list(dialect, "r");
-    if count_in_page {
-        selected.push_str(", COUNT(*) OVER ()");
+    let selected = layout.select_list(dialect, "r");
+    let statement = if count_in_page {
         row_types.push(ColumnType::Integer);
-    }
-    let statement = format!(
-        "SELECT {selected} FROM {from}{} ORDER BY {} LIMIT {limit_placeholder} OFFSET {offset_placeholder}",
-        where_clause(&conditions),
-        order.join(", "),
-    );
+        counted_page_statement(
+            dialect,
+            &layout.name,
+            &selected,
+            &from,
+            &where_clause(&conditions),
+            &order,
+            &window,
+        )
+    } else {
+        let order: Vec<String> =
+            order.iter().map(|(expression, direction)| format!("{expression} {direction}")).collect();
+        format!(
+            "SELECT {selected} FROM {from}{} ORDER BY {} {window}",
+            where_clause(&conditions),
+            order.join(", ")
+        )
+    };
     let mut rows = transaction.fetch(&statement, &builder.params, &row_types).await.map_err(unavailable)?;
     if count_in_page {
         for row in &mut rows {
@@ -184,6 +196,45 @@ pub(crate) async fn list(
     let mut page = RecordPage::new(records, total, has_next);
     page.next_cursor = next_cursor;
     Ok(page)
+}
+
+/// A page of a filtered list with the count of every match, in one statement. The matches are
+/// collected once, narrow (their id and sort keys), to be counted and to have the page cut from
+/// them; only the page's rows are then read whole. Sorting and counting whole rows cost a
+/// filtered scan more than the scan itself.
+fn counted_page_statement(
+    dialect: Dialect,
+    table: &str,
+    selected: &str,
+    from: &str,
+    filter: &str,
+    order: &[(String, &str)],
+    window: &str,
+) -> String {
+    let keys: Vec<String> = order
+        .iter()
+        .enumerate()
+        .map(|(position, (expression, _))| format!("{expression} AS k{position}"))
+        .collect();
+    let order_by = |prefix: &str| {
+        let keys: Vec<String> = order
+            .iter()
+            .enumerate()
+            .map(|(position, (_, direction))| format!("{prefix}k{position} {direction}"))
+            .collect();
+        keys.join(", ")
+    };
+    let (r, id) = (dialect.quote("r"), dialect.quote("id"));
+    format!(
+        "WITH matches AS MATERIALIZED (SELECT {r}.{id} AS match_id, {} FROM {from}{filter}), \
+         page AS (SELECT * FROM matches ORDER BY {} {window}) \
+         SELECT {selected}, (SELECT COUNT(*) FROM matches) FROM page JOIN {} AS {r} ON {r}.{id} = page.match_id \
+         ORDER BY {}",
+        keys.join(", "),
+        order_by(""),
+        dialect.quote(table),
+        order_by("page."),
+    )
 }
 
 /// The sort with `id` ascending appended as the final tiebreak (default: `id`).

@@ -192,15 +192,23 @@ async fn keyset_pages_walk_the_same_rows_as_offset_pages(storage: Arc<dyn Storag
 async fn filtered_totals_hold_on_every_page(storage: Arc<dyn Storage>) {
     seeded(&*storage).await;
     let mut seen = Vec::new();
+    let mut walked = Vec::new();
     for page in 1..=3 {
         let query = ListQuery::default()
             .filtered(crate::query::parse_filter("age = 30").unwrap())
             .sorted_by(vec![SortKey { field: "salary".to_owned(), descending: true }])
             .paged(PageRequest::Offset { page, limit: 3 });
         let listed = storage.list("people", &query).await.unwrap();
-        seen.push((listed.total, listed.records.len()));
+        seen.push((listed.total, listed.records.len(), listed.has_next));
+        walked.extend(emails(&listed.records));
     }
-    assert_eq!(seen, [(Some(4), 3), (Some(4), 1), (Some(4), 0)], "a page past the end still counts");
+    assert_eq!(
+        seen,
+        [(Some(4), 3, true), (Some(4), 1, false), (Some(4), 0, false)],
+        "a page past the end still counts"
+    );
+    // 100.50 and 100.5 are equal, so the older record (ann) goes first; empty salaries go last.
+    assert_eq!(walked, ["cy", "ann", "hal", "jo"], "the pages keep the sort across them");
 }
 
 async fn count_none_skips_the_total(storage: Arc<dyn Storage>) {
