@@ -28,11 +28,7 @@ pub(crate) async fn with_request_id(request: Request, next: Next) -> Response {
         .headers()
         .get(REQUEST_ID_HEADER)
         .and_then(|value| value.to_str().ok())
-        .filter(|id| {
-            !id.is_empty()
-                && id.len() <= MAX_REQUEST_ID_LENGTH
-                && id.bytes().all(|byte| byte.is_ascii_graphic())
-        })
+        .filter(|id| is_sane_request_id(id))
         .map(str::to_owned);
     let id = given.unwrap_or_else(|| uuid::Uuid::now_v7().simple().to_string());
     let span = tracing::info_span!("request", request_id = %id, method = %request.method(), path = %request.uri().path());
@@ -41,4 +37,25 @@ pub(crate) async fn with_request_id(request: Request, next: Next) -> Response {
         response.headers_mut().insert(REQUEST_ID_HEADER, value);
     }
     response
+}
+
+/// Whether a client's request id is kept: 1 to 128 visible ASCII characters (no spaces). Any
+/// other is replaced, so logs and error bodies never carry a client's arbitrary text.
+fn is_sane_request_id(id: &str) -> bool {
+    !id.is_empty() && id.len() <= MAX_REQUEST_ID_LENGTH && id.bytes().all(|byte| byte.is_ascii_graphic())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_short_visible_ascii_ids_are_kept() {
+        for kept in ["trace-me-123", "01J0ABC", &"x".repeat(128), "a/b:c=d"] {
+            assert!(is_sane_request_id(kept), "{kept}");
+        }
+        for replaced in ["", "has space", "tab\there", "é", &"x".repeat(129)] {
+            assert!(!is_sane_request_id(replaced), "{replaced}");
+        }
+    }
 }
