@@ -196,8 +196,18 @@ async fn users_api_and_schema(server: &Server) {
         (bob.1["pagination"]["hasPrev"].as_bool(), bob.1["pagination"]["hasNext"].as_bool()),
         (Some(true), Some(false))
     );
+    assert!(bob.1["pagination"].get("nextCursor").is_none(), "no cursors here: {}", bob.1);
     let bob_id = bob.1["data"][0]["id"].as_i64().unwrap();
     assert_eq!(bob.1["data"][0]["email"], "bob@example.com");
+    let uncounted = server.send("GET", "/api/auth/users?limit=1&count=none", Some(&admin), None).await;
+    assert_eq!(uncounted.0, 200, "{}", uncounted.1);
+    let pagination = &uncounted.1["pagination"];
+    assert_eq!(
+        (pagination.get("total"), pagination.get("totalPages"), pagination["hasNext"].as_bool()),
+        (None, None, Some(true))
+    );
+    assert_eq!(server.send("GET", "/api/auth/users?count=some", Some(&admin), None).await.0, 400);
+    assert_eq!(server.send("GET", "/api/auth/users?after=abc", Some(&admin), None).await.0, 400);
     assert_eq!(server.send("GET", "/api/auth/users?limit=0", Some(&admin), None).await.0, 400);
     assert_eq!(server.send("GET", "/api/auth/users?sort=email", Some(&admin), None).await.0, 400);
     assert_eq!(server.send("GET", "/api/auth/users", None, None).await.0, 401);

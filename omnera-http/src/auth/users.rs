@@ -24,19 +24,33 @@ pub(crate) async fn admin(state: &ApiState, headers: &HeaderMap) -> Result<User,
     }
 }
 
-/// `?page=&limit=`: accounts oldest first, in the list envelope of records.
+/// `?page=&limit=&count=`: accounts oldest first, in the list envelope of records. Pages are
+/// offsets only: there is no `after` cursor, so the envelope has no `nextCursor`; `count=none`
+/// leaves out `total` and `totalPages`.
 pub(super) async fn list(
     State(state): State<ApiState>,
     headers: HeaderMap,
     Query(pairs): Query<Vec<(String, String)>>,
 ) -> Result<Json<Value>, ApiError> {
     admin(&state, &headers).await?;
-    let (mut page, mut limit) = (1, DEFAULT_LIMIT);
+    let (mut page, mut limit, mut count_total) = (1, DEFAULT_LIMIT, true);
     for (key, value) in &pairs {
         match key.as_str() {
             "page" => page = positive(key, value)?,
             "limit" => limit = positive(key, value)?,
-            _ => return Err(ApiError::bad_parameter(key, "is not a parameter of this list (page, limit)")),
+            "count" => {
+                count_total = match value.as_str() {
+                    "exact" => true,
+                    "none" => false,
+                    _ => return Err(ApiError::bad_parameter(key, "use exact or none")),
+                };
+            }
+            _ => {
+                return Err(ApiError::bad_parameter(
+                    key,
+                    "is not a parameter of this list (page, limit, count)",
+                ));
+            }
         }
     }
     if limit > MAX_LIMIT {
@@ -45,15 +59,16 @@ pub(super) async fn list(
     let offset = (page - 1).saturating_mul(limit);
     let found = accounts(&state)?.users(offset, limit).await.map_err(store_error)?;
     let data: Vec<Value> = found.users.iter().map(user_json).collect();
-    let pagination = json!({
+    let mut pagination = json!({
         "page": page,
         "limit": limit,
-        "total": found.total,
-        "totalPages": found.total.div_ceil(limit),
         "hasNext": offset.saturating_add(limit) < found.total,
         "hasPrev": page > 1,
-        "nextCursor": null,
     });
+    if count_total {
+        pagination["total"] = found.total.into();
+        pagination["totalPages"] = found.total.div_ceil(limit).into();
+    }
     Ok(Json(json!({"data": data, "pagination": pagination})))
 }
 

@@ -99,7 +99,9 @@ pub(super) fn paths(oauth_connections: &[&str]) -> Map<String, Value> {
     add(
         "/api/auth/users",
         json!({"get": operation("accounts (admins only)", json!([page("page"), {"name": "limit", "in": "query", "required": false,
-            "schema": {"type": "integer", "minimum": 1, "maximum": crate::records::params::MAX_LIMIT}}]), None, "200",
+            "schema": {"type": "integer", "minimum": 1, "maximum": crate::records::params::MAX_LIMIT}},
+            {"name": "count", "in": "query", "required": false, "schema": {"type": "string", "enum": ["exact", "none"]},
+             "description": "whether to count every account"}]), None, "200",
         json!({"type": "object", "required": ["data", "pagination"], "properties": {
             "data": {"type": "array", "items": user}, "pagination": {"$ref": "#/components/schemas/Pagination"}}}),
         &[BadRequest])}),
