@@ -75,37 +75,10 @@ impl FieldValue {
         }
     }
 
-    /// The value as the API writes it.
+    /// The value as the API writes it (see its `Serialize`, which writes it without this tree).
     pub fn to_json(&self) -> serde_json::Value {
-        use serde_json::Value;
-        match self {
-            Self::Null => Value::Null,
-            Self::Text(text) => Value::String(text.clone()),
-            Self::Integer(number) | Self::Reference(number) => Value::from(*number),
-            Self::Decimal(number) => decimal_to_json(*number),
-            Self::Bool(flag) => Value::Bool(*flag),
-            // Display and to_rfc3339_opts write these ISO forms without parsing a format string.
-            Self::Date(date) => Value::String(date.to_string()),
-            Self::DateTime(moment) => {
-                Value::String(moment.to_rfc3339_opts(chrono::SecondsFormat::Millis, true))
-            }
-            Self::Time(time) => Value::String(time.to_string()),
-            Self::Choices(choices) => Value::from(choices.clone()),
-            Self::References(ids) => Value::from(ids.clone()),
-            Self::File(file) => {
-                file.as_ref().map_or(Value::Null, |file| serde_json::to_value(file).unwrap_or(Value::Null))
-            }
-            Self::Files(files) => {
-                Value::Array(files.iter().filter_map(|file| serde_json::to_value(file).ok()).collect())
-            }
-        }
+        serde_json::to_value(self).unwrap_or(serde_json::Value::Null)
     }
-}
-
-fn decimal_to_json(number: Decimal) -> serde_json::Value {
-    let text = number.to_string();
-    serde_json::from_str::<serde_json::Number>(&text)
-        .map_or(serde_json::Value::String(text), serde_json::Value::Number)
 }
 
 /// Why a value does not fit its field: a stable code and a message for people.

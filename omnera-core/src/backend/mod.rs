@@ -9,6 +9,7 @@ mod identity;
 mod jobs;
 mod mailer;
 mod plugin;
+mod record_json;
 mod storage;
 
 pub use account_admin::{FailedSignIns, TokenPurpose, UserChanges, UserPage};
@@ -21,6 +22,7 @@ pub use jobs::{Job, JobError, JobQueue, NewJob};
 pub use mailer::RecordingMailer;
 pub use mailer::{Email, LogMailer, MailError, Mailer};
 pub use plugin::{Action, ActionError, ActionInput, Plugin, PluginContext, PluginError, TriggerSource};
+pub use record_json::RecordJson;
 pub use storage::{
     ApplyOptions, BatchOutcome, ChangeKind, FileChange, ListQuery, MigrationPlan, MigrationStep, NewFile,
     OutboxEvent, PageRequest, Record, RecordBatch, RecordPage, RecordValues, RowCheck, SortKey, Storage,

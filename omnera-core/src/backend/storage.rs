@@ -36,23 +36,10 @@ impl Record {
         Self { id, created_at, updated_at, version, values: RecordValues::new(), expanded: BTreeMap::new() }
     }
 
-    /// A record as the API shows it: `id`, every field by name, `created_at`, `updated_at`.
+    /// A record as the API shows it: `id`, every field by name, `created_at`, `updated_at`
+    /// (see [`super::RecordJson`], which writes it without building this tree).
     pub fn to_json(&self) -> serde_json::Value {
-        let mut object = serde_json::Map::new();
-        object.insert("id".to_owned(), self.id.into());
-        for (name, value) in &self.values {
-            let shown = match (self.expanded.get(name), value) {
-                (Some(related), FieldValue::References(_)) => {
-                    related.iter().map(Record::to_json).collect::<Vec<_>>().into()
-                }
-                (Some(related), _) => related.first().map_or(serde_json::Value::Null, Record::to_json),
-                (None, value) => value.to_json(),
-            };
-            object.insert(name.clone(), shown);
-        }
-        object.insert("created_at".to_owned(), FieldValue::DateTime(self.created_at).to_json());
-        object.insert("updated_at".to_owned(), FieldValue::DateTime(self.updated_at).to_json());
-        object.into()
+        serde_json::to_value(self).unwrap_or(serde_json::Value::Null)
     }
 }
 

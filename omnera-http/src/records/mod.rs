@@ -14,9 +14,10 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use omnera_core::TableSchema;
-use omnera_core::backend::{Record, RecordBatch, RecordValues, RowCheck};
+use omnera_core::backend::{Record, RecordBatch, RecordJson, RecordValues, RowCheck};
 use omnera_core::config::PermissionAction;
 use omnera_core::record::DraftMode;
+use serde::Serialize;
 use serde_json::{Map, Value, json};
 
 use crate::access::{allowed_rows, caller, check_record, decide, narrowed, write_check};
@@ -25,7 +26,7 @@ use crate::state::ApiState;
 use batch_ids::repeated_ids;
 pub(crate) use body::JsonBody;
 use etag::{etag_of, expected_version};
-use params::{list_request, listed_json};
+use params::list_request;
 use related_expansions::{check_expandable, drop_unreadable};
 use related_filters::guarded;
 
@@ -96,7 +97,7 @@ async fn list(
     Path(table_name): Path<String>,
     headers: HeaderMap,
     Query(pairs): Query<Vec<(String, String)>>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Response, ApiError> {
     let table = table(&state, &table_name)?;
     let mut request = list_request(state.app.schema(), table, &pairs)?;
     let caller = caller(&state, &headers).await?;
@@ -127,8 +128,28 @@ async fn list(
         .insert("hasPrev".into(), (request.after || request.page.is_some_and(|number| number > 1)).into());
     pagination.insert("nextCursor".into(), page.next_cursor.map_or(Value::Null, Value::String));
     let fields = request.query.fields.as_deref();
-    let data: Vec<Value> = page.records.iter().map(|record| listed_json(record, fields)).collect();
-    Ok(Json(json!({"data": data, "pagination": pagination})))
+    let data = page.records.iter().map(|record| RecordJson::new(record).with_fields(fields)).collect();
+    Ok(json_response(&ListEnvelope { data, pagination }))
+}
+
+/// A list's body: its page of records, written straight out, and where the page stands.
+#[derive(Serialize)]
+struct ListEnvelope<'r> {
+    data: Vec<RecordJson<'r>>,
+    pagination: Map<String, Value>,
+}
+
+/// 200 with `body` as JSON.
+fn json_response(body: &impl Serialize) -> Response {
+    match serde_json::to_vec(body) {
+        Ok(bytes) => {
+            ([(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))], bytes).into_response()
+        }
+        Err(error) => {
+            tracing::error!(%error, "a response could not be written");
+            ApiError::new(ErrorKind::Internal, "the response could not be written").into_response()
+        }
+    }
 }
 
 async fn create(

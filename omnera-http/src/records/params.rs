@@ -3,13 +3,11 @@
 
 use std::str::FromStr;
 
-use omnera_core::backend::{ListQuery, PageRequest, Record, SortKey};
+use omnera_core::backend::{ListQuery, PageRequest, SortKey};
 use omnera_core::query::{
     BracketOperator, Condition, FieldPath, FilterExpr, check_filter_fits, parse_filter,
 };
 use omnera_core::{FieldKind, Schema, TableSchema};
-
-use serde_json::Value;
 
 use crate::error::ApiError;
 
@@ -142,17 +140,6 @@ fn field_list(table: &TableSchema, key: &str, value: &str) -> Result<Vec<String>
             }
         })
         .collect()
-}
-
-/// A listed record as JSON. With `fields`, only `id`, the named fields (`created_at` and
-/// `updated_at` included only when named) and the expanded ones; storage may read more, such as
-/// the sort keys a cursor needs.
-pub(crate) fn listed_json(record: &Record, fields: Option<&[String]>) -> Value {
-    let mut json = record.to_json();
-    if let (Some(fields), Value::Object(object)) = (fields, &mut json) {
-        object.retain(|name, _| name == "id" || fields.contains(name) || record.expanded.contains_key(name));
-    }
-    json
 }
 
 fn expand_paths(value: &str) -> Vec<String> {
