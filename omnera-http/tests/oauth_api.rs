@@ -54,20 +54,26 @@ struct Answer {
     body: Value,
 }
 
+/// Serves the app of `config` on `database_url`, with the admin `root@example.com`; returns its
+/// base URL.
+async fn serve(config: &str, database_url: &str) -> String {
+    let storage = SqlStorage::connect(database_url).await.unwrap();
+    let app = App::from_config(Config::from_json_str(config).unwrap())
+        .with_storage(storage.clone())
+        .with_accounts(storage.clone())
+        .build()
+        .await
+        .unwrap();
+    ensure_admin(&storage, "root@example.com", "root password").await.unwrap();
+    support::serve_app(app).await
+}
+
 impl Server {
     async fn start(database_url: &str) -> Self {
         let provider = OidcProvider::start(provider_accounts()).await;
-        let storage = SqlStorage::connect(database_url).await.unwrap();
-        let config = Config::from_json_str(&app_config(&provider.issuer)).unwrap();
-        let app = App::from_config(config)
-            .with_storage(storage.clone())
-            .with_accounts(storage.clone())
-            .build()
-            .await
-            .unwrap();
-        ensure_admin(&storage, "root@example.com", "root password").await.unwrap();
+        let base = serve(&app_config(&provider.issuer), database_url).await;
         let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
-        Self { base: support::serve_app(app).await, client, provider }
+        Self { base, client, provider }
     }
 
     async fn get(&self, url: &str, cookie: Option<&str>, bearer: Option<&str>) -> Answer {
@@ -259,15 +265,7 @@ async fn passwords_do_not_sign_in_when_the_providers_leave_them_out() {
     let config =
         app_config(&provider.issuer).replace(r#""providers":["password","corp"]"#, r#""providers":["corp"]"#);
     assert!(config.contains(r#""providers":["corp"]"#));
-    let storage = SqlStorage::connect(&omnera_sql::testing::sqlite_url()).await.unwrap();
-    let app = App::from_config(Config::from_json_str(&config).unwrap())
-        .with_storage(storage.clone())
-        .with_accounts(storage.clone())
-        .build()
-        .await
-        .unwrap();
-    ensure_admin(&storage, "root@example.com", "root password").await.unwrap();
-    let base = support::serve_app(app).await;
+    let base = serve(&config, &omnera_sql::testing::sqlite_url()).await;
     let client = reqwest::Client::new();
     let credentials = json!({"email": "root@example.com", "password": "root password"});
     for route in ["sign-in", "sign-up"] {
