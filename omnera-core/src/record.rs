@@ -112,7 +112,8 @@ impl TableSchema {
             let defaulted = mode == DraftMode::Create && field.default().is_some();
             if field.is_required() && writable && !defaulted {
                 problems.push(required(field.name()));
-            } else if mode == DraftMode::Replace && writable {
+            } else if mode == DraftMode::Replace && (writable || !field.is_required()) {
+                // Optional attachments too: a PUT that leaves them out lets go of their files.
                 values.insert(field.name().to_owned(), field.kind().empty_value());
             }
         }

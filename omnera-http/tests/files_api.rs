@@ -239,6 +239,55 @@ async fn attachments_work_on(database_url: &str, blobs: Blobs) {
 
     assert_eq!(client.delete(format!("{records}/{id}")).send().await.unwrap().status().as_u16(), 204);
     assert!(blobs.list().await.is_empty(), "deleting a record deletes its files");
+    writes_that_empty_attachments_release_their_files(&client, &records, &blobs).await;
+}
+
+/// PATCH with `null`, a PUT that leaves attachments out, and a batch delete let go of the files
+/// and delete their blobs.
+async fn writes_that_empty_attachments_release_their_files(
+    client: &reqwest::Client,
+    records: &str,
+    blobs: &Blobs,
+) {
+    let new_record = |title: &str| {
+        let body = json!({"title": title});
+        async move {
+            let created: Value = client.post(records).json(&body).send().await.unwrap().json().await.unwrap();
+            let id = created["id"].as_i64().unwrap();
+            let (status, _) =
+                upload(client, &format!("{records}/{id}/fields/scan/files"), vec![("s.png", png(10))]).await;
+            assert_eq!(status, 201);
+            let pages = vec![("a.png", png(11)), ("b.png", png(12))];
+            let (status, _) = upload(client, &format!("{records}/{id}/fields/pages/files"), pages).await;
+            assert_eq!(status, 201);
+            id
+        }
+    };
+    let deed = new_record("Deed").await;
+    assert_eq!(blobs.list().await.len(), 3);
+    let patched: Value = client
+        .patch(format!("{records}/{deed}"))
+        .json(&json!({"scan": null}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!((&patched["scan"], patched["pages"].as_array().map(Vec::len)), (&json!(null), Some(2)));
+    assert_eq!(blobs.list().await.len(), 2, "PATCH null deletes the scan's blob");
+    let replaced =
+        client.put(format!("{records}/{deed}")).json(&json!({"title": "Deed"})).send().await.unwrap();
+    assert_eq!(replaced.status().as_u16(), 200);
+    let replaced: Value = replaced.json().await.unwrap();
+    assert_eq!(replaced["pages"], json!([]), "PUT sets omitted attachments to empty");
+    assert!(blobs.list().await.is_empty(), "and deletes their blobs");
+
+    let will = new_record("Will").await;
+    let batch =
+        client.post(format!("{records}/batch")).json(&json!({"delete": [deed, will]})).send().await.unwrap();
+    assert_eq!(batch.status().as_u16(), 200);
+    assert!(blobs.list().await.is_empty(), "a batch delete deletes the records' blobs");
 }
 
 async fn body_first_page(client: &reqwest::Client, records: &str, id: i64) -> i64 {

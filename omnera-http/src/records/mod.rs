@@ -6,6 +6,7 @@ mod etag;
 pub(crate) mod params;
 mod related_expansions;
 mod related_filters;
+mod released_files;
 
 use axum::Json;
 use axum::Router;
@@ -29,6 +30,7 @@ use etag::{etag_of, expected_version};
 use params::list_request;
 use related_expansions::{check_expandable, drop_unreadable};
 use related_filters::guarded;
+use released_files::emptied_files;
 
 pub(crate) fn routes() -> Router<ApiState> {
     Router::new()
@@ -256,6 +258,7 @@ async fn write(
     let values = checked(table, body, mode)?;
     let storage = state.storage()?;
     let expected = expected_version(headers, id)?;
+    let released = emptied_files(storage.as_ref(), table, id, &values).await?;
     let record = match write_check(state, &caller, table.name(), PermissionAction::Update)? {
         None => storage.update(table.name(), id, values, expected).await?,
         Some(check) => {
@@ -270,6 +273,7 @@ async fn write(
                 .ok_or_else(|| ApiError::new(ErrorKind::Internal, "nothing was changed"))?
         }
     };
+    crate::files::delete_record_blobs(state, table, released).await;
     Ok(with_etag(&record, StatusCode::OK))
 }
 
@@ -379,7 +383,16 @@ async fn batch(
     if let Some(check) = update_check {
         writes = writes.updating_within(check);
     }
-    let outcome = state.storage()?.batch(table.name(), writes).await?;
+    let storage = state.storage()?;
+    let mut released = Vec::new();
+    for (id, values, _) in &writes.update {
+        released.extend(emptied_files(storage.as_ref(), table, *id, values).await?);
+    }
+    for id in &writes.delete {
+        released.extend(storage.record_files(table.name(), *id).await?);
+    }
+    let outcome = storage.batch(table.name(), writes).await?;
+    crate::files::delete_record_blobs(&state, table, released).await;
     Ok(Json(json!({
         "created": outcome.created.iter().map(Record::to_json).collect::<Vec<_>>(),
         "updated": outcome.updated.iter().map(Record::to_json).collect::<Vec<_>>(),

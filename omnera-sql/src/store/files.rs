@@ -119,22 +119,26 @@ pub(crate) async fn record_files(
         .await
 }
 
-/// Removes the metadata of every file of a record (when the record is deleted).
+/// Removes the metadata of a record's files: of one field (when a write empties it), or of
+/// every field (when the record is deleted).
 pub(crate) async fn forget_record_files(
     transaction: &mut Transaction,
     dialect: Dialect,
     table: &str,
     record_id: i64,
+    field: Option<&str>,
 ) -> Result<(), StorageError> {
-    let statement = format!(
+    let mut statement = format!(
         "DELETE FROM _omnera_files WHERE table_name = {} AND record_id = {}",
         dialect.placeholder(1),
         dialect.placeholder(2)
     );
-    transaction
-        .execute(&statement, &[SqlValue::Text(table.to_owned()), SqlValue::Integer(record_id)])
-        .await
-        .map_err(unavailable)?;
+    let mut params = vec![SqlValue::Text(table.to_owned()), SqlValue::Integer(record_id)];
+    if let Some(field) = field {
+        statement.push_str(&format!(" AND field_name = {}", dialect.placeholder(3)));
+        params.push(SqlValue::Text(field.to_owned()));
+    }
+    transaction.execute(&statement, &params).await.map_err(unavailable)?;
     Ok(())
 }
 

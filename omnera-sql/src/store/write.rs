@@ -166,6 +166,14 @@ pub(crate) async fn update_one(
     );
     transaction.execute(&statement, &params).await.map_err(|error| classify(error, table_schema))?;
     write_links(transaction, dialect, &layout, table_schema, id, &values).await?;
+    // An attachment written empty (null, or left out of a PUT) lets go of its files; their blobs
+    // are the caller's to delete once this commits.
+    for attachment in &layout.attachments {
+        if values.get(&attachment.name).is_some_and(FieldValue::is_empty) {
+            super::files::forget_record_files(transaction, dialect, &layout.name, id, Some(&attachment.name))
+                .await?;
+        }
+    }
     let after = fetch_one(transaction, dialect, &layout, id).await?;
     let change = std::iter::once((id, Some(&before), Some(&after)));
     write_events(transaction, dialect, &layout.name, ChangeKind::Updated, change).await?;
@@ -193,7 +201,7 @@ pub(crate) async fn delete_one(
         dialect.placeholder(1)
     );
     transaction.execute(&statement, &[SqlValue::Integer(id)]).await.map_err(unavailable)?;
-    super::files::forget_record_files(transaction, dialect, &layout.name, id).await?;
+    super::files::forget_record_files(transaction, dialect, &layout.name, id, None).await?;
     write_events(
         transaction,
         dialect,
