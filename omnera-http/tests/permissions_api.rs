@@ -70,25 +70,37 @@ impl Server {
     }
 }
 
-async fn permissions_hold_on(database_url: &str) {
+/// The app of `config` on `database_url`, and its storage for making users.
+async fn app_on(config: &str, database_url: &str) -> (App, SqlStorage) {
     let storage = SqlStorage::connect(database_url).await.unwrap();
-    let app = App::from_config(Config::from_json_str(APP).unwrap())
+    let app = App::from_config(Config::from_json_str(config).unwrap())
         .with_storage(storage.clone())
         .with_accounts(storage.clone())
         .with_mailer(LogMailer)
         .build()
         .await
         .unwrap();
-    let hash = |_: ()| {
-        use argon2::password_hash::PasswordHasher;
-        argon2::Argon2::default().hash_password(b"password 123").unwrap().to_string()
-    };
+    (app, storage)
+}
+
+/// The Argon2id hash of the password every test user has.
+fn password_hash() -> String {
+    use argon2::password_hash::PasswordHasher;
+    argon2::Argon2::default().hash_password(b"password 123").unwrap().to_string()
+}
+
+async fn permissions_hold_on(database_url: &str) {
+    let (app, storage) = app_on(APP, database_url).await;
     let mut ids = Vec::new();
     for (email, role) in
         [("ann@example.com", "sales"), ("bob@example.com", "sales"), ("mia@example.com", "manager")]
     {
         ids.push(
-            storage.create_user(NewUser::new(email, None, hash(()), vec![role.to_owned()])).await.unwrap().id,
+            storage
+                .create_user(NewUser::new(email, None, password_hash(), vec![role.to_owned()]))
+                .await
+                .unwrap()
+                .id,
         );
     }
     ensure_admin(&storage, "root@example.com", "password 123").await.unwrap();
@@ -277,20 +289,9 @@ const LIBRARY: &str = r#"{"name": "Library", "auth": {
 type Look<'t> = (&'static str, &'t str, Vec<(&'static str, String)>, u16, &'static str, Value);
 
 async fn related_rows_stay_hidden_on(database_url: &str) {
-    let storage = SqlStorage::connect(database_url).await.unwrap();
-    let app = App::from_config(Config::from_json_str(LIBRARY).unwrap())
-        .with_storage(storage.clone())
-        .with_accounts(storage.clone())
-        .with_mailer(LogMailer)
-        .build()
-        .await
-        .unwrap();
-    let hash = {
-        use argon2::password_hash::PasswordHasher;
-        argon2::Argon2::default().hash_password(b"password 123").unwrap().to_string()
-    };
+    let (app, storage) = app_on(LIBRARY, database_url).await;
     let member_id = storage
-        .create_user(NewUser::new("max@example.com", None, hash, vec!["member".to_owned()]))
+        .create_user(NewUser::new("max@example.com", None, password_hash(), vec!["member".to_owned()]))
         .await
         .unwrap()
         .id;
