@@ -5,7 +5,6 @@ use std::collections::BTreeMap;
 use serde_json::{Map, Value};
 
 use crate::backend::RecordValues;
-use crate::fields::FieldKind;
 use crate::validate::suggest::did_you_mean;
 use crate::{TableSchema, ValueProblem};
 
@@ -71,9 +70,7 @@ impl TableSchema {
                 problems.push(FieldProblem { field: name.clone(), code, message });
                 continue;
             };
-            if matches!(field.kind(), FieldKind::SingleAttachment(_) | FieldKind::MultipleAttachments { .. })
-                && !value.is_null()
-            {
+            if field.kind().is_attachment() && !value.is_null() {
                 let problem = field
                     .kind()
                     .normalize(value)
@@ -105,10 +102,7 @@ impl TableSchema {
             if draft.contains_key(field.name()) || mode == DraftMode::Patch {
                 continue;
             }
-            let writable = !matches!(
-                field.kind(),
-                FieldKind::SingleAttachment(_) | FieldKind::MultipleAttachments { .. }
-            );
+            let writable = !field.kind().is_attachment();
             let defaulted = mode == DraftMode::Create && field.default().is_some();
             if field.is_required() && writable && !defaulted {
                 problems.push(required(field.name()));

@@ -87,6 +87,18 @@ impl FieldKind {
         }
     }
 
+    /// Whether the field keeps files (a single or multiple attachment), which are written
+    /// through the files API rather than in a record's body.
+    ///
+    /// ```
+    /// use omnera_core::FieldKind;
+    ///
+    /// assert!(!FieldKind::Checkbox.is_attachment());
+    /// ```
+    pub fn is_attachment(&self) -> bool {
+        matches!(self, Self::SingleAttachment(_) | Self::MultipleAttachments { .. })
+    }
+
     /// The value an optional field takes when a replace omits it: `false` for a checkbox, an
     /// empty list for multi-valued kinds, null otherwise.
     pub fn empty_value(&self) -> FieldValue {

@@ -1,6 +1,6 @@
 //! The attachment routes of a table in the OpenAPI document.
 
-use omnera_core::{FieldKind, TableSchema};
+use omnera_core::TableSchema;
 use serde_json::{Map, Value, json};
 
 use super::{add_errors, empty_operation};
@@ -13,9 +13,7 @@ pub(super) fn paths(table: &TableSchema) -> Map<String, Value> {
     let fields: Vec<&str> = table
         .fields()
         .iter()
-        .filter(|field| {
-            matches!(field.kind(), FieldKind::SingleAttachment(_) | FieldKind::MultipleAttachments { .. })
-        })
+        .filter(|field| field.kind().is_attachment())
         .map(|field| field.name())
         .collect();
     let mut paths = Map::new();

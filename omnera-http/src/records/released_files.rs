@@ -3,7 +3,7 @@
 //! deleted once it has committed.
 
 use omnera_core::backend::{RecordValues, Storage, StoredFile};
-use omnera_core::{FieldKind, FieldValue, TableSchema};
+use omnera_core::{FieldValue, TableSchema};
 
 use crate::error::ApiError;
 
@@ -17,9 +17,7 @@ pub(super) async fn emptied_files(
     let emptied: Vec<&str> = table
         .fields()
         .iter()
-        .filter(|field| {
-            matches!(field.kind(), FieldKind::SingleAttachment(_) | FieldKind::MultipleAttachments { .. })
-        })
+        .filter(|field| field.kind().is_attachment())
         .map(|field| field.name())
         .filter(|name| values.get(*name).is_some_and(FieldValue::is_empty))
         .collect();
