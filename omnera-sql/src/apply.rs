@@ -3,6 +3,7 @@
 
 use omnera_core::Schema;
 use omnera_core::backend::{ApplyOptions, MigrationPlan, StorageError};
+use omnera_core::fields::MAX_DECIMAL_DIGITS;
 use sha2::{Digest, Sha256};
 
 use crate::connection::Transaction;
@@ -86,6 +87,7 @@ async fn apply_in_transaction(
             });
         }
     }
+    refuse_too_many_digits(&mut transaction, dialect, &changes).await?;
     if dialect == Dialect::Sqlite {
         let broken = transaction
             .fetch("PRAGMA foreign_key_check", &[], &[ColumnType::Text])
@@ -98,6 +100,28 @@ async fn apply_in_transaction(
     record_version(&mut transaction, dialect, new, &plan).await?;
     transaction.commit().await.map_err(unavailable)?;
     Ok(plan)
+}
+
+/// Refuses the changes when one left a decimal with more digits than a decimal holds; the
+/// transaction is then rolled back, so nothing changed.
+async fn refuse_too_many_digits(
+    transaction: &mut Transaction,
+    dialect: Dialect,
+    changes: &[Change],
+) -> Result<(), StorageError> {
+    let mut steps = Vec::new();
+    for change in changes {
+        let Some(query) = crate::ddl::too_many_digits(dialect, change) else { continue };
+        let rows = transaction.fetch(&query, &[], &[ColumnType::Integer]).await.map_err(unavailable)?;
+        let count = rows.first().and_then(|row| row.first()).and_then(SqlValue::as_i64).unwrap_or(0);
+        if count > 0 {
+            steps.push(format!(
+                "{}: {count} existing values would have more than {MAX_DECIMAL_DIGITS} digits",
+                change.describe()
+            ));
+        }
+    }
+    if steps.is_empty() { Ok(()) } else { Err(StorageError::DataLossRefused { steps }) }
 }
 
 async fn record_version(

@@ -1,7 +1,5 @@
 //! Running SQL on either database: binding [`SqlValue`]s, decoding rows, transactions.
 
-use std::str::FromStr;
-
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use rust_decimal::Decimal;
 use sqlx::pool::PoolConnection;
@@ -9,7 +7,7 @@ use sqlx::{PgConnection, Postgres, Row, Sqlite, SqliteConnection};
 
 use crate::inline_reads::InlineReader;
 use crate::physical::ColumnType;
-use crate::sql_value::{SqlValue, timestamp_text};
+use crate::sql_value::{ScaledDecimal, SqlValue, decimal_from_count, timestamp_text};
 
 /// Where statements run: an open transaction on either database, or a pooled connection in
 /// autocommit mode for reads (each statement sees the latest committed data, and no
@@ -104,7 +102,10 @@ fn bind_sqlite<'q>(query: SqliteQuery<'q>, value: &SqlValue) -> SqliteQuery<'q> 
         SqlValue::Null(_) => query.bind(None::<String>),
         SqlValue::Integer(number) => query.bind(*number),
         SqlValue::Text(text) => query.bind(text.clone()),
-        SqlValue::Decimal(number) => query.bind(number.to_string()),
+        SqlValue::Decimal { value, scale } => match ScaledDecimal::of(*value, *scale) {
+            ScaledDecimal::Count(count) => query.bind(count),
+            ScaledDecimal::Between(real) => query.bind(real),
+        },
         SqlValue::Bool(flag) => query.bind(*flag),
         SqlValue::Date(date) => query.bind(date.format("%Y-%m-%d").to_string()),
         SqlValue::Timestamp(moment) => query.bind(timestamp_text(moment)),
@@ -119,7 +120,7 @@ fn bind_postgres<'q>(query: PostgresQuery<'q>, value: &SqlValue) -> PostgresQuer
         SqlValue::Null(column) => match column {
             ColumnType::Text | ColumnType::Choice => query.bind(None::<String>),
             ColumnType::Integer | ColumnType::Reference => query.bind(None::<i64>),
-            ColumnType::Decimal => query.bind(None::<Decimal>),
+            ColumnType::Decimal { .. } | ColumnType::TextDecimal => query.bind(None::<Decimal>),
             ColumnType::Boolean => query.bind(None::<bool>),
             ColumnType::Date => query.bind(None::<NaiveDate>),
             ColumnType::Timestamp => query.bind(None::<DateTime<Utc>>),
@@ -129,7 +130,7 @@ fn bind_postgres<'q>(query: PostgresQuery<'q>, value: &SqlValue) -> PostgresQuer
         },
         SqlValue::Integer(number) => query.bind(*number),
         SqlValue::Text(text) => query.bind(text.clone()),
-        SqlValue::Decimal(number) => query.bind(*number),
+        SqlValue::Decimal { value, .. } => query.bind(*value),
         SqlValue::Bool(flag) => query.bind(*flag),
         SqlValue::Date(date) => query.bind(*date),
         SqlValue::Timestamp(moment) => query.bind(*moment),
@@ -156,6 +157,12 @@ fn decode_sqlite(
                     row.try_get::<Option<i64>, _>(index)?.map(SqlValue::Integer)
                 }
                 ColumnType::Boolean => row.try_get::<Option<bool>, _>(index)?.map(SqlValue::Bool),
+                ColumnType::Decimal { scale } => match row.try_get::<Option<i64>, _>(index)? {
+                    None => None,
+                    Some(count) => Some(
+                        decimal_from_count(count, *scale).map_err(|message| decode_error(index, message))?,
+                    ),
+                },
                 _ => match row.try_get::<Option<String>, _>(index)? {
                     None => None,
                     Some(text) => Some(
@@ -171,7 +178,6 @@ fn decode_sqlite(
 pub(crate) fn parse_sqlite_text(column: ColumnType, text: String) -> Result<SqlValue, String> {
     let bad = |what: &str| format!("stored {what} `{text}` does not parse");
     Ok(match column {
-        ColumnType::Decimal => SqlValue::Decimal(Decimal::from_str(&text).map_err(|_| bad("decimal"))?),
         ColumnType::Date => {
             SqlValue::Date(NaiveDate::parse_from_str(&text, "%Y-%m-%d").map_err(|_| bad("date"))?)
         }
@@ -202,7 +208,17 @@ fn decode_postgres(
                 ColumnType::Integer | ColumnType::Reference => {
                     row.try_get::<Option<i64>, _>(index)?.map(SqlValue::Integer)
                 }
-                ColumnType::Decimal => row.try_get::<Option<Decimal>, _>(index)?.map(SqlValue::Decimal),
+                // NUMERIC keeps the scale each value was written with; the column's is the one
+                // the field has now, as on SQLite.
+                ColumnType::Decimal { scale } => {
+                    row.try_get::<Option<Decimal>, _>(index)?.map(|mut value| {
+                        value.rescale(*scale);
+                        SqlValue::Decimal { value, scale: *scale }
+                    })
+                }
+                ColumnType::TextDecimal => row
+                    .try_get::<Option<Decimal>, _>(index)?
+                    .map(|value| SqlValue::Decimal { scale: value.scale(), value }),
                 ColumnType::Boolean => row.try_get::<Option<bool>, _>(index)?.map(SqlValue::Bool),
                 ColumnType::Date => row.try_get::<Option<NaiveDate>, _>(index)?.map(SqlValue::Date),
                 ColumnType::Timestamp => {

@@ -33,16 +33,20 @@ impl Dialect {
     /// The column type of a kind of value.
     pub(crate) fn column_type(self, column: ColumnType) -> &'static str {
         match self {
-            // SQLite has no exact decimal, date or list types: canonical text keeps them exactly,
-            // in an order that sorts as the values do.
+            // SQLite has no exact decimal, date or list types: decimals are integer counts of
+            // their smallest units; canonical text keeps the others exactly, in an order that
+            // sorts as the values do.
             Self::Sqlite => match column {
-                ColumnType::Integer | ColumnType::Reference | ColumnType::Boolean => "INTEGER",
+                ColumnType::Integer
+                | ColumnType::Reference
+                | ColumnType::Boolean
+                | ColumnType::Decimal { .. } => "INTEGER",
                 _ => "TEXT",
             },
             Self::Postgres => match column {
                 ColumnType::Text | ColumnType::Choice => "TEXT",
                 ColumnType::Integer | ColumnType::Reference => "BIGINT",
-                ColumnType::Decimal => "NUMERIC",
+                ColumnType::Decimal { .. } | ColumnType::TextDecimal => "NUMERIC",
                 ColumnType::Boolean => "BOOLEAN",
                 ColumnType::Date => "DATE",
                 ColumnType::Timestamp => "TIMESTAMPTZ",

@@ -13,7 +13,7 @@ use rusqlite::{Connection, OpenFlags};
 
 use crate::connection::parse_sqlite_text;
 use crate::physical::ColumnType;
-use crate::sql_value::{SqlValue, timestamp_text};
+use crate::sql_value::{ScaledDecimal, SqlValue, decimal_from_count, timestamp_text};
 
 /// How long a read waits for a lock (a checkpoint, say) before giving up.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
@@ -97,7 +97,10 @@ fn bound(value: &SqlValue) -> Value {
         SqlValue::Integer(number) => Value::Integer(*number),
         SqlValue::Bool(flag) => Value::Integer(i64::from(*flag)),
         SqlValue::Text(text) => Value::Text(text.clone()),
-        SqlValue::Decimal(number) => Value::Text(number.to_string()),
+        SqlValue::Decimal { value, scale } => match ScaledDecimal::of(*value, *scale) {
+            ScaledDecimal::Count(count) => Value::Integer(count),
+            ScaledDecimal::Between(real) => Value::Real(real),
+        },
         SqlValue::Date(date) => Value::Text(date.format("%Y-%m-%d").to_string()),
         SqlValue::Timestamp(moment) => Value::Text(timestamp_text(moment)),
         SqlValue::Time(time) => Value::Text(time.format("%H:%M:%S%.f").to_string()),
@@ -113,6 +116,9 @@ fn decode(value: ValueRef<'_>, column: ColumnType, index: usize) -> Result<SqlVa
         (ValueRef::Null, _) => SqlValue::Null(column),
         (ValueRef::Integer(number), ColumnType::Boolean) => SqlValue::Bool(number != 0),
         (ValueRef::Integer(number), ColumnType::Integer | ColumnType::Reference) => SqlValue::Integer(number),
+        (ValueRef::Integer(count), ColumnType::Decimal { scale }) => {
+            decimal_from_count(count, scale).map_err(unfit)?
+        }
         (ValueRef::Integer(number), _) => parse_sqlite_text(column, number.to_string()).map_err(unfit)?,
         (ValueRef::Real(number), _) => parse_sqlite_text(column, number.to_string()).map_err(unfit)?,
         (ValueRef::Text(bytes) | ValueRef::Blob(bytes), _) => {

@@ -12,7 +12,18 @@ pub(crate) enum ColumnType {
     Text,
     Choice,
     Integer,
-    Decimal,
+    /// An exact decimal with `scale` digits after the point. SQLite keeps the integer count of
+    /// its smallest units (12.50 at scale 2 as 1250), which compares and sorts as the number
+    /// does with no conversion; PostgreSQL keeps NUMERIC.
+    #[serde(rename = "scaled_decimal")]
+    Decimal {
+        scale: u32,
+    },
+    /// A decimal kept as canonical text on SQLite, as databases made before decimals were
+    /// scaled integers hold them. Only an applied schema read back has it: the next migration
+    /// converts the column.
+    #[serde(rename = "decimal")]
+    TextDecimal,
     Boolean,
     Date,
     Timestamp,
@@ -26,11 +37,12 @@ pub(crate) enum ColumnType {
 impl ColumnType {
     /// Whether a column of type `self` can take the values of `old` without losing any.
     pub(crate) fn widens(self, old: ColumnType) -> bool {
-        self == old
-            || matches!(
-                (old, self),
-                (ColumnType::Choice, ColumnType::Text) | (ColumnType::Integer, ColumnType::Decimal)
-            )
+        match (old, self) {
+            (ColumnType::Decimal { scale: old }, ColumnType::Decimal { scale: new }) => new >= old,
+            (ColumnType::Choice, ColumnType::Text)
+            | (ColumnType::Integer | ColumnType::TextDecimal, ColumnType::Decimal { .. }) => true,
+            _ => self == old,
+        }
     }
 }
 
@@ -207,7 +219,10 @@ pub(crate) fn column_type(kind: &FieldKind) -> Option<ColumnType> {
         | FieldKind::PhoneNumber => ColumnType::Text,
         FieldKind::SingleSelect { .. } => ColumnType::Choice,
         FieldKind::Integer(_) => ColumnType::Integer,
-        FieldKind::Decimal(_) | FieldKind::Currency(_) | FieldKind::Percentage(_) => ColumnType::Decimal,
+        FieldKind::Decimal(options) | FieldKind::Percentage(options) => {
+            ColumnType::Decimal { scale: options.precision }
+        }
+        FieldKind::Currency(options) => ColumnType::Decimal { scale: options.minor_units },
         FieldKind::Date { .. } => ColumnType::Date,
         FieldKind::DateTime { .. } => ColumnType::Timestamp,
         FieldKind::Time { .. } => ColumnType::Time,

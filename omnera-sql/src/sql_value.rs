@@ -12,7 +12,11 @@ pub(crate) enum SqlValue {
     Null(ColumnType),
     Integer(i64),
     Text(String),
-    Decimal(Decimal),
+    /// An exact number for a decimal column of `scale` digits after the point.
+    Decimal {
+        value: Decimal,
+        scale: u32,
+    },
     Bool(bool),
     Date(NaiveDate),
     Timestamp(DateTime<Utc>),
@@ -27,7 +31,13 @@ impl SqlValue {
         match value {
             FieldValue::Text(text) => Self::Text(text.clone()),
             FieldValue::Integer(number) | FieldValue::Reference(number) => Self::Integer(*number),
-            FieldValue::Decimal(number) => Self::Decimal(*number),
+            FieldValue::Decimal(number) => {
+                let scale = match column {
+                    ColumnType::Decimal { scale } => scale,
+                    _ => number.scale(),
+                };
+                Self::Decimal { value: *number, scale }
+            }
             FieldValue::Bool(flag) => Self::Bool(*flag),
             FieldValue::Date(date) => Self::Date(*date),
             FieldValue::DateTime(moment) => Self::Timestamp(*moment),
@@ -43,7 +53,7 @@ impl SqlValue {
             Self::Null(_) | Self::Json(_) => FieldValue::Null,
             Self::Integer(number) => FieldValue::Integer(number),
             Self::Text(text) => FieldValue::Text(text),
-            Self::Decimal(number) => FieldValue::Decimal(number),
+            Self::Decimal { value, .. } => FieldValue::Decimal(value),
             Self::Bool(flag) => FieldValue::Bool(flag),
             Self::Date(date) => FieldValue::Date(date),
             Self::Timestamp(moment) => FieldValue::DateTime(moment),
@@ -65,6 +75,39 @@ impl SqlValue {
             _ => None,
         }
     }
+}
+
+/// A number as SQLite compares it with a decimal column of some scale, which holds the integer
+/// count of the column's smallest units (12.50 at scale 2 as 1250).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum ScaledDecimal {
+    /// A number at the column's scale: its count of units.
+    Count(i64),
+    /// A number with more digits after the point (a filter's 12.505 at scale 2), or too large
+    /// for a 64-bit count: the REAL nearest its count, which lies between the same two counts.
+    Between(f64),
+}
+
+impl ScaledDecimal {
+    /// `value` as a column of `scale` digits after the point compares with it.
+    pub(crate) fn of(value: Decimal, scale: u32) -> Self {
+        use rust_decimal::prelude::ToPrimitive;
+        let units = Decimal::from(10i64.pow(scale.min(18)));
+        let Some(count) = value.checked_mul(units).map(|count| count.normalize()) else {
+            return Self::Between(value.to_f64().unwrap_or_default() * 10f64.powf(f64::from(scale)));
+        };
+        match count.to_i64() {
+            Some(whole) if count.scale() == 0 => Self::Count(whole),
+            _ => Self::Between(count.to_f64().unwrap_or_default()),
+        }
+    }
+}
+
+/// The number a decimal column of `scale` read back as `count` units holds.
+pub(crate) fn decimal_from_count(count: i64, scale: u32) -> Result<SqlValue, String> {
+    Decimal::try_new(count, scale)
+        .map(|value| SqlValue::Decimal { value, scale })
+        .map_err(|error| format!("stored decimal {count} at scale {scale}: {error}"))
 }
 
 /// The text form SQLite keeps timestamps in: fixed width, so text order is time order.

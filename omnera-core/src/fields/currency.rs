@@ -4,7 +4,7 @@ use iso_currency::Currency;
 use rust_decimal::Decimal;
 use serde_json::Value;
 
-use super::number::{check_range, decimal_bounds, decimal_from_json};
+use super::number::{check_digits, check_range, decimal_bounds, decimal_from_json};
 use crate::config::FieldConfig;
 use crate::validate::context::CheckContext;
 use crate::validate::{ConfigPath, IssueCode};
@@ -45,6 +45,7 @@ pub(super) fn normalize(options: &CurrencyOptions, value: &Value) -> Result<Fiel
     }
     check_range(amount, options.min, options.max)?;
     amount.rescale(options.minor_units);
+    check_digits(amount)?;
     Ok(FieldValue::Decimal(amount))
 }
 

@@ -3,7 +3,7 @@
 use rust_decimal::{Decimal, RoundingStrategy};
 use serde_json::Value;
 
-use super::number::{check_range, decimal_bounds, decimal_from_json};
+use super::number::{check_digits, check_range, decimal_bounds, decimal_from_json};
 use crate::config::FieldConfig;
 use crate::validate::context::CheckContext;
 use crate::validate::{ConfigPath, IssueCode};
@@ -44,6 +44,7 @@ pub(super) fn normalize(options: &DecimalOptions, value: &Value) -> Result<Field
     let mut rounded = exact.round_dp_with_strategy(options.precision, RoundingStrategy::MidpointNearestEven);
     check_range(rounded, options.min, options.max)?;
     rounded.rescale(options.precision);
+    check_digits(rounded)?;
     Ok(FieldValue::Decimal(rounded))
 }
 
@@ -62,5 +63,22 @@ mod tests {
         assert_eq!(round("0.135"), "0.14");
         assert_eq!(round("1.005"), "1.00");
         assert_eq!(normalize(&options, &serde_json::json!(0.1)), Ok(FieldValue::Decimal(Decimal::new(1, 1))));
+    }
+
+    #[test]
+    fn holds_eighteen_digits_with_those_after_the_point() {
+        let options = DecimalOptions { min: None, max: None, precision: 2 };
+        let largest = "9999999999999999.99";
+        assert_eq!(
+            normalize(&options, &Value::from(largest)),
+            Ok(FieldValue::Decimal(largest.parse().unwrap()))
+        );
+        assert_eq!(normalize(&options, &Value::from("-9999999999999999.99")).map(|_| ()), Ok(()));
+        assert_eq!(normalize(&options, &Value::from("10000000000000000")).unwrap_err().code, "out_of_range");
+        // Rounding up can carry into a nineteenth digit.
+        assert_eq!(
+            normalize(&options, &Value::from("9999999999999999.995")).unwrap_err().code,
+            "out_of_range"
+        );
     }
 }

@@ -27,6 +27,7 @@ pub use attachment::AttachmentOptions;
 pub use currency::CurrencyOptions;
 pub use decimal::DecimalOptions;
 pub use integer::IntegerOptions;
+pub use number::MAX_DECIMAL_DIGITS;
 pub use relationship::RelationshipOptions;
 
 pub(crate) use datetime::parse_timezone;

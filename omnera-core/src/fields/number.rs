@@ -10,6 +10,20 @@ use crate::config::FieldConfig;
 use crate::validate::context::CheckContext;
 use crate::validate::{ConfigPath, IssueCode};
 
+/// The most digits an exact number holds, those after the point included: what a 64-bit
+/// integer count of its smallest units (cents at precision 2) always holds, as SQLite keeps it.
+pub const MAX_DECIMAL_DIGITS: u32 = 18;
+
+/// Refuses an exact number, already at its field's scale, of more than [`MAX_DECIMAL_DIGITS`].
+pub(super) fn check_digits(value: Decimal) -> Result<(), ValueProblem> {
+    if value.mantissa().unsigned_abs() < 10u128.pow(MAX_DECIMAL_DIGITS) {
+        return Ok(());
+    }
+    let message =
+        format!("{value} has more than {MAX_DECIMAL_DIGITS} digits ({} after the point)", value.scale());
+    Err(ValueProblem::new("out_of_range", message))
+}
+
 /// An exact decimal from a JSON number or a numeric string (strings keep every digit).
 pub(super) fn decimal_from_json(value: &Value) -> Result<Decimal, ValueProblem> {
     let text = match value {

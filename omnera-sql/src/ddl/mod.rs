@@ -4,9 +4,10 @@ mod postgres;
 mod sqlite;
 
 use omnera_core::config::ReferentialAction;
+use omnera_core::fields::MAX_DECIMAL_DIGITS;
 
 use crate::dialect::Dialect;
-use crate::physical::{PhysicalColumn, PhysicalIndex, PhysicalSchema, PhysicalTable};
+use crate::physical::{ColumnType, PhysicalColumn, PhysicalIndex, PhysicalSchema, PhysicalTable};
 use crate::plan::Change;
 
 /// The statements for `changes`, in order.
@@ -20,6 +21,26 @@ pub(crate) fn statements(
         Dialect::Sqlite => sqlite::statements(changes, old, new),
         Dialect::Postgres => postgres::statements(changes, new),
     }
+}
+
+/// A query counting the rows that a change made to a decimal column left with more than
+/// [`MAX_DECIMAL_DIGITS`] (a scale grown under a large value, or a large integer made a decimal),
+/// which the change must not keep; `None` when the change cannot grow any value.
+pub(crate) fn too_many_digits(dialect: Dialect, change: &Change) -> Option<String> {
+    let Change::AlterColumn { table, old, new } = change else { return None };
+    let ColumnType::Decimal { scale } = new.column_type else { return None };
+    if matches!(old.column_type, ColumnType::Decimal { scale: before } if before >= scale) {
+        return None;
+    }
+    let column = dialect.quote(&new.name);
+    let condition = match dialect {
+        // A count past 64 bits became a REAL.
+        Dialect::Sqlite => {
+            format!("typeof({column}) = 'real' OR abs({column}) >= {}", 10i64.pow(MAX_DECIMAL_DIGITS))
+        }
+        Dialect::Postgres => format!("abs({column}) >= 1e{}", MAX_DECIMAL_DIGITS.saturating_sub(scale)),
+    };
+    Some(format!("SELECT COUNT(*) FROM {} WHERE {condition}", dialect.quote(table)))
 }
 
 /// `"id" ..., "created_at" ..., "updated_at" ..., "_version" ...`: the system columns. The
@@ -98,23 +119,16 @@ fn referential_action(action: ReferentialAction) -> &'static str {
 }
 
 /// An index in the order lists sort (empty values smallest), so it can serve them: PostgreSQL
-/// puts NULLs first explicitly; SQLite does by nature, and indexes decimals (kept as text) by
-/// their numeric value, as filters and sorts compare them.
+/// puts NULLs first explicitly; SQLite does by nature.
 fn create_index(dialect: Dialect, table: &PhysicalTable, index: &PhysicalIndex) -> String {
     let columns: Vec<String> = index
         .keys
         .iter()
         .map(|key| {
-            let name = table.key_column(key);
-            let column_type =
-                table.columns.iter().find(|column| column.name == name).map(|column| column.column_type);
-            let quoted = dialect.quote(&name);
-            match (dialect, column_type) {
-                (Dialect::Sqlite, Some(crate::physical::ColumnType::Decimal)) => {
-                    format!("CAST({quoted} AS REAL)")
-                }
-                (Dialect::Sqlite, _) => quoted,
-                (Dialect::Postgres, _) => format!("{quoted} NULLS FIRST"),
+            let quoted = dialect.quote(&table.key_column(key));
+            match dialect {
+                Dialect::Sqlite => quoted,
+                Dialect::Postgres => format!("{quoted} NULLS FIRST"),
             }
         })
         .collect();

@@ -5,7 +5,7 @@ use super::{
     system_columns,
 };
 use crate::dialect::Dialect;
-use crate::physical::{PhysicalColumn, PhysicalSchema};
+use crate::physical::{ColumnType, PhysicalColumn, PhysicalSchema};
 use crate::plan::Change;
 
 const DIALECT: Dialect = Dialect::Postgres;
@@ -52,10 +52,10 @@ pub(super) fn statements(changes: &[Change], new: &PhysicalSchema) -> Vec<String
             Change::AlterColumn { table, old, new: column } => {
                 let target = quote(table);
                 let name = quote(&column.name);
-                if old.column_type != column.column_type {
+                if let Some(using) = converted(&name, old.column_type, column.column_type) {
                     let sql_type = DIALECT.column_type(column.column_type);
                     statements.push(format!(
-                        "ALTER TABLE {target} ALTER COLUMN {name} TYPE {sql_type} USING {name}::{sql_type}"
+                        "ALTER TABLE {target} ALTER COLUMN {name} TYPE {sql_type} USING {using}"
                     ));
                 }
                 if old.not_null != column.not_null {
@@ -104,4 +104,17 @@ fn add_foreign_key(
         DIALECT.quote(&format!("fk_{table_id}_{}", column.field_id)),
         DIALECT.quote(&column.name)
     ))
+}
+
+/// How a column's values become those of its new type, when they change: a decimal of a smaller
+/// scale is rounded to it (half away from zero, as SQLite's rebuild rounds); NUMERIC keeps any
+/// other scale as it is.
+fn converted(name: &str, old: ColumnType, new: ColumnType) -> Option<String> {
+    match (old, new) {
+        (ColumnType::Decimal { scale: old }, ColumnType::Decimal { scale }) if scale < old => {
+            Some(format!("round({name}, {scale})"))
+        }
+        _ if DIALECT.column_type(old) == DIALECT.column_type(new) => None,
+        _ => Some(format!("{name}::{}", DIALECT.column_type(new))),
+    }
 }

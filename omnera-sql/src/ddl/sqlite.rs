@@ -119,12 +119,64 @@ fn rebuild(table: &PhysicalTable, before: Option<&PhysicalTable>, schema: &Physi
     statements
 }
 
-/// How an old column's values become the new column's.
+/// How an old column's values become the new column's. Decimals are counts of units of their
+/// scale: a larger scale multiplies them, a smaller one (or an integer) divides them, rounding
+/// half away from zero as PostgreSQL's `round` and its casts do.
 fn copy_expression(old: &PhysicalColumn, new: &PhysicalColumn) -> String {
     let name = DIALECT.quote(&new.name);
     match (old.column_type, new.column_type) {
-        (ColumnType::Integer, ColumnType::Decimal) => format!("CAST({name} AS TEXT)"),
-        (ColumnType::Decimal, ColumnType::Integer) => format!("CAST({name} AS INTEGER)"),
+        (ColumnType::Integer, ColumnType::Decimal { scale }) => scaled_up(&name, scale),
+        (ColumnType::Decimal { scale }, ColumnType::Integer) => scaled_down(&name, scale),
+        (ColumnType::Decimal { scale: old }, ColumnType::Decimal { scale: new }) if new > old => {
+            scaled_up(&name, new - old)
+        }
+        (ColumnType::Decimal { scale: old }, ColumnType::Decimal { scale: new }) if new < old => {
+            scaled_down(&name, old - new)
+        }
+        (ColumnType::Decimal { scale }, ColumnType::Text | ColumnType::Choice) => text_of_count(&name, scale),
+        (ColumnType::TextDecimal | ColumnType::Text | ColumnType::Choice, ColumnType::Decimal { scale }) => {
+            count_of_text(&name, scale)
+        }
         _ => name,
     }
+}
+
+/// `name` times 10^`digits`. (A product past 64 bits becomes a REAL, which the migration's check
+/// of the new values refuses.)
+fn scaled_up(name: &str, digits: u32) -> String {
+    format!("{name} * {}", 10i64.pow(digits))
+}
+
+/// `name` divided by 10^`digits`, rounded half away from zero.
+fn scaled_down(name: &str, digits: u32) -> String {
+    let factor = 10i64.pow(digits);
+    let half = factor / 2;
+    format!("CASE WHEN {name} < 0 THEN ({name} - {half}) / {factor} ELSE ({name} + {half}) / {factor} END")
+}
+
+/// The count of units of `scale` of a decimal written as text (`-12.5` at scale 2 is -1250), as
+/// the text format of older databases or a text field made a decimal holds it: the digits before the point, then those after it padded with zeros to the scale.
+/// (Digits beyond the scale, which only a precision lowered before this format left, are cut.)
+fn count_of_text(name: &str, scale: u32) -> String {
+    let point = format!("instr({name}, '.')");
+    let zeros = "0".repeat(usize::try_from(scale).unwrap_or(0));
+    let count = format!(
+        "CASE WHEN {point} = 0 THEN {name} || '{zeros}' \
+         ELSE substr({name}, 1, {point} - 1) || substr(substr({name}, {point} + 1) || '{zeros}', 1, {scale}) END"
+    );
+    format!("CAST({count} AS INTEGER)")
+}
+
+/// The canonical text of a count of units of `scale` (1250 at scale 2 is `12.50`), as
+/// PostgreSQL writes a NUMERIC as text.
+fn text_of_count(name: &str, scale: u32) -> String {
+    if scale == 0 {
+        return format!("CAST({name} AS TEXT)");
+    }
+    let factor = 10i64.pow(scale);
+    let zeros = "0".repeat(usize::try_from(scale).unwrap_or(0));
+    format!(
+        "CASE WHEN {name} < 0 THEN '-' ELSE '' END || (abs({name}) / {factor}) || '.' \
+         || substr('{zeros}' || (abs({name}) % {factor}), -{scale})"
+    )
 }

@@ -36,8 +36,8 @@ pub(crate) struct ResolvedColumn<'s> {
 enum RowCost {
     /// A column compared as stored.
     Column,
-    /// A value converted or matched first: a decimal parsed from text, a LIKE pattern.
-    Converted,
+    /// A value matched against a pattern: LIKE.
+    Pattern,
     /// A subquery per row: links of a many-to-many field, members of a JSON list.
     Subquery,
 }
@@ -203,21 +203,19 @@ impl<'s> SqlBuilder<'s> {
             }
             Resolved::Column(column) => {
                 let sql = self.column_condition(&path, &column, &condition.predicate)?;
-                Ok((sql, self.row_cost(&column, &condition.predicate)))
+                Ok((sql, Self::row_cost(&condition.predicate)))
             }
         }
     }
 
     /// What testing a condition on a column costs a row.
-    fn row_cost(&self, column: &ResolvedColumn<'_>, predicate: &Predicate) -> RowCost {
+    fn row_cost(predicate: &Predicate) -> RowCost {
         match predicate {
-            Predicate::IsNull { .. } => RowCost::Column,
             Predicate::Has(_) => RowCost::Subquery,
             Predicate::Compare {
                 op: CompareOp::Contains | CompareOp::NotContains | CompareOp::StartsWith | CompareOp::EndsWith,
                 ..
-            } => RowCost::Converted,
-            _ if self.compares_converted(column) => RowCost::Converted,
+            } => RowCost::Pattern,
             _ => RowCost::Column,
         }
     }
@@ -312,13 +310,10 @@ impl<'s> SqlBuilder<'s> {
                     let bound = self.sql_value(path, column, value)?;
                     placeholders.push(self.bind(bound));
                 }
-                let compared = self.comparable(column, &expression);
-                let placeholders: Vec<String> =
-                    placeholders.iter().map(|placeholder| self.comparable(column, placeholder)).collect();
                 Ok(if *negated {
-                    format!("({compared} NOT IN ({}) OR {expression} IS NULL)", placeholders.join(", "))
+                    format!("({expression} NOT IN ({}) OR {expression} IS NULL)", placeholders.join(", "))
                 } else {
-                    format!("{compared} IN ({})", placeholders.join(", "))
+                    format!("{expression} IN ({})", placeholders.join(", "))
                 })
             }
             Predicate::Compare { op, value } => self.compare(path, column, *op, value),
@@ -365,11 +360,9 @@ impl<'s> SqlBuilder<'s> {
                 }
                 let bound = self.sql_value(path, column, value)?;
                 let placeholder = self.bind(bound);
-                let left = self.comparable(column, &expression);
-                let right = self.comparable(column, &placeholder);
                 Ok(match op {
-                    CompareOp::Ne => format!("({left} <> {right} OR {expression} IS NULL)"),
-                    _ => format!("{left} {} {right}", op.symbol().replace("==", "=")),
+                    CompareOp::Ne => format!("({expression} <> {placeholder} OR {expression} IS NULL)"),
+                    _ => format!("{expression} {} {placeholder}", op.symbol().replace("==", "=")),
                 })
             }
         }
@@ -388,20 +381,6 @@ impl<'s> SqlBuilder<'s> {
             Dialect::Sqlite => format!("{expression} = '[]'"),
             Dialect::Postgres => format!("cardinality({expression}) = 0"),
         }
-    }
-
-    /// SQLite keeps decimals as exact text: compare them as numbers.
-    pub(crate) fn comparable(&self, column: &ResolvedColumn<'_>, expression: &str) -> String {
-        if self.compares_converted(column) {
-            format!("CAST({expression} AS REAL)")
-        } else {
-            expression.to_owned()
-        }
-    }
-
-    /// Whether the column's values are converted before they compare (decimals on SQLite).
-    fn compares_converted(&self, column: &ResolvedColumn<'_>) -> bool {
-        self.dialect == Dialect::Sqlite && column.column_type == ColumnType::Decimal
     }
 
     fn text_of(&self, path: &str, value: &FilterValue) -> Result<String, StorageError> {
@@ -455,9 +434,12 @@ impl<'s> SqlBuilder<'s> {
             ColumnType::Integer | ColumnType::Reference => {
                 SqlValue::Integer(text.parse().map_err(|_| unfit())?)
             }
-            ColumnType::Decimal => SqlValue::Decimal(
-                Decimal::from_str(&text).or_else(|_| Decimal::from_scientific(&text)).map_err(|_| unfit())?,
-            ),
+            ColumnType::Decimal { scale } => SqlValue::Decimal {
+                value: Decimal::from_str(&text)
+                    .or_else(|_| Decimal::from_scientific(&text))
+                    .map_err(|_| unfit())?,
+                scale,
+            },
             ColumnType::Boolean => SqlValue::Bool(match text.as_str() {
                 "true" => true,
                 "false" => false,
@@ -472,7 +454,7 @@ impl<'s> SqlBuilder<'s> {
                 };
                 SqlValue::from_field(&normalized, column.column_type)
             }
-            ColumnType::TextList | ColumnType::Json => return Err(unfit()),
+            ColumnType::TextList | ColumnType::Json | ColumnType::TextDecimal => return Err(unfit()),
         })
     }
 }

@@ -124,7 +124,7 @@ pub(crate) async fn list(
                 (false, false) => "ASC",
                 (true, false) => "DESC",
             };
-            (builder.comparable(column, &column.expression), direction)
+            (column.expression.clone(), direction)
         })
         .collect();
     let limit_placeholder = builder.bind(SqlValue::Integer(i64::try_from(limit + 1).unwrap_or(i64::MAX)));
@@ -211,26 +211,34 @@ fn counted_page_statement(
     order: &[(String, &str)],
     window: &str,
 ) -> String {
+    let (r, id) = (dialect.quote("r"), dialect.quote("id"));
+    let row_id = format!("{r}.{id}");
+    // The id, the usual final key, is the match's own column rather than a copy of it.
+    let key_name = |position: usize, expression: &str| {
+        if expression == row_id { "match_id".to_owned() } else { format!("k{position}") }
+    };
     let keys: Vec<String> = order
         .iter()
         .enumerate()
-        .map(|(position, (expression, _))| format!("{expression} AS k{position}"))
+        .filter(|(_, (expression, _))| *expression != row_id)
+        .map(|(position, (expression, _))| format!(", {expression} AS k{position}"))
         .collect();
     let order_by = |prefix: &str| {
         let keys: Vec<String> = order
             .iter()
             .enumerate()
-            .map(|(position, (_, direction))| format!("{prefix}k{position} {direction}"))
+            .map(|(position, (expression, direction))| {
+                format!("{prefix}{} {direction}", key_name(position, expression))
+            })
             .collect();
         keys.join(", ")
     };
-    let (r, id) = (dialect.quote("r"), dialect.quote("id"));
     format!(
-        "WITH matches AS MATERIALIZED (SELECT {r}.{id} AS match_id, {} FROM {from}{filter}), \
+        "WITH matches AS MATERIALIZED (SELECT {row_id} AS match_id{} FROM {from}{filter}), \
          page AS (SELECT * FROM matches ORDER BY {} {window}) \
-         SELECT {selected}, (SELECT COUNT(*) FROM matches) FROM page JOIN {} AS {r} ON {r}.{id} = page.match_id \
+         SELECT {selected}, (SELECT COUNT(*) FROM matches) FROM page JOIN {} AS {r} ON {row_id} = page.match_id \
          ORDER BY {}",
-        keys.join(", "),
+        keys.concat(),
         order_by(""),
         dialect.quote(table),
         order_by("page."),
@@ -302,7 +310,7 @@ fn keyset_condition(
     let mut alternatives = Vec::new();
     let mut equal_so_far: Vec<String> = Vec::new();
     for ((column, descending), value) in columns.iter().zip(values) {
-        let expression = builder.comparable(column, &column.expression);
+        let expression = &column.expression;
         let is_null = format!("{} IS NULL", column.expression);
         if value.is_null() {
             // After an empty value: ascending, every value; descending, nothing but ties.
@@ -315,8 +323,7 @@ fn keyset_condition(
             continue;
         }
         let bound = cursor_value(column, value)?;
-        let placeholder = builder.bind(bound);
-        let right = builder.comparable(column, &placeholder);
+        let right = builder.bind(bound);
         let after = match (descending, column.nullable) {
             (true, true) => format!("({expression} < {right} OR {is_null})"),
             (true, false) => format!("{expression} < {right}"),
@@ -339,7 +346,9 @@ fn cursor_value(column: &ResolvedColumn<'_>, value: &serde_json::Value) -> Optio
     let text = || value.as_str().map(str::to_owned).unwrap_or_else(|| value.to_string());
     Some(match column.column_type {
         ColumnType::Integer | ColumnType::Reference => SqlValue::Integer(value.as_i64()?),
-        ColumnType::Decimal => SqlValue::Decimal(rust_decimal::Decimal::from_str(&text()).ok()?),
+        ColumnType::Decimal { scale } => {
+            SqlValue::Decimal { value: rust_decimal::Decimal::from_str(&text()).ok()?, scale }
+        }
         ColumnType::Boolean => SqlValue::Bool(value.as_bool()?),
         ColumnType::Text | ColumnType::Choice => SqlValue::Text(value.as_str()?.to_owned()),
         ColumnType::Date => {
@@ -351,6 +360,6 @@ fn cursor_value(column: &ResolvedColumn<'_>, value: &serde_json::Value) -> Optio
         ColumnType::Time => {
             SqlValue::Time(chrono::NaiveTime::parse_from_str(value.as_str()?, "%H:%M:%S%.f").ok()?)
         }
-        ColumnType::TextList | ColumnType::Json => return None,
+        ColumnType::TextList | ColumnType::Json | ColumnType::TextDecimal => return None,
     })
 }

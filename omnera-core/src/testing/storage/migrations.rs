@@ -6,7 +6,8 @@ use serde_json::{Value, json};
 
 use super::StorageCase;
 use super::fixture::{FIXTURE, applied, create, schema_of, value};
-use crate::backend::{ApplyOptions, Storage, StorageError};
+use crate::backend::{ApplyOptions, ListQuery, Storage, StorageError};
+use crate::query::parse_filter;
 
 pub(super) fn cases() -> Vec<StorageCase> {
     named_cases![
@@ -15,6 +16,7 @@ pub(super) fn cases() -> Vec<StorageCase> {
         a_change_that_loses_data_is_refused_unless_allowed,
         a_required_field_without_values_is_refused,
         a_plan_shows_the_steps_without_running_them,
+        a_new_precision_rescales_the_stored_decimals,
         many_schema_pairs_migrate_and_keep_records,
     ]
 }
@@ -103,6 +105,81 @@ async fn a_plan_shows_the_steps_without_running_them(storage: Arc<dyn Storage>) 
     assert!(described.iter().any(|step| step.starts_with("create link table")), "{described:?}");
     let plan_again = storage.plan_schema(&schema).await.unwrap();
     assert_eq!(plan, plan_again, "planning applies nothing");
+}
+
+async fn a_new_precision_rescales_the_stored_decimals(storage: Arc<dyn Storage>) {
+    let schema = applied(&*storage).await;
+    let mut people = Vec::new();
+    for (position, salary) in ["12.34", "-0.05", "0.15", "-2.25", "9999999999999999.99"].iter().enumerate() {
+        let person = json!({"email": format!("p{position}@example.com"), "salary": salary});
+        people.push(create(&*storage, &schema, "people", person).await.id);
+    }
+    let precision =
+        |digits: u32| edited(|document| document["tables"][1]["fields"][5]["precision"] = json!(digits));
+    let allowed = ApplyOptions { allow_data_loss: true };
+
+    // A finer precision leaves no room for the largest value's digits: refused, even when
+    // allowed, and nothing changes.
+    match storage.apply_schema(&precision(3), &allowed).await {
+        Err(StorageError::DataLossRefused { steps }) => {
+            assert!(
+                steps.iter().any(|step| step.contains("people.salary") && step.contains("18 digits")),
+                "{steps:?}"
+            );
+        }
+        other => panic!("9999999999999999.990 has 19 digits, yet: {other:?}"),
+    }
+    let largest = people.pop().unwrap();
+    assert_eq!(
+        salaries(&*storage, &[largest]).await,
+        ["9999999999999999.99"],
+        "the refused change changed nothing"
+    );
+    storage.delete("people", largest, None).await.unwrap();
+
+    let plan = storage.apply_schema(&precision(3), &ApplyOptions::default()).await.unwrap();
+    assert!(plan.steps.iter().all(|step| !step.loses_data), "{:?}", plan.steps);
+    assert_eq!(salaries(&*storage, &people).await, ["12.340", "-0.050", "0.150", "-2.250"]);
+
+    // A coarser one loses digits: refused unless allowed, then rounded half away from zero.
+    assert!(matches!(
+        storage.apply_schema(&precision(1), &ApplyOptions::default()).await,
+        Err(StorageError::DataLossRefused { .. })
+    ));
+    storage.apply_schema(&precision(1), &allowed).await.unwrap();
+    assert_eq!(salaries(&*storage, &people).await, ["12.3", "-0.1", "0.2", "-2.3"]);
+    let query = ListQuery { filter: Some(parse_filter("salary > 0.15").unwrap()), ..ListQuery::default() };
+    assert_eq!(storage.list("people", &query).await.unwrap().records.len(), 2, "12.3 and 0.2");
+
+    // Through text and back, every digit of the scale stays.
+    let field = |definition: Value| edited(|document| document["tables"][1]["fields"][5] = definition);
+    storage
+        .apply_schema(&field(json!({"id": 6, "name": "salary", "type": "single-line-text"})), &allowed)
+        .await
+        .unwrap();
+    assert_eq!(salaries(&*storage, &people).await, ["12.3", "-0.1", "0.2", "-2.3"]);
+    storage.apply_schema(&precision(1), &allowed).await.unwrap();
+    assert_eq!(salaries(&*storage, &people).await, ["12.3", "-0.1", "0.2", "-2.3"]);
+
+    let whole = edited(|document| {
+        document["tables"][1]["fields"][5] = json!({"id": 6, "name": "salary", "type": "integer"});
+    });
+    storage.apply_schema(&whole, &allowed).await.unwrap();
+    assert_eq!(salaries(&*storage, &people).await, ["12", "0", "0", "-2"]);
+}
+
+/// The salaries of `people`, exactly: decimals with every digit of their scale.
+async fn salaries(storage: &dyn Storage, people: &[i64]) -> Vec<String> {
+    let mut found = Vec::new();
+    for id in people {
+        found.push(match storage.get("people", *id).await.unwrap().values.get("salary") {
+            Some(crate::FieldValue::Decimal(number)) => number.to_string(),
+            Some(crate::FieldValue::Integer(number)) => number.to_string(),
+            Some(crate::FieldValue::Text(text)) => text.clone(),
+            other => format!("{other:?}"),
+        });
+    }
+    found
 }
 
 /// Each edit is applied in turn on top of the previous schema; after each, the database must

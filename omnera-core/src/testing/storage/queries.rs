@@ -75,7 +75,7 @@ async fn matching(storage: &dyn Storage, filter: &str) -> Vec<String> {
 
 async fn filters_return_exactly_the_matching_rows(storage: Arc<dyn Storage>) {
     seeded(&*storage).await;
-    let cases: [(&str, &[&str]); 24] = [
+    let cases: [(&str, &[&str]); 30] = [
         ("age = 30", &["ann", "cy", "hal", "jo"]),
         ("age != 30", &["bob", "di", "ed", "fay", "gus", "ivy"]),
         ("age > 30 && age <= 55", &["ed", "fay"]),
@@ -83,6 +83,13 @@ async fn filters_return_exactly_the_matching_rows(storage: Arc<dyn Storage>) {
         ("salary > 100", &["ann", "cy", "hal", "ivy"]),
         ("salary = 100.5", &["ann", "hal"]),
         ("salary < 6", &["ed", "gus"]),
+        // Values with more digits than the field's precision compare exactly, as do huge ones.
+        ("salary > 100.499", &["ann", "cy", "hal", "ivy"]),
+        ("salary >= 100.501", &["cy", "ivy"]),
+        ("salary = 100.505", &[]),
+        ("salary <= 5.4999", &["gus"]),
+        ("salary < 1e3", &["ann", "bob", "ed", "gus", "hal"]),
+        ("salary < 99999999999999999999999", &["ann", "bob", "cy", "ed", "gus", "hal", "ivy"]),
         ("active = true", &["ann", "cy", "ed", "hal", "jo"]),
         ("active = false", &["bob", "di", "fay", "gus", "ivy"]),
         ("stage in ['lead', 'churned']", &["bob", "cy", "di", "gus", "hal", "ivy"]),
