@@ -112,13 +112,13 @@ impl Serialize for FieldValue {
             Self::Null | Self::File(None) => serializer.serialize_none(),
             Self::Text(text) => serializer.serialize_str(text),
             Self::Integer(number) | Self::Reference(number) => serializer.serialize_i64(*number),
-            Self::Decimal(number) => {
-                let text = number.to_string();
-                match text.parse::<serde_json::Number>() {
-                    Ok(number) => number.serialize(serializer),
-                    Err(_) => serializer.serialize_str(&text),
-                }
-            }
+            // Every digit of the scale, as written (`12.50`, `9999999999999999.99`): a JSON
+            // number through an f64 would drop the trailing zeros and blur past 15 digits.
+            // (Into a `serde_json::Value` it still becomes an f64.)
+            Self::Decimal(number) => match serde_json::value::RawValue::from_string(number.to_string()) {
+                Ok(raw) => raw.serialize(serializer),
+                Err(_) => serializer.collect_str(number),
+            },
             Self::Bool(flag) => serializer.serialize_bool(*flag),
             // Display and to_rfc3339_opts write these ISO forms without parsing a format string.
             Self::Date(date) => serializer.collect_str(date),

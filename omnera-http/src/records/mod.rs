@@ -19,7 +19,7 @@ use omnera_core::backend::{Record, RecordBatch, RecordJson, RecordValues, RowChe
 use omnera_core::config::PermissionAction;
 use omnera_core::record::DraftMode;
 use serde::Serialize;
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 
 use crate::access::{allowed_rows, caller, check_record, decide, narrowed, write_check};
 use crate::error::{ApiError, ErrorKind, FieldError};
@@ -87,7 +87,7 @@ fn whole_number(value: &Value) -> Option<i64> {
 }
 
 fn with_etag(record: &Record, status: StatusCode) -> Response {
-    let mut response = (status, Json(record.to_json())).into_response();
+    let mut response = (status, Json(RecordJson::new(record))).into_response();
     if let Ok(value) = HeaderValue::from_str(&etag_of(record)) {
         response.headers_mut().insert(header::ETAG, value);
     }
@@ -141,6 +141,12 @@ struct ListEnvelope<'r> {
     pagination: Map<String, Value>,
 }
 
+/// A create of several records' body: the records made, written straight out.
+#[derive(Serialize)]
+struct CreatedRecords<'r> {
+    data: Vec<RecordJson<'r>>,
+}
+
 /// 200 with `body` as JSON.
 fn json_response(body: &impl Serialize) -> Response {
     match serde_json::to_vec(body) {
@@ -179,8 +185,8 @@ async fn create(
             return Err(ApiError::invalid_fields(problems));
         }
         let records = insert(&state, table.name(), drafts, check).await?;
-        let data: Vec<Value> = records.iter().map(Record::to_json).collect();
-        return Ok((StatusCode::CREATED, Json(json!({"data": data}))).into_response());
+        let data: Vec<RecordJson<'_>> = records.iter().map(RecordJson::new).collect();
+        return Ok((StatusCode::CREATED, Json(CreatedRecords { data })).into_response());
     }
     let values = checked(table, &body, DraftMode::Create)?;
     let record = insert(&state, table.name(), vec![values], check)
@@ -301,7 +307,7 @@ async fn batch(
     Path(table_name): Path<String>,
     headers: HeaderMap,
     JsonBody(body): JsonBody,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Response, ApiError> {
     let table = table(&state, &table_name)?;
     let caller = caller(&state, &headers).await?;
     let Some(object) = body.as_object() else {
@@ -393,9 +399,18 @@ async fn batch(
     }
     let outcome = storage.batch(table.name(), writes).await?;
     crate::files::delete_record_blobs(&state, table, released).await;
-    Ok(Json(json!({
-        "created": outcome.created.iter().map(Record::to_json).collect::<Vec<_>>(),
-        "updated": outcome.updated.iter().map(Record::to_json).collect::<Vec<_>>(),
-        "deleted": outcome.deleted,
-    })))
+    Ok(json_response(&BatchOutcome {
+        created: outcome.created.iter().map(RecordJson::new).collect(),
+        updated: outcome.updated.iter().map(RecordJson::new).collect(),
+        deleted: &outcome.deleted,
+    }))
+}
+
+/// A batch's body: the records it created and updated, written straight out, and the ids it
+/// deleted.
+#[derive(Serialize)]
+struct BatchOutcome<'r> {
+    created: Vec<RecordJson<'r>>,
+    updated: Vec<RecordJson<'r>>,
+    deleted: &'r [i64],
 }
