@@ -120,3 +120,21 @@ pub(crate) fn now() -> DateTime<Utc> {
     let now = Utc::now();
     DateTime::from_timestamp_millis(now.timestamp_millis()).unwrap_or(now)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scaled(text: &str, scale: u32) -> ScaledDecimal {
+        ScaledDecimal::of(text.parse().unwrap(), scale)
+    }
+
+    #[test]
+    fn a_decimal_binds_as_its_count_of_units_or_the_real_between_two_counts() {
+        assert_eq!(scaled("12.5", 2), ScaledDecimal::Count(1250));
+        assert_eq!(scaled("-0.050", 2), ScaledDecimal::Count(-5), "trailing zeros are no extra digits");
+        assert_eq!(scaled("500.555", 2), ScaledDecimal::Between(50055.5));
+        assert_eq!(scaled("7", 0), ScaledDecimal::Count(7));
+        assert_eq!(scaled("99999999999999999999999", 2), ScaledDecimal::Between(1e25), "past 64 bits");
+    }
+}
