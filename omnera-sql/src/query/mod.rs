@@ -287,13 +287,17 @@ fn where_clause(conditions: &[String]) -> String {
     if conditions.is_empty() { String::new() } else { format!(" WHERE {}", conditions.join(" AND ")) }
 }
 
-/// The record's value of a sort key, as the cursor keeps it.
+/// The record's value of a sort key, as the cursor keeps it: a decimal as its text, which keeps
+/// every digit (a JSON number would be an f64).
 fn sort_value(record: &Record, field: &str) -> serde_json::Value {
     match field {
         "id" => record.id.into(),
         "created_at" => FieldValue::DateTime(record.created_at).to_json(),
         "updated_at" => FieldValue::DateTime(record.updated_at).to_json(),
-        _ => record.values.get(field).map_or(serde_json::Value::Null, FieldValue::to_json),
+        _ => match record.values.get(field) {
+            Some(FieldValue::Decimal(number)) => number.to_string().into(),
+            value => value.map_or(serde_json::Value::Null, FieldValue::to_json),
+        },
     }
 }
 

@@ -16,6 +16,7 @@ pub(super) fn cases() -> Vec<StorageCase> {
         search_looks_in_text_fields_only,
         sort_breaks_ties_by_id_and_treats_empty_values_as_smallest,
         keyset_pages_walk_the_same_rows_as_offset_pages,
+        keyset_pages_keep_every_digit_of_a_decimal_sort_key,
         count_none_skips_the_total,
         filtered_totals_hold_on_every_page,
         fields_select_what_a_list_returns,
@@ -216,6 +217,40 @@ async fn filtered_totals_hold_on_every_page(storage: Arc<dyn Storage>) {
     );
     // 100.50 and 100.5 are equal, so the older record (ann) goes first; empty salaries go last.
     assert_eq!(walked, ["cy", "ann", "hal", "jo"], "the pages keep the sort across them");
+}
+
+/// Salaries 0.01 apart at 18 digits, walked one per page: a cursor that kept the salary as an
+/// f64 (1e16 for all four) would repeat the first.
+async fn keyset_pages_keep_every_digit_of_a_decimal_sort_key(storage: Arc<dyn Storage>) {
+    let schema = applied(&*storage).await;
+    for (name, salary) in
+        [("b", "9999999999999999.98"), ("a", "9999999999999999.99"), ("c", "9999999999999999.97")]
+    {
+        create(
+            &*storage,
+            &schema,
+            "people",
+            json!({"email": format!("{name}@example.com"), "salary": salary}),
+        )
+        .await;
+    }
+    let mut walked = Vec::new();
+    let mut cursor = None;
+    for _ in 0..4 {
+        let query = ListQuery {
+            sort: vec![SortKey { field: "salary".to_owned(), descending: true }],
+            page: PageRequest::After { cursor: cursor.clone(), limit: 1 },
+            count_total: false,
+            ..ListQuery::default()
+        };
+        let page = storage.list("people", &query).await.unwrap();
+        walked.extend(emails(&page.records));
+        cursor = page.next_cursor;
+        if cursor.is_none() {
+            break;
+        }
+    }
+    assert_eq!(walked, ["a", "b", "c"]);
 }
 
 async fn count_none_skips_the_total(storage: Arc<dyn Storage>) {
