@@ -127,9 +127,11 @@ pub(crate) async fn list(
             (column.expression.clone(), direction)
         })
         .collect();
-    let limit_placeholder = builder.bind(SqlValue::Integer(i64::try_from(limit + 1).unwrap_or(i64::MAX)));
+    // The limit is written into the statement (a number up to MAX_LIMIT + 1, from a u64): SQLite
+    // plans with a bound LIMIT's value, so rebinding it makes every run prepare the statement
+    // again. The offset, which takes many more values, stays a parameter.
     let offset_placeholder = builder.bind(SqlValue::Integer(i64::try_from(offset).unwrap_or(i64::MAX)));
-    let window = format!("LIMIT {limit_placeholder} OFFSET {offset_placeholder}");
+    let window = format!("LIMIT {} OFFSET {offset_placeholder}", limit + 1);
     let mut row_types = layout.row_types();
     let selected = layout.select_list(dialect, "r");
     let statement = if count_in_page {
