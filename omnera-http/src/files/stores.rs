@@ -36,9 +36,9 @@ pub(crate) fn blob_store_for(
         return Ok(store);
     }
     let connection =
-        state.app.schema().connections().iter().find(|connection| connection.name() == name).ok_or_else(
-            || ApiError::new(ErrorKind::Unavailable, format!("no storage connection `{name}`")),
-        )?;
+        state.app.schema().connection(name).ok_or_else(|| {
+            ApiError::new(ErrorKind::Unavailable, format!("no storage connection `{name}`"))
+        })?;
     let store = connection_store(connection, options.bucket.as_deref()).map_err(|reason| {
         tracing::error!(connection = %name, %reason, "storage connection unusable");
         ApiError::new(ErrorKind::Unavailable, format!("the storage connection `{name}` is not usable"))

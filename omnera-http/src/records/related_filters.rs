@@ -106,7 +106,7 @@ fn visible_row(
         .map_err(|_| ApiError::new(ErrorKind::Internal, "a related row's id could not be named"))?;
     let present =
         FilterExpr::Condition(Condition { path: id, predicate: Predicate::IsNull { negated: true } });
-    let allowed = map_conditions(is_true(schema, target, allowed), &mut |condition| {
+    let allowed = map_conditions(holds(schema, target, allowed, true), &mut |condition| {
         let path = FieldPath::new(prefix.iter().chain(condition.path.segments()).map(String::as_str))
             .map_err(|_| ApiError::new(ErrorKind::Internal, "a permission filter could not be re-rooted"))?;
         Ok(FilterExpr::Condition(Condition { path, predicate: condition.predicate }))
@@ -147,47 +147,26 @@ fn map_conditions(
     })
 }
 
-// SQL answers a test on an empty value with "unknown", and `NOT unknown` is unknown too. A guard
-// must be plainly true or false, so `is_true` and `is_false` rewrite a filter into one that holds
-// exactly where it is true (or false) and is never unknown.
-
-/// Holds exactly where `filter` (on `table`) is true; never unknown.
-fn is_true(schema: &Schema, table: &TableSchema, filter: FilterExpr) -> FilterExpr {
+/// Holds exactly where `filter` (on `table`) is `truth`, and is never unknown. SQL answers a test
+/// on an empty value with "unknown", and `NOT unknown` is unknown too, so a guard built from the
+/// permission filters is rewritten into one that is plainly true or false.
+fn holds(schema: &Schema, table: &TableSchema, filter: FilterExpr, truth: bool) -> FilterExpr {
+    // An AND is false where any part is false, and an OR where every part is.
+    let each =
+        |children: Vec<FilterExpr>| children.into_iter().map(move |child| holds(schema, table, child, truth));
     match filter {
-        FilterExpr::And(children) => {
-            FilterExpr::and(children.into_iter().map(|child| is_true(schema, table, child)))
-        }
-        FilterExpr::Or(children) => {
-            FilterExpr::or(children.into_iter().map(|child| is_true(schema, table, child)))
-        }
-        FilterExpr::Not(inner) => is_false(schema, table, *inner),
-        FilterExpr::Condition(condition) => {
-            if never_unknown(schema, table, &condition) {
-                FilterExpr::Condition(condition)
-            } else {
-                let has_value = has_value(&condition.path);
-                FilterExpr::and([FilterExpr::Condition(condition), has_value])
-            }
-        }
-    }
-}
-
-/// Holds exactly where `filter` (on `table`) is false; never unknown.
-fn is_false(schema: &Schema, table: &TableSchema, filter: FilterExpr) -> FilterExpr {
-    match filter {
-        FilterExpr::And(children) => {
-            FilterExpr::or(children.into_iter().map(|child| is_false(schema, table, child)))
-        }
-        FilterExpr::Or(children) => {
-            FilterExpr::and(children.into_iter().map(|child| is_false(schema, table, child)))
-        }
-        FilterExpr::Not(inner) => is_true(schema, table, *inner),
+        FilterExpr::And(children) if truth => FilterExpr::and(each(children)),
+        FilterExpr::And(children) => FilterExpr::or(each(children)),
+        FilterExpr::Or(children) if truth => FilterExpr::or(each(children)),
+        FilterExpr::Or(children) => FilterExpr::and(each(children)),
+        FilterExpr::Not(inner) => holds(schema, table, *inner, !truth),
         FilterExpr::Condition(condition) => {
             let never_unknown = never_unknown(schema, table, &condition);
             let has_value = has_value(&condition.path);
-            let negated = FilterExpr::Not(Box::new(FilterExpr::Condition(condition)));
+            let tested = FilterExpr::Condition(condition);
+            let tested = if truth { tested } else { FilterExpr::Not(Box::new(tested)) };
             // An empty multi-select counts as not known to lack the value: narrower, never wider.
-            if never_unknown { negated } else { FilterExpr::and([negated, has_value]) }
+            if never_unknown { tested } else { FilterExpr::and([tested, has_value]) }
         }
     }
 }

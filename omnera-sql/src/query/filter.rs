@@ -84,8 +84,8 @@ impl<'s> SqlBuilder<'s> {
 
     /// The SQL of a filter and what it costs a row. The terms of an AND go cheapest first: SQLite
     /// tests them in the order written on a scan and stops at the first false one, so
-    /// `price > 5 AND active` parses a decimal only where `active` holds. (PostgreSQL orders
-    /// them by its own estimates.)
+    /// `title ~ 'x' AND active` matches the pattern only where `active` holds. (PostgreSQL
+    /// orders them by its own estimates.)
     fn compile_with_cost(&mut self, filter: &FilterExpr) -> Result<(String, RowCost), StorageError> {
         Ok(match filter {
             FilterExpr::And(children) | FilterExpr::Or(children) => {

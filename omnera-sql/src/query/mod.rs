@@ -215,24 +215,24 @@ fn counted_page_statement(
 ) -> String {
     let (r, id) = (dialect.quote("r"), dialect.quote("id"));
     let row_id = format!("{r}.{id}");
-    // The id, the usual final key, is the match's own column rather than a copy of it.
-    let key_name = |position: usize, expression: &str| {
-        if expression == row_id { "match_id".to_owned() } else { format!("k{position}") }
-    };
-    let keys: Vec<String> = order
+    // Each sort key's name among the matches; the id, the usual final key, is the match's own
+    // column rather than a copy of it.
+    let named: Vec<(&str, String, &str)> = order
         .iter()
         .enumerate()
-        .filter(|(_, (expression, _))| *expression != row_id)
-        .map(|(position, (expression, _))| format!(", {expression} AS k{position}"))
+        .map(|(position, (expression, direction))| {
+            let name = if *expression == row_id { "match_id".to_owned() } else { format!("k{position}") };
+            (expression.as_str(), name, *direction)
+        })
+        .collect();
+    let keys: String = named
+        .iter()
+        .filter(|(expression, _, _)| *expression != row_id)
+        .map(|(expression, name, _)| format!(", {expression} AS {name}"))
         .collect();
     let order_by = |prefix: &str| {
-        let keys: Vec<String> = order
-            .iter()
-            .enumerate()
-            .map(|(position, (expression, direction))| {
-                format!("{prefix}{} {direction}", key_name(position, expression))
-            })
-            .collect();
+        let keys: Vec<String> =
+            named.iter().map(|(_, name, direction)| format!("{prefix}{name} {direction}")).collect();
         keys.join(", ")
     };
     format!(
@@ -240,7 +240,7 @@ fn counted_page_statement(
          page AS (SELECT * FROM matches ORDER BY {} {window}) \
          SELECT {selected}, (SELECT COUNT(*) FROM matches) FROM page JOIN {} AS {r} ON {row_id} = page.match_id \
          ORDER BY {}",
-        keys.concat(),
+        keys,
         order_by(""),
         dialect.quote(table),
         order_by("page."),

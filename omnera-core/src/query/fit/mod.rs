@@ -188,8 +188,8 @@ fn check_condition(
 ) -> Result<(), FilterMismatch> {
     let path = condition.path.to_string();
     let target = resolve(schema, table, condition.path.segments())?;
-    if let Target::Column(kind @ (FieldKind::SingleAttachment(_) | FieldKind::MultipleAttachments { .. })) =
-        target
+    if let Target::Column(kind) = target
+        && kind.is_attachment()
     {
         return Err(FilterMismatch::NotFilterable { path, field_type: kind.field_type().to_string() });
     }
@@ -208,7 +208,7 @@ fn check_condition(
             }
             _ => Err(refuse("has", "`has` applies to multi-select and many-to-many fields")),
         },
-        _ if target_is_links(target) => {
+        _ if matches!(target, Target::Links) => {
             Err(refuse(operator_of(&condition.predicate), "it links records: use `has` or `is null`"))
         }
         _ if multi_select => {
@@ -236,14 +236,9 @@ fn check_condition(
                         "the text operators apply to text and single-select fields",
                     ));
                 }
-                return match value {
-                    FilterValue::String(text) if text.contains('\0') => {
-                        Err(FilterMismatch::NulCharacter { path })
-                    }
-                    FilterValue::String(_) | FilterValue::Number(_) => Ok(()),
-                    other => {
-                        Err(value_error(&path, target, &other.to_string(), "a text operator takes text"))
-                    }
+                return match text_of(&path, value)? {
+                    Some(_) => Ok(()),
+                    None => Err(value_error(&path, target, &value.to_string(), "a text operator takes text")),
                 };
             }
             let ordering = !matches!(op, CompareOp::Eq | CompareOp::Ne);
@@ -253,10 +248,6 @@ fn check_condition(
             value_fits(&path, target, value)
         }
     }
-}
-
-fn target_is_links(target: Target<'_>) -> bool {
-    matches!(target, Target::Links)
 }
 
 /// The operator of a predicate other than `is null` and `has`, as the expression form writes it.
