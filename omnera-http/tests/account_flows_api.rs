@@ -275,7 +275,5 @@ async fn account_flows_on_sqlite() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn account_flows_on_postgres() {
-    let Some(admin) = omnera_sql::testing::postgres_admin_url("the account flows") else { return };
-    account_flows_on(&omnera_sql::testing::postgres_database(&admin).await).await;
-    omnera_sql::testing::drop_postgres_databases(&admin).await;
+    omnera_sql::testing::on_postgres("the account flows", async |url| account_flows_on(&url).await).await;
 }

@@ -175,9 +175,7 @@ async fn accounts_on_sqlite() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn accounts_on_postgres() {
-    let Some(admin) = omnera_sql::testing::postgres_admin_url("the auth API") else { return };
-    accounts_work_on(&omnera_sql::testing::postgres_database(&admin).await).await;
-    omnera_sql::testing::drop_postgres_databases(&admin).await;
+    omnera_sql::testing::on_postgres("the auth API", async |url| accounts_work_on(&url).await).await;
 }
 
 #[tokio::test]

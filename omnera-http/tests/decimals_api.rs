@@ -74,7 +74,8 @@ async fn decimals_keep_every_digit_on_sqlite() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn decimals_keep_every_digit_on_postgres() {
-    let Some(admin) = omnera_sql::testing::postgres_admin_url("decimals through the API") else { return };
-    decimals_keep_every_digit(&serve(&omnera_sql::testing::postgres_database(&admin).await).await).await;
-    omnera_sql::testing::drop_postgres_databases(&admin).await;
+    omnera_sql::testing::on_postgres("decimals through the API", async |url| {
+        decimals_keep_every_digit(&serve(&url).await).await;
+    })
+    .await;
 }

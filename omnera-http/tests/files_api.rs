@@ -309,9 +309,10 @@ async fn attachments_on_s3() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn attachments_on_postgres() {
-    let Some(admin) = omnera_sql::testing::postgres_admin_url("the files API") else { return };
-    attachments_work_on(&omnera_sql::testing::postgres_database(&admin).await, Blobs::local()).await;
-    omnera_sql::testing::drop_postgres_databases(&admin).await;
+    omnera_sql::testing::on_postgres("the files API", async |url| {
+        attachments_work_on(&url, Blobs::local()).await;
+    })
+    .await;
 }
 
 /// A field whose `storage.provider` names an s3 connection keeps its files in that bucket, not in

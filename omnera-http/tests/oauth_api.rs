@@ -254,9 +254,7 @@ async fn oauth_sign_in_on_sqlite() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn oauth_sign_in_on_postgres() {
-    let Some(admin) = omnera_sql::testing::postgres_admin_url("OAuth sign-in") else { return };
-    oauth_sign_in_on(&omnera_sql::testing::postgres_database(&admin).await).await;
-    omnera_sql::testing::drop_postgres_databases(&admin).await;
+    omnera_sql::testing::on_postgres("OAuth sign-in", async |url| oauth_sign_in_on(&url).await).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

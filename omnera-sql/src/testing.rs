@@ -56,6 +56,23 @@ pub async fn postgres_database(admin_url: &str) -> String {
     format!("{base}/{name}")
 }
 
+/// Runs `test` on a new database of the test PostgreSQL, then drops this process's databases;
+/// skips or fails, as [`postgres_admin_url`] says, when none is set.
+///
+/// ```no_run
+/// # async fn run() {
+/// omnera_sql::testing::on_postgres("my test", async |url| {
+///     let _storage = omnera_sql::SqlStorage::connect(&url).await.unwrap();
+/// })
+/// .await;
+/// # }
+/// ```
+pub async fn on_postgres(test: &str, run: impl AsyncFnOnce(String)) {
+    let Some(admin) = postgres_admin_url(test) else { return };
+    run(postgres_database(&admin).await).await;
+    drop_postgres_databases(&admin).await;
+}
+
 /// Drops every database this process created on the server of `admin_url`.
 pub async fn drop_postgres_databases(admin_url: &str) {
     let mut admin = sqlx::PgConnection::connect(admin_url).await.unwrap();
