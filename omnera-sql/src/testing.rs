@@ -56,8 +56,9 @@ pub async fn postgres_database(admin_url: &str) -> String {
     format!("{base}/{name}")
 }
 
-/// Runs `test` on a new database of the test PostgreSQL, then drops this process's databases;
-/// skips or fails, as [`postgres_admin_url`] says, when none is set.
+/// Runs `test` on a new database of the test PostgreSQL, then drops that database (and only
+/// that one, so tests running beside it in the same process keep theirs); skips or fails, as
+/// [`postgres_admin_url`] says, when none is set.
 ///
 /// ```no_run
 /// # async fn run() {
@@ -69,11 +70,22 @@ pub async fn postgres_database(admin_url: &str) -> String {
 /// ```
 pub async fn on_postgres(test: &str, run: impl AsyncFnOnce(String)) {
     let Some(admin) = postgres_admin_url(test) else { return };
-    run(postgres_database(&admin).await).await;
-    drop_postgres_databases(&admin).await;
+    let url = postgres_database(&admin).await;
+    let name = url.rsplit('/').next().unwrap_or_default().to_owned();
+    run(url).await;
+    drop_database(&admin, &name).await;
 }
 
-/// Drops every database this process created on the server of `admin_url`.
+async fn drop_database(admin_url: &str, name: &str) {
+    let mut admin = sqlx::PgConnection::connect(admin_url).await.unwrap();
+    let _ = sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")))
+        .execute(&mut admin)
+        .await;
+}
+
+/// Drops every database this process created on the server of `admin_url`, those of tests still
+/// running in the same process included: call it only where no other test of the process uses
+/// the server (prefer [`on_postgres`]).
 pub async fn drop_postgres_databases(admin_url: &str) {
     let mut admin = sqlx::PgConnection::connect(admin_url).await.unwrap();
     let prefix = format!("omnera_t_{}_%", std::process::id());
@@ -83,8 +95,6 @@ pub async fn drop_postgres_databases(admin_url: &str) {
         .await
         .unwrap();
     for (name,) in names {
-        let _ = sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")))
-            .execute(&mut admin)
-            .await;
+        drop_database(admin_url, &name).await;
     }
 }

@@ -133,10 +133,8 @@ pub(crate) async fn update_one(
     expected_version: Option<i64>,
 ) -> Result<Record, StorageError> {
     let (layout, table_schema) = TableLayout::of(schema, table)?;
+    lock_version(transaction, dialect, &layout, id, expected_version).await?;
     let before = fetch_one(transaction, dialect, &layout, id).await?;
-    if expected_version.is_some_and(|expected| expected != before.version) {
-        return Err(StorageError::Conflict { table: layout.name.clone(), id });
-    }
     let mut merged = before.values.clone();
     merged.extend(values.clone());
     check_required(table_schema, &merged)?;
@@ -189,10 +187,8 @@ pub(crate) async fn delete_one(
     expected_version: Option<i64>,
 ) -> Result<(), StorageError> {
     let (layout, table_schema) = TableLayout::of(schema, table)?;
+    lock_version(transaction, dialect, &layout, id, expected_version).await?;
     let before = fetch_one(transaction, dialect, &layout, id).await?;
-    if expected_version.is_some_and(|expected| expected != before.version) {
-        return Err(StorageError::Conflict { table: layout.name.clone(), id });
-    }
     check_not_referenced(transaction, dialect, schema, table_schema, id).await?;
     let statement = format!(
         "DELETE FROM {} WHERE {} = {}",
@@ -210,6 +206,42 @@ pub(crate) async fn delete_one(
         std::iter::once((id, Some(&before), None)),
     )
     .await
+}
+
+/// Locks the row of record `id` for the rest of `transaction` and checks that it still has
+/// `expected_version`, so that the version checked is the version written over: on PostgreSQL a
+/// racing writer waits at `FOR UPDATE` and then reads the version the first one wrote; SQLite's
+/// write transactions hold the database's one write lock already (`BEGIN IMMEDIATE`).
+async fn lock_version(
+    transaction: &mut Transaction,
+    dialect: Dialect,
+    layout: &TableLayout,
+    id: i64,
+    expected_version: Option<i64>,
+) -> Result<(), StorageError> {
+    let lock = match dialect {
+        Dialect::Postgres => " FOR UPDATE",
+        Dialect::Sqlite => "",
+    };
+    let statement = format!(
+        "SELECT {} FROM {} WHERE {} = {}{lock}",
+        dialect.quote("_version"),
+        dialect.quote(&layout.name),
+        dialect.quote("id"),
+        dialect.placeholder(1)
+    );
+    let rows = transaction
+        .fetch(&statement, &[SqlValue::Integer(id)], &[crate::physical::ColumnType::Integer])
+        .await
+        .map_err(unavailable)?;
+    let Some(version) = rows.first().and_then(|row| row.first()).map(|cell| cell.as_i64().unwrap_or(1))
+    else {
+        return Err(StorageError::NotFound { table: layout.name.clone(), id });
+    };
+    if expected_version.is_some_and(|expected| expected != version) {
+        return Err(StorageError::Conflict { table: layout.name.clone(), id });
+    }
+    Ok(())
 }
 
 /// Replaces the links of the many-to-many fields given in `values`.

@@ -10,6 +10,7 @@ macro_rules! named_cases {
 mod fixture;
 mod migrations;
 mod queries;
+mod races;
 mod records;
 
 use std::future::Future;
@@ -32,6 +33,7 @@ pub struct StorageCase {
 /// Every case of the suite.
 pub fn storage_cases() -> Vec<StorageCase> {
     let mut cases = records::cases();
+    cases.extend(races::cases());
     cases.extend(queries::cases());
     cases.extend(migrations::cases());
     cases

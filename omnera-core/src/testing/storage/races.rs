@@ -1,0 +1,172 @@
+//! Cases for writers racing on one record: a version is taken by exactly one conditional write,
+//! whatever the database and however many connections race for it.
+
+use std::sync::Arc;
+
+use serde_json::json;
+
+use super::StorageCase;
+use super::fixture::{applied, create, draft, value};
+use crate::backend::{Record, RecordBatch, Storage, StorageError};
+use crate::record::DraftMode;
+
+pub(super) fn cases() -> Vec<StorageCase> {
+    named_cases![
+        racing_updates_on_one_version_have_one_winner,
+        racing_batch_updates_on_one_version_have_one_winner,
+        racing_updates_and_deletes_on_one_version_have_one_winner,
+        racing_increments_lose_nothing,
+    ]
+}
+
+/// How many writers race in each case: more than a connection pool's usual size, so some wait
+/// for a connection while others hold the row.
+const WRITERS: usize = 16;
+
+/// How many times each race is run: a lost update needs two writers to read before either
+/// writes, which one round may not bring about.
+const ROUNDS: usize = 8;
+
+async fn a_person(storage: &dyn Storage) -> (crate::Schema, Record) {
+    let schema = applied(storage).await;
+    let person = create(storage, &schema, "people", json!({"email": "race@example.com", "age": 0})).await;
+    (schema, person)
+}
+
+/// Counts the winners of `outcomes` and checks that every loser lost to a conflict.
+fn winners<T: std::fmt::Debug>(outcomes: Vec<Result<T, StorageError>>) -> usize {
+    let mut won = 0;
+    for outcome in outcomes {
+        match outcome {
+            Ok(_) => won += 1,
+            Err(StorageError::Conflict { .. } | StorageError::NotFound { .. }) => {}
+            Err(other) => panic!("a racing writer failed with {other}"),
+        }
+    }
+    won
+}
+
+async fn join_all<T: Send + 'static>(tasks: Vec<tokio::task::JoinHandle<T>>) -> Vec<T> {
+    let mut outcomes = Vec::with_capacity(tasks.len());
+    for task in tasks {
+        outcomes.push(task.await.unwrap());
+    }
+    outcomes
+}
+
+async fn racing_updates_on_one_version_have_one_winner(storage: Arc<dyn Storage>) {
+    let (schema, mut person) = a_person(&*storage).await;
+    for _ in 0..ROUNDS {
+        let tasks = (0..WRITERS)
+            .map(|writer| {
+                let storage = Arc::clone(&storage);
+                let values = draft(&schema, "people", &json!({"age": writer + 1}), DraftMode::Patch);
+                let (id, version) = (person.id, person.version);
+                tokio::spawn(async move { storage.update("people", id, values, Some(version)).await })
+            })
+            .collect();
+        let outcomes = join_all(tasks).await;
+        let winner = outcomes.iter().find_map(|outcome| outcome.as_ref().ok()).cloned();
+        assert_eq!(winners(outcomes), 1, "exactly one writer takes version {}", person.version);
+        let stored = storage.get("people", person.id).await.unwrap();
+        assert_eq!(stored.version, person.version + 1, "the version moved once");
+        assert_eq!(Some(&stored), winner.as_ref(), "the stored record is the winner's");
+        person = stored;
+    }
+}
+
+async fn racing_batch_updates_on_one_version_have_one_winner(storage: Arc<dyn Storage>) {
+    let (schema, mut person) = a_person(&*storage).await;
+    for _ in 0..ROUNDS {
+        let tasks = (0..WRITERS)
+            .map(|writer| {
+                let storage = Arc::clone(&storage);
+                let values = draft(&schema, "people", &json!({"age": writer + 1}), DraftMode::Patch);
+                let update = vec![(person.id, values, Some(person.version))];
+                let batch = RecordBatch::new(Vec::new(), update, Vec::new());
+                tokio::spawn(async move { storage.batch("people", batch).await })
+            })
+            .collect();
+        assert_eq!(winners(join_all(tasks).await), 1, "exactly one batch takes version {}", person.version);
+        let stored = storage.get("people", person.id).await.unwrap();
+        assert_eq!(stored.version, person.version + 1);
+        person = stored;
+    }
+}
+
+async fn racing_updates_and_deletes_on_one_version_have_one_winner(storage: Arc<dyn Storage>) {
+    let schema = applied(&*storage).await;
+    for round in 0..ROUNDS {
+        let email = format!("race-{round}@example.com");
+        let person = create(&*storage, &schema, "people", json!({"email": email})).await;
+        let tasks = (0..WRITERS)
+            .map(|writer| {
+                let storage = Arc::clone(&storage);
+                let replacement = json!({"email": email, "age": writer + 1});
+                let values = draft(&schema, "people", &replacement, DraftMode::Replace);
+                tokio::spawn(async move {
+                    if writer % 2 == 0 {
+                        storage.delete("people", person.id, Some(person.version)).await.map(|()| None)
+                    } else {
+                        storage.update("people", person.id, values, Some(person.version)).await.map(Some)
+                    }
+                })
+            })
+            .collect();
+        let outcomes = join_all(tasks).await;
+        let deleted = outcomes.iter().any(|outcome| matches!(outcome, Ok(None)));
+        assert_eq!(winners(outcomes), 1, "one write, a replace or a delete, takes the version");
+        match storage.get("people", person.id).await {
+            Ok(stored) => assert!(!deleted && stored.version == person.version + 1),
+            Err(StorageError::NotFound { .. }) => assert!(deleted, "the record is gone only if a delete won"),
+            Err(other) => panic!("reading the raced record failed with {other}"),
+        }
+    }
+}
+
+/// Read-modify-write with retries, as a client with `If-Match` does it: the final count equals
+/// the number of increments that succeeded.
+async fn racing_increments_lose_nothing(storage: Arc<dyn Storage>) {
+    let (schema, person) = a_person(&*storage).await;
+    let tasks = (0..WRITERS)
+        .map(|_| {
+            let storage = Arc::clone(&storage);
+            let schema = schema.clone();
+            tokio::spawn(async move { increment(&*storage, &schema, person.id, 3, 20).await })
+        })
+        .collect();
+    let succeeded: i64 = join_all(tasks).await.into_iter().sum();
+    assert!(succeeded > 0, "some increment got through");
+    let stored = storage.get("people", person.id).await.unwrap();
+    assert_eq!(value(&stored, "age"), json!(succeeded), "every successful increment counted once");
+    assert_eq!(stored.version, person.version + succeeded);
+}
+
+/// Adds one to `age` of record `id`, `times` times, each by reading the record and writing it
+/// back if its version has not moved, retrying a conflict up to `tries` times; returns how many
+/// increments got through.
+async fn increment(
+    storage: &dyn Storage,
+    schema: &crate::Schema,
+    id: i64,
+    times: usize,
+    tries: usize,
+) -> i64 {
+    let mut succeeded = 0;
+    for _ in 0..times {
+        for _ in 0..tries {
+            let current = storage.get("people", id).await.unwrap();
+            let age = value(&current, "age").as_i64().unwrap_or(0);
+            let values = draft(schema, "people", &json!({"age": age + 1}), DraftMode::Patch);
+            match storage.update("people", id, values, Some(current.version)).await {
+                Ok(_) => {
+                    succeeded += 1;
+                    break;
+                }
+                Err(StorageError::Conflict { .. }) => tokio::task::yield_now().await,
+                Err(other) => panic!("an increment failed with {other}"),
+            }
+        }
+    }
+    succeeded
+}
