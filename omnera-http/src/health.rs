@@ -26,7 +26,7 @@ async fn ready(State(state): State<ApiState>) -> Result<Json<Value>, ApiError> {
         })?;
     }
     if let Some(blobs) = state.app.blob_store() {
-        match blobs.get("_omnera_ready_probe").await {
+        match blobs.head("_omnera_ready_probe").await {
             Ok(_) | Err(omnera_core::backend::BlobError::NotFound { .. }) => {}
             Err(error) => {
                 tracing::error!(%error, "readiness: blob store");

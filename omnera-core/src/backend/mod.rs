@@ -14,7 +14,7 @@ mod storage;
 
 pub use account_admin::{FailedSignIns, TokenPurpose, UserChanges, UserPage};
 pub use accounts::{AccountError, AccountStore, ApiKey, NewUser, User};
-pub use blob::{BlobError, BlobMeta, BlobStore};
+pub use blob::{BlobError, BlobGetOptions, BlobMeta, BlobRead, BlobStore, BlobStream};
 pub use external_sign_in::{ExternalAccount, PendingSignIn};
 pub use identity::{Caller, IdentityError, IdentityProvider, Policy, PolicyDecision};
 pub use jobs::{Job, JobError, JobQueue, NewJob};

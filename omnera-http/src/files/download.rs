@@ -1,9 +1,11 @@
-//! Downloads with the stored type, a safe `Content-Disposition`, an ETag and single ranges.
+//! Downloads with the stored type, a safe `Content-Disposition`, an ETag and single ranges,
+//! streamed from the blob store: only the bytes asked for are read, a chunk at a time.
 
 use axum::body::Body;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use omnera_core::backend::BlobGetOptions;
 use omnera_core::config::PermissionAction;
 use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
 
@@ -36,21 +38,15 @@ pub(super) async fn download(
     {
         return Ok(StatusCode::NOT_MODIFIED.into_response());
     }
-    let blobs = super::blob_store_for(&state, attachment.options)?;
-    let (_, bytes) = blobs.get(&stored.location).await.map_err(|error| {
-        tracing::error!(%error, "blob store read failed");
-        ApiError::new(ErrorKind::Unavailable, "the blob store is unavailable")
-    })?;
-    let total = bytes.len() as u64;
+    let total = stored.size;
     let range = headers
         .get(header::RANGE)
         .and_then(|value| value.to_str().ok())
         .filter(|_| if_range_holds(&headers, &etag))
         .map(|value| parse_range(value, total));
-    let (status, body, content_range) = match range {
+    let (status, bytes, content_range) = match range {
         Some(Some((start, end))) => {
-            let slice = bytes[start as usize..=end as usize].to_vec();
-            (StatusCode::PARTIAL_CONTENT, slice, Some(format!("bytes {start}-{end}/{total}")))
+            (StatusCode::PARTIAL_CONTENT, Some(start..end + 1), Some(format!("bytes {start}-{end}/{total}")))
         }
         Some(None) => {
             let mut response = ApiError::new(
@@ -63,9 +59,17 @@ pub(super) async fn download(
             }
             return Ok(response);
         }
-        None => (StatusCode::OK, bytes, None),
+        None => (StatusCode::OK, None, None),
     };
-    let mut response = (status, Body::from(body)).into_response();
+    let blobs = super::blob_store_for(&state, attachment.options)?;
+    let options =
+        bytes.map_or_else(BlobGetOptions::default, |bytes| BlobGetOptions::default().with_range(bytes));
+    let read = blobs.get(&stored.location, options).await.map_err(|error| {
+        tracing::error!(%error, "blob store read failed");
+        ApiError::new(ErrorKind::Unavailable, "the blob store is unavailable")
+    })?;
+    let length = read.range.end - read.range.start;
+    let mut response = (status, Body::from_stream(read.body)).into_response();
     let response_headers = response.headers_mut();
     let mut set = |name: header::HeaderName, value: String| {
         if let Ok(value) = HeaderValue::from_str(&value) {
@@ -76,6 +80,7 @@ pub(super) async fn download(
     set(header::CONTENT_DISPOSITION, content_disposition(&stored.name));
     set(header::ETAG, etag);
     set(header::ACCEPT_RANGES, "bytes".to_owned());
+    set(header::CONTENT_LENGTH, length.to_string());
     if let Some(content_range) = content_range {
         set(header::CONTENT_RANGE, content_range);
     }
