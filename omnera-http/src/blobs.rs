@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
+use bytes::Bytes;
 use futures_util::{StreamExt, TryStreamExt};
 use object_store::path::Path;
 use object_store::{GetOptions, GetRange, ObjectStore, ObjectStoreExt, PutPayload, WriteMultipart};
@@ -160,32 +161,32 @@ const PARTS_IN_FLIGHT: usize = 2;
 impl BlobStore for ObjectStoreBlobs {
     async fn put(&self, location: &str, mut bytes: BlobStream<'_>) -> Result<BlobMeta, BlobError> {
         let path = Path::from(location);
-        // A blob that ends within one part goes up in one request.
+        // A blob that ends within one part goes up in one request. Chunks are copied, not kept:
+        // a chunk may be a slice of a much larger buffer of the body it came from.
         let mut first_part = Vec::new();
-        let mut size = 0;
-        while size < PART_SIZE {
+        while first_part.len() < PART_SIZE {
             match bytes.next().await {
-                Some(chunk) => {
-                    let chunk = chunk?;
-                    size += chunk.len();
-                    first_part.push(chunk);
-                }
+                Some(chunk) => first_part.extend_from_slice(&chunk?),
                 None => {
-                    let payload: PutPayload = first_part.into_iter().collect();
-                    let result =
-                        self.store.put(&path, payload).await.map_err(|error| store_error(location, error))?;
-                    return Ok(BlobMeta::new(location, size as u64, result.e_tag));
+                    let size = first_part.len() as u64;
+                    let result = self
+                        .store
+                        .put(&path, PutPayload::from(first_part))
+                        .await
+                        .map_err(|error| store_error(location, error))?;
+                    return Ok(BlobMeta::new(location, size, result.e_tag));
                 }
             }
         }
         let upload = self.store.put_multipart(&path).await.map_err(|error| store_error(location, error))?;
         let mut writer = WriteMultipart::new_with_chunk_size(upload, PART_SIZE);
-        first_part.into_iter().for_each(|chunk| writer.put(chunk));
+        let mut size = first_part.len();
+        writer.put(Bytes::from(first_part));
         while let Some(chunk) = bytes.next().await {
             let written = match chunk {
                 Ok(chunk) => {
                     size += chunk.len();
-                    writer.wait_for_capacity(PARTS_IN_FLIGHT).await.map(|()| writer.put(chunk))
+                    writer.wait_for_capacity(PARTS_IN_FLIGHT).await.map(|()| writer.write(&chunk))
                 }
                 Err(error) => {
                     abort(writer, location).await;
