@@ -19,10 +19,11 @@ use std::net::SocketAddr;
 use std::num::NonZeroU32;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::time::Duration;
 
 use clap::{Parser, Subcommand};
 use omnera::backend::{LogMailer, Storage};
-use omnera::http::{ApiOptions, AppRouter, ObjectStoreBlobs, RateLimit, ensure_admin};
+use omnera::http::{ApiOptions, AppRouter, ConnectionLimits, ObjectStoreBlobs, RateLimit, ensure_admin};
 use omnera::sql::SqlStorage;
 use omnera::{App, Config, Schema, load_schema};
 use tracing_subscriber::EnvFilter;
@@ -47,7 +48,8 @@ struct Cli {
 }
 
 /// Serving an app: `serve app.json [--database URL] [--files DIR] [--bind ADDRESS]
-/// [--cors-origin ORIGIN].. [--rate-limit N] [--public-origin URL]`.
+/// [--cors-origin ORIGIN].. [--rate-limit N] [--public-origin URL] [--header-read-timeout 10s]
+/// [--idle-timeout 75s] [--max-connections 1000]`.
 #[derive(clap::Args)]
 struct RunArgs {
     /// The config file (.json, .yaml, .yml or .toml).
@@ -71,6 +73,15 @@ struct RunArgs {
     /// URLs; without it they are made from each request's Host.
     #[arg(long, env = "OMNERA_PUBLIC_ORIGIN")]
     public_origin: Option<String>,
+    /// How long a client has to send a request's headers before it is disconnected.
+    #[arg(long, env = "OMNERA_HEADER_READ_TIMEOUT", default_value = "10s", value_parser = humantime::parse_duration)]
+    header_read_timeout: Duration,
+    /// How long a connection may stay open without a request in progress.
+    #[arg(long, env = "OMNERA_IDLE_TIMEOUT", default_value = "75s", value_parser = humantime::parse_duration)]
+    idle_timeout: Duration,
+    /// How many connections may be open at once (keep it below `ulimit -n`).
+    #[arg(long, env = "OMNERA_MAX_CONNECTIONS", default_value_t = 1000)]
+    max_connections: usize,
 }
 
 #[derive(Subcommand)]
@@ -234,8 +245,11 @@ async fn run(path: &Path, args: RunArgs) -> ExitCode {
     if let Some(origin) = &args.public_origin {
         options = options.with_public_origin(origin);
     }
-    let service = app.router_with(&options).into_make_service_with_connect_info::<SocketAddr>();
-    let served = axum::serve(listener, service).with_graceful_shutdown(shutdown).await;
+    let limits = ConnectionLimits::default()
+        .with_header_read_timeout(args.header_read_timeout)
+        .with_idle_timeout(args.idle_timeout)
+        .with_max_connections(args.max_connections);
+    let served = omnera::http::serve(listener, app.router_with(&options), limits, shutdown).await;
     app.shutdown();
     match served {
         Ok(()) => ExitCode::SUCCESS,

@@ -30,6 +30,7 @@ mod openapi;
 mod options;
 mod records;
 mod request_id;
+mod serve;
 mod state;
 
 use axum::Router;
@@ -44,6 +45,7 @@ pub use error::{ApiError, ErrorKind, FieldError};
 pub use openapi::document as openapi_document;
 pub use options::{ApiOptions, RateLimit};
 pub use request_id::REQUEST_ID_HEADER;
+pub use serve::{ConnectionLimits, serve};
 
 use error::ApiError as Problem;
 use state::ApiState;
