@@ -42,9 +42,9 @@ impl CronSchedule {
             }
         };
         let weekday = unix_weekdays_to_names(rest[4])?;
-        let full = format!("{seconds} {} {} {} {} {weekday}", rest[0], rest[1], rest[2], rest[3]);
-        let schedule = cron::Schedule::from_str(&full)
-            .map_err(|error| format!("not a valid cron expression: {error}"))?;
+        let full = [seconds, rest[0], rest[1], rest[2], rest[3], &weekday];
+        let schedule = cron::Schedule::from_str(&full.join(" "))
+            .map_err(|error| explain_refusal(&full, &fields, &error))?;
         Ok(Self { expression: expression.to_owned(), schedule, timezone })
     }
 
@@ -66,6 +66,45 @@ impl CronSchedule {
 }
 
 const WEEKDAYS: [&str; 7] = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
+
+/// The six fields the cron crate reads, with the values each takes.
+const FIELDS: [(&str, &str); 6] = [
+    ("second", "0 to 59"),
+    ("minute", "0 to 59"),
+    ("hour", "0 to 23"),
+    ("day-of-month", "1 to 31"),
+    ("month", "1 to 12 or JAN to DEC"),
+    ("weekday", "0 to 7 (0 and 7 are Sunday) or SUN to SAT"),
+];
+
+/// Says in one line why the cron crate refused `full` (the six fields it read), naming the field
+/// as the user wrote it in `written`. The crate's own text spans three lines (the expression it
+/// read, a caret, the cause) and shows the rewritten expression, so it is used only as a last
+/// resort, reduced to its cause.
+fn explain_refusal(full: &[&str; 6], written: &[&str], error: &cron::error::Error) -> String {
+    let skipped = full.len() - written.len();
+    for (index, (name, values)) in FIELDS.iter().enumerate() {
+        let alone: Vec<&str> =
+            full.iter().enumerate().map(|(at, field)| if at == index { *field } else { "*" }).collect();
+        if cron::Schedule::from_str(&alone.join(" ")).is_err() {
+            let shown = index.checked_sub(skipped).and_then(|at| written.get(at)).unwrap_or(&full[index]);
+            return format!("the {name} field `{shown}` is not valid: it takes {values}");
+        }
+    }
+    let text = error.to_string();
+    let cause = text
+        .lines()
+        .skip(1)
+        .map(str::trim)
+        .filter(|line| !line.is_empty() && !line.chars().all(|c| c == '^'))
+        .collect::<Vec<_>>()
+        .join(" ");
+    if cause.is_empty() {
+        "not a valid cron expression".to_owned()
+    } else {
+        format!("not a valid cron expression: {cause}")
+    }
+}
 
 /// Rewrites Unix weekday numbers (0-7, Sunday is 0 and 7) as names, which the cron crate reads
 /// unambiguously (it numbers Sunday 1).
@@ -128,6 +167,26 @@ mod tests {
     fn refuses_malformed_expressions() {
         for bad in ["* * * *", "61 * * * *", "0 9 * * 8", "0 0 9 * * * * *", "every day"] {
             assert!(CronSchedule::parse(bad, Tz::UTC).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_refusal_is_one_line_naming_the_field_as_written() {
+        let refusal = |expression: &str| CronSchedule::parse(expression, Tz::UTC).unwrap_err();
+        assert_eq!(refusal("0 25 * * *"), "the hour field `25` is not valid: it takes 0 to 23");
+        assert_eq!(refusal("61 * * * *"), "the minute field `61` is not valid: it takes 0 to 59");
+        assert_eq!(
+            refusal("0 0 1 13 *"),
+            "the month field `13` is not valid: it takes 1 to 12 or JAN to DEC"
+        );
+        assert_eq!(refusal("75 0 9 * * *"), "the second field `75` is not valid: it takes 0 to 59");
+        assert_eq!(
+            refusal("0 9 * * MON-FRY"),
+            "the weekday field `MON-FRY` is not valid: it takes 0 to 7 (0 and 7 are Sunday) or SUN to SAT"
+        );
+        for bad in ["a b c d e", "*/0 * * * *", "0 9 1-40 * *", "0 9 * * MON,,FRI"] {
+            let message = refusal(bad);
+            assert!(!message.contains('\n'), "{bad}: {message}");
         }
     }
 }

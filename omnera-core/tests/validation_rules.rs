@@ -4,53 +4,15 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use omnera_core::{ConfigFormat, validate_document, validate_text};
-use serde_json::{Value, json};
+use serde_json::json;
 
-const BASE: &str = include_str!("base_config.json");
+mod support;
 
-/// An edit of the base config, by JSON pointer.
-enum Edit {
-    Set(&'static str, Value),
-    Remove(&'static str),
-    Push(&'static str, Value),
-}
-use Edit::{Push, Remove, Set};
-
-fn apply(document: &mut Value, edit: Edit) {
-    match edit {
-        Set(pointer, value) => {
-            let (parent, key) = pointer.rsplit_once('/').unwrap();
-            let parent = document.pointer_mut(parent).unwrap_or_else(|| panic!("no {parent}"));
-            match parent {
-                Value::Array(items) => items[key.parse::<usize>().unwrap()] = value,
-                Value::Object(entries) => {
-                    entries.insert(key.to_owned(), value);
-                }
-                _ => panic!("{pointer} is not inside an object or array"),
-            }
-        }
-        Remove(pointer) => {
-            let (parent, key) = pointer.rsplit_once('/').unwrap();
-            match document.pointer_mut(parent).unwrap() {
-                Value::Array(items) => {
-                    items.remove(key.parse::<usize>().unwrap());
-                }
-                Value::Object(entries) => {
-                    entries.remove(key).unwrap_or_else(|| panic!("no {pointer}"));
-                }
-                _ => panic!("{pointer} is not inside an object or array"),
-            }
-        }
-        Push(pointer, value) => document.pointer_mut(pointer).unwrap().as_array_mut().unwrap().push(value),
-    }
-}
+use support::Edit::{Push, Remove, Set};
+use support::{Edit, base_after};
 
 fn issues_after(edits: Vec<Edit>) -> Vec<(String, String)> {
-    let mut document: Value = serde_json::from_str(BASE).unwrap();
-    for edit in edits {
-        apply(&mut document, edit);
-    }
-    match validate_document(document) {
+    match validate_document(base_after(edits)) {
         Ok(_) => Vec::new(),
         Err(errors) => errors
             .issues()
@@ -68,6 +30,35 @@ fn the_base_config_is_valid() {
 #[test]
 fn app_version_is_accepted_as_an_alias_of_version() {
     assert_eq!(issues_after(vec![Remove("/version"), Set("/appVersion", json!("2.1.0"))]), []);
+}
+
+#[test]
+fn version_and_app_version_together_are_one_issue_at_the_alias() {
+    let errors = validate_document(base_after(vec![Set("/appVersion", json!("2.1.0"))])).unwrap_err();
+    assert_eq!(
+        errors.to_string(),
+        "appVersion: `appVersion` is another name for `version`; write only one of them [invalid_value]"
+    );
+}
+
+#[test]
+fn a_bad_cron_expression_is_one_line_naming_the_field_as_written() {
+    let errors =
+        validate_document(base_after(vec![Set("/automations/1/trigger/cron", json!("0 25 * * 1-5"))]))
+            .unwrap_err();
+    assert_eq!(
+        errors.to_string(),
+        "automations[nightly].trigger.cron: `0 25 * * 1-5`: the hour field `25` is not valid: it takes 0 to 23 \
+         [invalid_cron]"
+    );
+}
+
+#[test]
+fn a_line_break_written_in_a_value_does_not_break_the_report_into_lines() {
+    let errors = validate_document(base_after(vec![Set("/icon", json!("rocket\nship"))])).unwrap_err();
+    assert!(errors.issues()[0].message.contains("rocket\nship"), "the issue keeps the value as written");
+    assert_eq!(errors.to_string().lines().count(), 1, "{errors}");
+    assert!(errors.to_string().starts_with("icon: unknown value `rocket\\nship`"), "{errors}");
 }
 
 #[test]
@@ -159,6 +150,12 @@ fn every_rule_reports_its_problem_at_the_right_path() {
             "reserved_name",
         ),
         ("table id out of range", vec![Set("/tables/0/id", json!(0))], "tables[companies].id", "invalid_id"),
+        (
+            "table id beyond 64 bits",
+            vec![Set("/tables/0/id", json!(u64::MAX))],
+            "tables[companies].id",
+            "out_of_range",
+        ),
         (
             "duplicate table id",
             vec![Push(

@@ -2,6 +2,7 @@
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
 
 use super::{AuthConfig, AutomationConfig, ConnectionConfig, PageConfig, TableConfig};
 
@@ -16,7 +17,11 @@ use super::{AuthConfig, AutomationConfig, ConnectionConfig, PageConfig, TableCon
 /// ```
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-#[schemars(title = "Omnera app config", extend("x-omnera-aliases" = {"appVersion": "version"}))]
+#[schemars(
+    title = "Omnera app config",
+    extend("x-omnera-aliases" = {"appVersion": "version"}),
+    transform = aliases_as_properties
+)]
 pub struct Config {
     /// The app's name, 1 to 100 characters.
     pub name: String,
@@ -50,6 +55,29 @@ pub struct Config {
     /// Roles and permissions.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub auth: Option<AuthConfig>,
+}
+
+/// Gives each alias in `x-omnera-aliases` the schema of the key it stands for, so that an editor
+/// checking a document against the shipped JSON Schema accepts `appVersion` as the validator does;
+/// a document with both an alias and its key is refused, as the validator refuses it.
+fn aliases_as_properties(schema: &mut schemars::Schema) {
+    let Some(aliases) = schema.get("x-omnera-aliases").and_then(Value::as_object).cloned() else {
+        return;
+    };
+    let mut both = Vec::new();
+    if let Some(properties) = schema.get_mut("properties").and_then(Value::as_object_mut) {
+        for (alias, target) in &aliases {
+            let Some(target) = target.as_str() else { continue };
+            let Some(Value::Object(mut property)) = properties.get(target).cloned() else { continue };
+            let description = format!("Another name for `{target}`; write only one of them.");
+            property.insert("description".to_owned(), Value::String(description));
+            properties.insert(alias.clone(), Value::Object(property));
+            both.push(json!({"required": [alias, target]}));
+        }
+    }
+    if !both.is_empty() {
+        schema.insert("not".to_owned(), json!({"anyOf": both}));
+    }
 }
 
 /// The icon of an app.

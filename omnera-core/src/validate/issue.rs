@@ -217,9 +217,26 @@ pub struct ConfigIssue {
 }
 
 impl fmt::Display for ConfigIssue {
+    /// `<path>: <message> [<code>]` on one line: a line break the user wrote in a name or a value
+    /// is shown escaped (`\n`), so that a report has exactly one line per problem.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {} [{}]", self.path, self.message, self.code)
+        write_on_one_line(f, &self.path.to_string())?;
+        f.write_str(": ")?;
+        write_on_one_line(f, &self.message)?;
+        write!(f, " [{}]", self.code)
     }
+}
+
+fn write_on_one_line(f: &mut fmt::Formatter<'_>, text: &str) -> fmt::Result {
+    for c in text.chars() {
+        match c {
+            '\n' => f.write_str("\\n")?,
+            '\r' => f.write_str("\\r")?,
+            '\u{0b}' | '\u{0c}' | '\u{85}' | '\u{2028}' | '\u{2029}' => write!(f, "{}", c.escape_unicode())?,
+            c => fmt::Write::write_char(f, c)?,
+        }
+    }
+    Ok(())
 }
 
 /// Every problem found in a config, in document order. Never empty.

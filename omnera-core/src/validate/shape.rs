@@ -66,6 +66,9 @@ impl<'s> ShapeWalk<'s> {
         if value.is_null() {
             return true;
         }
+        if let Some(expected) = schema.get("const") {
+            return self.enumeration(value, schema, std::slice::from_ref(expected), path);
+        }
         if let Some(allowed) = schema.get("enum").and_then(Value::as_array) {
             return self.enumeration(value, schema, allowed, path);
         }
@@ -90,6 +93,11 @@ impl<'s> ShapeWalk<'s> {
     }
 
     fn range(&mut self, number: &serde_json::Number, schema: &Value, path: &ConfigPath) -> bool {
+        if schema.get("format").and_then(Value::as_str) == Some("int64") && number.as_i64().is_none() {
+            let message = format!("{number} is too large for a 64-bit whole number");
+            self.report(path.clone(), IssueCode::OutOfRange, message);
+            return false;
+        }
         let Some(value) = number.as_f64() else { return true };
         let (low, high) = integer_bounds(schema);
         if low.is_some_and(|low| value < low) || high.is_some_and(|high| value > high) {
@@ -124,6 +132,14 @@ impl<'s> ShapeWalk<'s> {
             if !object.contains_key(*key) && !aliased {
                 self.report(path.key(key), IssueCode::MissingKey, format!("`{key}` is required"));
                 readable = false;
+            }
+        }
+        for (alias, target) in aliases.into_iter().flatten() {
+            let Some(target) = target.as_str() else { continue };
+            if object.contains_key(alias) && object.contains_key(target) {
+                let message = format!("`{alias}` is another name for `{target}`; write only one of them");
+                self.report(path.key(alias), IssueCode::InvalidValue, message);
+                object.remove(alias);
             }
         }
         let keys: Vec<String> = object.keys().cloned().collect();
@@ -201,6 +217,11 @@ impl<'s> ShapeWalk<'s> {
             .copied()
             .filter(|leaf| leaf.get("type").is_none_or(|t| type_accepts(t, value)))
             .collect();
+        if !fitting.is_empty() && fitting.iter().all(|leaf| leaf.get("const").is_some()) {
+            // An enum whose values are documented one by one: a choice of constants.
+            let allowed: Vec<Value> = fitting.iter().filter_map(|leaf| leaf.get("const")).cloned().collect();
+            return self.enumeration(value, schema, &allowed, path);
+        }
         let chosen = match (fitting.as_slice(), value.as_object()) {
             ([], _) => {
                 let message = format!("expected {}, found {}", self.describe_choice(&leaves), kind_of(value));
