@@ -8,6 +8,7 @@ use omnera_core::backend::{NewFile, StorageError};
 use omnera_core::config::PermissionAction;
 use serde_json::{Value, json};
 
+use super::names::sanitized_file_name;
 use super::{authorized_attachment, delete_blobs};
 use crate::error::{ApiError, ErrorKind};
 use crate::state::ApiState;
@@ -52,7 +53,7 @@ pub(super) async fn upload(
                     "upload files in form fields named `file`",
                 ));
             }
-            let name = part.file_name().map_or_else(|| "file".to_owned(), str::to_owned);
+            let name = sanitized_file_name(part.file_name().unwrap_or_default());
             let mut bytes = Vec::new();
             while let Some(chunk) = part
                 .chunk()
