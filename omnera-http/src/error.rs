@@ -64,6 +64,8 @@ error_kinds! {
     PreconditionFailed => (StatusCode::PRECONDITION_FAILED, "precondition_failed", "Precondition Failed"),
     /// The body is larger than allowed.
     PayloadTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", "Content Too Large"),
+    /// The request's target (path and query) is longer than allowed.
+    UriTooLong => (StatusCode::URI_TOO_LONG, "uri_too_long", "URI Too Long"),
     /// The body's media type is not accepted.
     UnsupportedMediaType => (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", "Unsupported Media Type"),
     /// A `Range` that lies outside the file; `Content-Range: bytes */size` says its size.
@@ -72,6 +74,12 @@ error_kinds! {
     ValidationFailed => (StatusCode::UNPROCESSABLE_ENTITY, "validation_failed", "Unprocessable Content"),
     /// Too many requests; retry after the given seconds.
     RateLimited => (StatusCode::TOO_MANY_REQUESTS, "rate_limited", "Too Many Requests"),
+    /// The request's header fields are larger than allowed, in all.
+    HeaderFieldsTooLarge => (
+        StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+        "request_header_fields_too_large",
+        "Request Header Fields Too Large"
+    ),
     /// Something failed inside; the log has the details.
     Internal => (StatusCode::INTERNAL_SERVER_ERROR, "internal_error", "Internal Server Error"),
     /// A dependency (the database, the blob store) is down.

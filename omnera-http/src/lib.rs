@@ -24,6 +24,7 @@ mod complete;
 mod connection_cache;
 mod error;
 mod files;
+mod head_limits;
 mod health;
 mod meta;
 mod openapi;
@@ -35,13 +36,16 @@ mod state;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderValue, header};
 use omnera_core::App;
+use tower_http::set_header::SetResponseHeaderLayer;
 
 pub use auth::ensure_admin;
 pub use blobs::ObjectStoreBlobs;
 #[cfg(feature = "s3")]
 pub use blobs::S3Settings;
 pub use error::{ApiError, ErrorKind, FieldError};
+pub use head_limits::{MAX_HEADER_BYTES, MAX_URI_LENGTH};
 pub use openapi::document as openapi_document;
 pub use options::{ApiOptions, RateLimit};
 pub use request_id::REQUEST_ID_HEADER;
@@ -52,6 +56,12 @@ use state::ApiState;
 
 /// The largest JSON body (1 MiB).
 pub const MAX_JSON_BODY: usize = 1024 * 1024;
+
+/// The `Referrer-Policy` of every response. Cross-origin requests from a page of the app learn
+/// its origin only (never a path or query, where a token or a code may sit), and none at all from
+/// https to http; same-origin requests keep the full referrer, which the app's own pages and
+/// forms may use. Browsers default to it today; sending it pins it for older ones and webviews.
+pub const REFERRER_POLICY: &str = "strict-origin-when-cross-origin";
 
 /// Serves an [`App`] over HTTP.
 pub trait AppRouter {
@@ -109,11 +119,21 @@ pub fn router_with(app: App, options: &ApiOptions) -> Router {
     if let Some(cors) = options.cors() {
         router = router.layer(cors);
     }
-    // Every response, a 429 or a CORS preflight too, carries its request id; outermost, each
-    // request runs in a task of its own, so the request id's scope lives inside it.
+    // Every response, a 414, a 429 or a CORS preflight too, carries its request id; each request
+    // runs in a task of its own, so the request id's scope lives inside it; outermost, every
+    // response gets the security headers, whoever made it.
     router
+        .layer(axum::middleware::from_fn(head_limits::refuse_oversized_heads))
         .layer(axum::middleware::from_fn(request_id::with_request_id))
         .layer(axum::middleware::from_fn(complete::run_to_completion))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static(REFERRER_POLICY),
+        ))
         .with_state(ApiState::new(app, options))
 }
 

@@ -3,6 +3,7 @@
 //! file name is only ever shown, never used as a path.
 
 mod download;
+mod names;
 mod stores;
 mod upload;
 

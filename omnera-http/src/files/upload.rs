@@ -12,6 +12,7 @@ use omnera_core::backend::{BlobError, BlobStream, NewFile, StorageError};
 use omnera_core::config::PermissionAction;
 use serde_json::{Value, json};
 
+use super::names::sanitized_file_name;
 use super::{authorized_attachment, delete_blobs};
 use crate::error::{ApiError, ErrorKind};
 use crate::state::ApiState;
@@ -56,7 +57,7 @@ pub(super) async fn upload(
             if files.len() as u64 >= room {
                 return Err(too_many_files(&attachment));
             }
-            let name = part.file_name().map_or_else(|| "file".to_owned(), str::to_owned);
+            let name = sanitized_file_name(part.file_name().unwrap_or_default());
             let (head, head_size) = first_bytes(&mut part, max_size).await?;
             let mime_type =
                 infer::get(&head).map_or("application/octet-stream", |kind| kind.mime_type()).to_owned();
