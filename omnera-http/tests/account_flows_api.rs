@@ -92,7 +92,7 @@ async fn email_verification(server: &Server) {
             Some(json!({"email": "ann@example.com", "password": "first password"})),
         )
         .await;
-    assert_eq!((status, &body["user"]["emailVerified"]), (201, &json!(false)), "{body}");
+    assert_eq!((status, &body), (201, &body_of_new_sign_up()));
     let (subject, code) = server.mailed_code("ann@example.com");
     assert!(subject.starts_with("Verify your email address"), "{subject}");
     let (status, body) = server.sign_in("ann@example.com", "first password").await;
@@ -108,6 +108,19 @@ async fn email_verification(server: &Server) {
     let (status, _) = server.send("POST", verify, None, Some(json!({"token": code, "email": "x@y.z"}))).await;
     assert_eq!(status, 400, "either a code or an address");
     server.token("ann@example.com", "first password").await;
+
+    let again = json!({"email": "ann@example.com", "password": "someone else's"});
+    let (status, second) = server.send("POST", "/api/auth/sign-up", None, Some(again)).await;
+    assert_eq!((status, &second), (201, &body_of_new_sign_up()), "a taken address is not told apart");
+    let notice = server.mailer.sent().into_iter().last().unwrap();
+    assert_eq!(notice.to, ["ann@example.com"], "the owner is told by mail instead");
+    assert!(notice.text.unwrap().contains("already has an account"));
+    server.token("ann@example.com", "first password").await;
+}
+
+/// What every sign-up of ann@example.com answers, whether the address was free or taken.
+fn body_of_new_sign_up() -> Value {
+    json!({"email": "ann@example.com", "message": "signed up: check the inbox of this address for what comes next"})
 }
 
 async fn password_reset(server: &Server) {

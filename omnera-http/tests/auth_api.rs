@@ -51,15 +51,13 @@ async fn accounts_work_on(database_url: &str) {
         json!({"email": "Ann@Example.COM", "password": "long enough", "name": "Ann"}),
     )
     .await;
-    assert_eq!(status, 201, "{body}");
-    assert_eq!(
-        (body["user"]["email"].as_str(), body["user"]["roles"].clone()),
-        (Some("ann@example.com"), json!(["member"]))
-    );
-    assert!(body["user"].get("password").is_none() && body["user"].get("passwordHash").is_none());
-    let (status, body, _) =
+    assert_eq!((status, body["email"].as_str()), (201, Some("ann@example.com")), "{body}");
+    assert!(body.get("user").is_none(), "the answer says nothing of the account: {body}");
+    let (status, again, _) =
         post(&client, sign_up.clone(), json!({"email": "ann@example.com", "password": "another one"})).await;
-    assert_eq!((status, body["errors"][0]["code"].as_str()), (422, Some("unique_violation")), "{body}");
+    assert_eq!((status, &again), (201, &body), "a taken address gets the same answer as a new one");
+    let (ann, _) = storage.user_by_email("ann@example.com").await.unwrap().unwrap();
+    assert_eq!((ann.name.as_deref(), ann.roles.clone()), (Some("Ann"), vec!["member".to_owned()]));
     let (status, body, _) = post(
         &client,
         sign_up.clone(),

@@ -20,6 +20,19 @@ pub(crate) fn hash_password(password: &str) -> Result<String, ApiError> {
     })
 }
 
+/// A hash of no account's password, made with the parameters of real ones: a sign-in for an
+/// email without an account verifies against it, so it costs the same Argon2 work as a wrong
+/// password for a real account, and the time of the answer does not tell which emails have
+/// accounts.
+pub(crate) fn unknown_account_hash() -> &'static str {
+    static HASH: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+        let mut password = [0u8; 16];
+        let _ = getrandom::fill(&mut password);
+        Argon2::default().hash_password(&password).map(|hash| hash.to_string()).unwrap_or_default()
+    });
+    &HASH
+}
+
 /// Whether `password` matches a PHC hash.
 pub(crate) fn verify_password(password: &str, hash: &str) -> bool {
     PasswordHash::new(hash)
@@ -102,6 +115,19 @@ mod tests {
         assert!(verify_password("correct horse", &hash));
         assert!(!verify_password("wrong horse", &hash));
         assert!(!verify_password("correct horse", "not a hash"));
+    }
+
+    #[test]
+    fn the_unknown_account_hash_costs_what_a_real_one_does() {
+        let real = hash_password("correct horse").unwrap();
+        let real = PasswordHash::new(&real).unwrap();
+        let unknown = PasswordHash::new(unknown_account_hash()).unwrap();
+        assert_eq!(
+            (unknown.algorithm, unknown.version, unknown.params.to_string()),
+            (real.algorithm, real.version, real.params.to_string()),
+            "the same algorithm and cost parameters as the hash of a real password"
+        );
+        assert!(!verify_password("", unknown_account_hash()));
     }
 
     #[test]

@@ -8,6 +8,7 @@
 mod api_keys;
 mod body;
 mod credentials;
+mod notices;
 mod oauth;
 mod one_time;
 mod passwords;

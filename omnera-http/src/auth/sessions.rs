@@ -5,17 +5,20 @@ use axum::extract::State;
 use axum::http::{Extensions, HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Duration, Utc};
-use omnera_core::backend::{NewUser, TokenPurpose, User};
+use omnera_core::backend::{AccountError, NewUser, TokenPurpose, User};
 use omnera_core::config::SignUpMode;
 use serde_json::{Value, json};
 
 use super::body::AuthBody;
 use super::credentials::{
-    SESSION_COOKIE, hash_password, new_token, request_token, token_hash, verify_password,
+    SESSION_COOKIE, hash_password, new_token, request_token, token_hash, unknown_account_hash,
+    verify_password,
 };
 use super::passwords::check_new_password;
 use super::throttle::SignInAttempt;
-use super::{accounts, current_user, one_time, signed_in, store_error, timestamp, unauthorized, user_json};
+use super::{
+    accounts, current_user, notices, one_time, signed_in, store_error, timestamp, unauthorized, user_json,
+};
 use crate::error::{ApiError, ErrorKind};
 use crate::records::JsonBody;
 use crate::state::ApiState;
@@ -37,8 +40,10 @@ pub(super) fn account_email(body: &mut AuthBody<'_>, email: &str) -> String {
     }
 }
 
-/// `{email, password, name?}` when sign-up is open: 201 with the new user, who gets the app's
-/// default roles and, when a mailer is set, an email to verify the address.
+/// `{email, password, name?}` when sign-up is open: 201 `{email, message}`, the same whether or
+/// not the address already has an account, so the answer does not tell (OWASP); the details go
+/// by mail. A new account gets the app's default roles and, when a mailer is set, an email to
+/// verify the address; the owner of an existing one gets an email saying someone tried.
 pub(super) async fn sign_up(
     State(state): State<ApiState>,
     JsonBody(body): JsonBody,
@@ -55,15 +60,21 @@ pub(super) async fn sign_up(
     check_new_password(&mut body, "password", &password);
     let name = body.optional_text("name").filter(|name| !name.trim().is_empty());
     body.finish()?;
-    let new_user = NewUser::new(email, name, hash_password(&password)?, auth.default_roles().to_vec());
-    let user = accounts(&state)?.create_user(new_user).await.map_err(store_error)?;
-    if state.app.mailer().is_some() {
-        // The account exists either way; a failed email can be asked for again.
-        if let Err(error) = one_time::send(&state, &user, TokenPurpose::EmailVerification).await {
-            tracing::warn!(?error, "the verification email of a new account was not sent");
+    let new_user =
+        NewUser::new(email.clone(), name, hash_password(&password)?, auth.default_roles().to_vec());
+    match accounts(&state)?.create_user(new_user).await {
+        Ok(user) if state.app.mailer().is_some() => {
+            // The account exists either way; a failed email can be asked for again.
+            if let Err(error) = one_time::send(&state, &user, TokenPurpose::EmailVerification).await {
+                tracing::warn!(?error, "the verification email of a new account was not sent");
+            }
         }
+        Ok(_) => {}
+        Err(AccountError::EmailTaken) => notices::tell_of_sign_up_with_taken_address(&state, &email).await,
+        Err(other) => return Err(store_error(other)),
     }
-    Ok((StatusCode::CREATED, Json(json!({"user": user_json(&user)}))))
+    let message = "signed up: check the inbox of this address for what comes next";
+    Ok((StatusCode::CREATED, Json(json!({"email": email, "message": message}))))
 }
 
 /// `{email, password}`: 200 with a session token (also set as a cookie). Failures are rate
@@ -82,8 +93,12 @@ pub(super) async fn sign_in(
     let attempt = SignInAttempt::new(&email, &extensions);
     attempt.check(accounts.as_ref()).await?;
     let found = accounts.user_by_email(&email).await.map_err(store_error)?;
-    let Some((user, _)) = found.filter(|(user, hash)| !user.disabled && verify_password(&password, hash))
-    else {
+    // The same Argon2 work whether or not the email has an account, or the account is disabled.
+    let matches = match &found {
+        Some((_, hash)) => verify_password(&password, hash),
+        None => verify_password(&password, unknown_account_hash()),
+    };
+    let Some((user, _)) = found.filter(|(user, _)| matches && !user.disabled) else {
         attempt.failed(accounts.as_ref()).await?;
         return Err(unauthorized());
     };
