@@ -23,7 +23,10 @@ use std::time::Duration;
 
 use clap::{Parser, Subcommand};
 use omnera::backend::{LogMailer, Storage};
-use omnera::http::{ApiOptions, AppRouter, ConnectionLimits, ObjectStoreBlobs, RateLimit, ensure_admin};
+use omnera::http::{
+    ApiOptions, AppRouter, ConnectionLimits, ForwardedHeader, ObjectStoreBlobs, RateLimit, TrustedProxies,
+    ensure_admin,
+};
 use omnera::sql::SqlStorage;
 use omnera::{App, Config, Schema, load_schema};
 use tracing_subscriber::EnvFilter;
@@ -49,7 +52,7 @@ struct Cli {
 
 /// Serving an app: `serve app.json [--database URL] [--files DIR] [--bind ADDRESS]
 /// [--cors-origin ORIGIN].. [--rate-limit N] [--public-origin URL] [--header-read-timeout 10s]
-/// [--idle-timeout 75s] [--max-connections 1000]`.
+/// [--idle-timeout 75s] [--max-connections 1000] [--trusted-proxy NETWORK].. [--forwarded-header H]`.
 #[derive(clap::Args)]
 struct RunArgs {
     /// The config file (.json, .yaml, .yml or .toml).
@@ -73,6 +76,13 @@ struct RunArgs {
     /// URLs; without it they are made from each request's Host.
     #[arg(long, env = "OMNERA_PUBLIC_ORIGIN")]
     public_origin: Option<String>,
+    /// A reverse proxy (an address, or a network such as 10.0.0.0/8) whose word on the client's
+    /// address is believed; repeat for several, or comma-separate. None unless set.
+    #[arg(long = "trusted-proxy", env = "OMNERA_TRUSTED_PROXIES", value_delimiter = ',')]
+    trusted_proxies: Vec<String>,
+    /// The header trusted proxies name the client in: x-forwarded-for or forwarded (RFC 7239).
+    #[arg(long, env = "OMNERA_FORWARDED_HEADER", default_value = "x-forwarded-for", value_parser = ["x-forwarded-for", "forwarded"])]
+    forwarded_header: String,
     /// How long a client has to send a request's headers before it is disconnected.
     #[arg(long, env = "OMNERA_HEADER_READ_TIMEOUT", default_value = "10s", value_parser = humantime::parse_duration)]
     header_read_timeout: Duration,
@@ -244,6 +254,16 @@ async fn run(path: &Path, args: RunArgs) -> ExitCode {
     }
     if let Some(origin) = &args.public_origin {
         options = options.with_public_origin(origin);
+    }
+    match TrustedProxies::new(args.trusted_proxies.iter().map(String::as_str)) {
+        Ok(proxies) if args.forwarded_header == "forwarded" => {
+            options = options.trusting_proxies(proxies.reading(ForwardedHeader::Forwarded));
+        }
+        Ok(proxies) => options = options.trusting_proxies(proxies),
+        Err(error) => {
+            eprintln!("--trusted-proxy: {error}");
+            return ExitCode::FAILURE;
+        }
     }
     let limits = ConnectionLimits::default()
         .with_header_read_timeout(args.header_read_timeout)

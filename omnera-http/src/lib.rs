@@ -20,6 +20,7 @@
 mod access;
 mod auth;
 mod blobs;
+mod client_address;
 mod complete;
 mod connection_cache;
 mod error;
@@ -44,6 +45,7 @@ pub use auth::ensure_admin;
 pub use blobs::ObjectStoreBlobs;
 #[cfg(feature = "s3")]
 pub use blobs::S3Settings;
+pub use client_address::{ForwardedHeader, TrustedProxies};
 pub use error::{ApiError, ErrorKind, FieldError};
 pub use head_limits::{MAX_HEADER_BYTES, MAX_URI_LENGTH};
 pub use openapi::document as openapi_document;
@@ -116,6 +118,10 @@ pub fn router_with(app: App, options: &ApiOptions) -> Router {
             options::limit_requests(limiter.clone(), request, next)
         }));
     }
+    let proxies = std::sync::Arc::new(options.trusted_proxies().clone());
+    router = router.layer(axum::middleware::from_fn(move |request, next| {
+        client_address::find_client_address(proxies.clone(), request, next)
+    }));
     if let Some(cors) = options.cors() {
         router = router.layer(cors);
     }

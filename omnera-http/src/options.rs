@@ -2,11 +2,11 @@
 //! client address. Both are off unless the host sets them (the limit on failed sign-ins is
 //! always on, see `auth`).
 
-use std::net::{IpAddr, SocketAddr};
+use std::net::IpAddr;
 use std::num::NonZeroU32;
 use std::sync::Arc;
 
-use axum::extract::{ConnectInfo, Request};
+use axum::extract::Request;
 use axum::http::{HeaderValue, Method, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -14,6 +14,7 @@ use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use tower_http::cors::{AllowOrigin, CorsLayer};
 
+use crate::client_address::{ClientAddress, TrustedProxies};
 use crate::error::ApiError;
 
 /// Options of [`crate::router_with`].
@@ -32,6 +33,7 @@ pub struct ApiOptions {
     allowed_origins: Vec<HeaderValue>,
     rate_limit: Option<RateLimit>,
     public_origin: Option<String>,
+    trusted_proxies: TrustedProxies,
 }
 
 impl ApiOptions {
@@ -58,6 +60,19 @@ impl ApiOptions {
     pub fn with_public_origin(mut self, origin: impl Into<String>) -> Self {
         self.public_origin = Some(origin.into().trim_end_matches('/').to_owned());
         self
+    }
+
+    /// The same options, believing these reverse proxies on the client's address (see
+    /// [`TrustedProxies`]); the per-address limits then count the client, not the proxy.
+    #[must_use]
+    pub fn trusting_proxies(mut self, proxies: TrustedProxies) -> Self {
+        self.trusted_proxies = proxies;
+        self
+    }
+
+    /// The reverse proxies believed on the client's address (none unless set).
+    pub fn trusted_proxies(&self) -> &TrustedProxies {
+        &self.trusted_proxies
     }
 
     /// The public origin, if the host set one.
@@ -121,14 +136,13 @@ impl RateLimit {
 }
 
 /// Middleware: a 429 with `Retry-After` once a client address is over its limit. Requests whose
-/// address the server did not record (no `ConnectInfo`) are not limited.
+/// address the server did not record (no `ConnectInfo`, so no [`ClientAddress`]) are not limited.
 pub(crate) async fn limit_requests(
     limiter: Arc<DefaultKeyedRateLimiter<IpAddr>>,
     request: Request,
     next: Next,
 ) -> Response {
-    let address =
-        request.extensions().get::<ConnectInfo<SocketAddr>>().map(|ConnectInfo(address)| address.ip());
+    let address = request.extensions().get::<ClientAddress>().map(|ClientAddress(address)| *address);
     if let Some(address) = address
         && let Err(not_until) = limiter.check_key(&address)
     {

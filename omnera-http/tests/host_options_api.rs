@@ -7,7 +7,7 @@ mod support;
 use std::num::NonZeroU32;
 
 use omnera_core::{App, Config};
-use omnera_http::{ApiOptions, AppRouter, RateLimit};
+use omnera_http::{ApiOptions, AppRouter, RateLimit, TrustedProxies};
 use serde_json::Value;
 
 const APP: &str = r#"{"name": "Notes", "tables": [{"id": 1, "name": "notes", "fields": [{"id": 1, "name": "body", "type": "long-text"}]}]}"#;
@@ -78,4 +78,34 @@ async fn a_request_limit_answers_429_with_retry_after() {
         let status = client.get(format!("{plain}/api/tables/notes/records")).send().await.unwrap().status();
         assert_eq!(status.as_u16(), 200, "no limit unless the host sets one");
     }
+}
+
+/// Behind a trusted proxy each client has its own allowance; without the setting, the header is
+/// the client's own word and is ignored.
+#[tokio::test]
+async fn a_trusted_proxy_names_the_client_the_limits_count() {
+    let two = NonZeroU32::new(2).unwrap();
+    let limit = RateLimit::new(NonZeroU32::MIN, two);
+    let trusting = ApiOptions::default()
+        .limiting_requests(limit)
+        .trusting_proxies(TrustedProxies::new(["127.0.0.1/32"]).unwrap());
+    let not_trusting = ApiOptions::default().limiting_requests(limit);
+    let client = reqwest::Client::new();
+    let statuses = |base: String| {
+        let client = client.clone();
+        async move {
+            let url = format!("{base}/api/tables/notes/records");
+            let mut statuses = Vec::new();
+            for forwarded_for in ["203.0.113.1", "203.0.113.1", "203.0.113.1", "203.0.113.2"] {
+                let response =
+                    client.get(&url).header("x-forwarded-for", forwarded_for).send().await.unwrap();
+                statuses.push(response.status().as_u16());
+            }
+            statuses
+        }
+    };
+    let behind_proxy = support::serve_router(app().await.router_with(&trusting)).await;
+    assert_eq!(statuses(behind_proxy).await, [200, 200, 429, 200], "each forwarded client counts alone");
+    let direct = support::serve_router(app().await.router_with(&not_trusting)).await;
+    assert_eq!(statuses(direct).await, [200, 200, 429, 429], "a client cannot pick its own address");
 }

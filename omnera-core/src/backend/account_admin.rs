@@ -104,13 +104,13 @@ impl TokenPurpose {
 pub struct FailedSignIns {
     /// How many there were.
     pub count: u32,
-    /// When the oldest of them happened.
-    pub oldest: Option<DateTime<Utc>>,
+    /// When the latest of them happened.
+    pub latest: Option<DateTime<Utc>>,
 }
 
 impl FailedSignIns {
     /// The failures as a store counted them.
-    pub fn new(count: u32, oldest: Option<DateTime<Utc>>) -> Self {
-        Self { count, oldest }
+    pub fn new(count: u32, latest: Option<DateTime<Utc>>) -> Self {
+        Self { count, latest }
     }
 }

@@ -41,7 +41,7 @@ pub(super) async fn count(
     let database = storage.database();
     let dialect = database.dialect();
     let query = format!(
-        "SELECT COUNT(*), MIN(failed_at) FROM _omnera_sign_in_failures WHERE throttle_key = {} AND failed_at > {}",
+        "SELECT COUNT(*), MAX(failed_at) FROM _omnera_sign_in_failures WHERE throttle_key = {} AND failed_at > {}",
         dialect.placeholder(1),
         dialect.placeholder(2)
     );
