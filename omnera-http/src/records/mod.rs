@@ -7,6 +7,7 @@ pub(crate) mod params;
 mod related_expansions;
 mod related_filters;
 mod released_files;
+mod visible_references;
 
 use axum::Json;
 use axum::Router;
@@ -15,7 +16,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use omnera_core::TableSchema;
-use omnera_core::backend::{Record, RecordBatch, RecordJson, RecordValues, RowCheck};
+use omnera_core::backend::{Caller, Record, RecordBatch, RecordJson, RecordValues, RowCheck};
 use omnera_core::config::PermissionAction;
 use omnera_core::record::DraftMode;
 use serde::Serialize;
@@ -31,6 +32,7 @@ use params::list_request;
 use related_expansions::{check_expandable, drop_unreadable};
 use related_filters::guarded;
 use released_files::emptied_files;
+use visible_references::check_visible_references;
 
 pub(crate) fn routes() -> Router<ApiState> {
     Router::new()
@@ -184,12 +186,12 @@ async fn create(
         if !problems.is_empty() {
             return Err(ApiError::invalid_fields(problems));
         }
-        let records = insert(&state, table.name(), drafts, check).await?;
+        let records = insert(&state, &caller, table, drafts, check).await?;
         let data: Vec<RecordJson<'_>> = records.iter().map(RecordJson::new).collect();
         return Ok((StatusCode::CREATED, Json(CreatedRecords { data })).into_response());
     }
     let values = checked(table, &body, DraftMode::Create)?;
-    let record = insert(&state, table.name(), vec![values], check)
+    let record = insert(&state, &caller, table, vec![values], check)
         .await?
         .pop()
         .ok_or_else(|| ApiError::new(ErrorKind::Internal, "nothing was created"))?;
@@ -201,13 +203,19 @@ async fn create(
     Ok(response)
 }
 
-/// Creates records; with a check, only if they are all among its rows.
+/// Creates records that point only at rows `caller` may read; with a check, only if they are
+/// all among its rows.
 async fn insert(
     state: &ApiState,
-    table: &str,
+    caller: &Caller,
+    table: &TableSchema,
     drafts: Vec<RecordValues>,
     check: Option<RowCheck>,
 ) -> Result<Vec<Record>, ApiError> {
+    for values in &drafts {
+        check_visible_references(state, caller, table, values).await?;
+    }
+    let table = table.name();
     let storage = state.storage()?;
     Ok(match check {
         None => storage.insert(table, drafts).await?,
@@ -262,6 +270,7 @@ async fn write(
     let caller = caller(state, headers).await?;
     check_record(state, &caller, table.name(), id, PermissionAction::Update).await?;
     let values = checked(table, body, mode)?;
+    check_visible_references(state, &caller, table, &values).await?;
     let storage = state.storage()?;
     let expected = expected_version(headers, id)?;
     let released = emptied_files(storage.as_ref(), table, id, &values).await?;
@@ -381,6 +390,9 @@ async fn batch(
     };
     for id in &delete {
         check_record(&state, &caller, table.name(), *id, PermissionAction::Delete).await?;
+    }
+    for values in create.iter().chain(update.iter().map(|(_, values, _)| values)) {
+        check_visible_references(&state, &caller, table, values).await?;
     }
     let mut writes = RecordBatch::new(create, update, delete);
     if let Some(check) = create_check {
