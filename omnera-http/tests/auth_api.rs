@@ -116,9 +116,35 @@ async fn accounts_work_on(database_url: &str) {
     assert!(key.starts_with("omk_"), "{created}");
     assert_eq!(session_status(&client, &base, Some(("x-api-key", key.clone()))).await, 200);
     assert_eq!(session_status(&client, &base, Some(("authorization", format!("Bearer {key}")))).await, 200);
-    let listed: Value =
-        client.get(&keys).header("x-api-key", &key).send().await.unwrap().json().await.unwrap();
+    let listed: Value = client.get(&keys).bearer_auth(&token).send().await.unwrap().json().await.unwrap();
     assert_eq!(listed["data"][0]["name"], "ci");
+    // A key acts as its user on the data, but cannot manage the account's credentials: a
+    // leaked key must not mint more keys, change the password or sign sessions out.
+    let with_key = |request: reqwest::RequestBuilder| request.header("x-api-key", &key).send();
+    let attempts = [
+        ("list keys", with_key(client.get(&keys)).await.unwrap()),
+        ("make a key", with_key(client.post(&keys).json(&json!({"name": "more"}))).await.unwrap()),
+        ("revoke a key", with_key(client.delete(format!("{keys}/{}", created["id"]))).await.unwrap()),
+        (
+            "change the password",
+            with_key(
+                client
+                    .post(format!("{base}/api/auth/password/change"))
+                    .json(&json!({"currentPassword": "long enough", "newPassword": "taken over"})),
+            )
+            .await
+            .unwrap(),
+        ),
+        ("sign out", with_key(client.post(format!("{base}/api/auth/sign-out"))).await.unwrap()),
+    ];
+    for (what, response) in attempts {
+        assert_eq!(response.status().as_u16(), 403, "a key may not {what}");
+    }
+    assert_eq!(
+        with_key(client.get(format!("{base}/api/auth/session"))).await.unwrap().status().as_u16(),
+        200,
+        "the key still works, and the password is unchanged"
+    );
     assert!(listed["data"][0].get("key").is_none(), "a key is shown only when it is made");
     let bad = client
         .post(&keys)

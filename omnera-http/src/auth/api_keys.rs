@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 
 use super::body::AuthBody;
 use super::credentials::{new_token, token_hash};
-use super::{accounts, signed_in, store_error, timestamp};
+use super::{accounts, signed_in_in_person, store_error, timestamp};
 use crate::error::{ApiError, ErrorKind};
 use crate::records::JsonBody;
 use crate::state::ApiState;
@@ -25,7 +25,7 @@ pub(super) async fn create(
     headers: HeaderMap,
     JsonBody(body): JsonBody,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let user = signed_in(&state, &headers).await?;
+    let user = signed_in_in_person(&state, &headers).await?;
     let mut body = AuthBody::read(&body, &["name", "expiresAt"], "{name, expiresAt?}")?;
     let name = body.required_text("name").trim().to_owned();
     let expires_at =
@@ -49,7 +49,7 @@ pub(super) async fn create(
 
 /// The caller's keys that are not revoked, without secrets.
 pub(super) async fn list(State(state): State<ApiState>, headers: HeaderMap) -> Result<Json<Value>, ApiError> {
-    let user = signed_in(&state, &headers).await?;
+    let user = signed_in_in_person(&state, &headers).await?;
     let keys = accounts(&state)?.api_keys(user.id).await.map_err(store_error)?;
     Ok(Json(json!({"data": keys.iter().map(api_key_json).collect::<Vec<_>>()})))
 }
@@ -60,7 +60,7 @@ pub(super) async fn revoke(
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    let user = signed_in(&state, &headers).await?;
+    let user = signed_in_in_person(&state, &headers).await?;
     let not_found = || ApiError::new(ErrorKind::NotFound, format!("API key {id} not found"));
     let key_id = id.parse::<i64>().map_err(|_| not_found())?;
     if accounts(&state)?.revoke_api_key(user.id, key_id).await.map_err(store_error)? {

@@ -109,6 +109,21 @@ pub(crate) fn user_json(user: &User) -> Value {
 /// `Authorization` header that is not `Bearer <token>` among them). An `X-API-Key` is an API
 /// key; a bearer token or the cookie is a session token or an API key.
 pub(crate) async fn current_user(state: &ApiState, headers: &HeaderMap) -> Result<Option<User>, ApiError> {
+    Ok(authenticate(state, headers).await?.map(|(user, _)| user))
+}
+
+/// How a request proved who it is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Credential {
+    /// A session token from a sign-in (bearer or cookie).
+    Session,
+    /// An API key.
+    ApiKey,
+}
+
+/// The user a request's credentials name and the kind of credential; `None` without any, 401
+/// for bad ones or a disabled user.
+async fn authenticate(state: &ApiState, headers: &HeaderMap) -> Result<Option<(User, Credential)>, ApiError> {
     if request_authorization(headers) == Authorization::Unusable {
         return Err(ApiError::new(
             ErrorKind::Unauthorized,
@@ -116,24 +131,45 @@ pub(crate) async fn current_user(state: &ApiState, headers: &HeaderMap) -> Resul
         ));
     }
     let accounts = accounts(state)?;
-    let user = if let Some(key) = request_api_key(headers) {
-        accounts.api_key_user(&token_hash(&key), Utc::now()).await.map_err(store_error)?
+    let found = if let Some(key) = request_api_key(headers) {
+        accounts
+            .api_key_user(&token_hash(&key), Utc::now())
+            .await
+            .map_err(store_error)?
+            .map(|user| (user, Credential::ApiKey))
     } else if let Some(token) = request_token(headers) {
         let hash = token_hash(&token);
         match accounts.session_user(&hash, Utc::now()).await.map_err(store_error)? {
-            Some(user) => Some(user),
-            None => accounts.api_key_user(&hash, Utc::now()).await.map_err(store_error)?,
+            Some(user) => Some((user, Credential::Session)),
+            None => accounts
+                .api_key_user(&hash, Utc::now())
+                .await
+                .map_err(store_error)?
+                .map(|user| (user, Credential::ApiKey)),
         }
     } else {
         return Ok(None);
     };
-    match user {
-        Some(user) if !user.disabled => Ok(Some(user)),
+    match found {
+        Some((user, credential)) if !user.disabled => Ok(Some((user, credential))),
         _ => Err(unauthorized()),
     }
 }
 
-/// The signed-in user, or a 401.
+/// The user of a request that signed in with a session: what manages the account's own
+/// credentials (API keys, the password, sign-out) needs a person's session, so that a leaked
+/// key cannot mint more keys or take the account over. 401 without credentials, 403 for a key.
+async fn signed_in_in_person(state: &ApiState, headers: &HeaderMap) -> Result<User, ApiError> {
+    match authenticate(state, headers).await? {
+        Some((user, Credential::Session)) => Ok(user),
+        Some((_, Credential::ApiKey)) => Err(ApiError::new(
+            ErrorKind::Forbidden,
+            "an API key may not manage API keys, passwords or sessions: sign in",
+        )),
+        None => Err(ApiError::new(ErrorKind::Unauthorized, "not signed in")),
+    }
+}
+
 async fn signed_in(state: &ApiState, headers: &HeaderMap) -> Result<User, ApiError> {
     current_user(state, headers).await?.ok_or_else(|| ApiError::new(ErrorKind::Unauthorized, "not signed in"))
 }

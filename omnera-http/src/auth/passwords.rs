@@ -9,7 +9,7 @@ use super::body::AuthBody;
 use super::credentials::{hash_password, request_token, token_hash, verify_password};
 use super::sessions::account_email;
 use super::throttle::account_key;
-use super::{accounts, one_time, signed_in, store_error, unauthorized};
+use super::{accounts, one_time, signed_in_in_person, store_error, unauthorized};
 use crate::error::ApiError;
 use crate::records::JsonBody;
 use crate::state::ApiState;
@@ -39,7 +39,7 @@ pub(super) async fn change(
     headers: HeaderMap,
     JsonBody(body): JsonBody,
 ) -> Result<StatusCode, ApiError> {
-    let user = signed_in(&state, &headers).await?;
+    let user = signed_in_in_person(&state, &headers).await?;
     let mut body =
         AuthBody::read(&body, &["currentPassword", "newPassword"], "{currentPassword, newPassword}")?;
     let current = body.required_text("currentPassword");

@@ -17,7 +17,8 @@ use super::credentials::{
 use super::passwords::check_new_password;
 use super::throttle::SignInAttempt;
 use super::{
-    accounts, current_user, notices, one_time, signed_in, store_error, timestamp, unauthorized, user_json,
+    accounts, notices, one_time, signed_in, signed_in_in_person, store_error, timestamp, unauthorized,
+    user_json,
 };
 use crate::error::{ApiError, ErrorKind};
 use crate::records::JsonBody;
@@ -177,9 +178,7 @@ pub(super) async fn sign_out(
     State(state): State<ApiState>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    if current_user(&state, &headers).await?.is_none() {
-        return Err(ApiError::new(ErrorKind::Unauthorized, "not signed in"));
-    }
+    signed_in_in_person(&state, &headers).await?;
     if let Some(token) = request_token(&headers) {
         accounts(&state)?.delete_session(&token_hash(&token)).await.map_err(store_error)?;
     }

@@ -51,7 +51,7 @@ pub(super) fn paths(oauth_connections: &[&str]) -> Map<String, Value> {
         json!({"post": operation("sign in with email and password", json!([]), Some(credentials),
         "200", session.clone(), &with(&[RateLimited]))}),
     );
-    add("/api/auth/sign-out", json!({"post": empty_operation("end this session", json!([]), None, &[])}));
+    add("/api/auth/sign-out", json!({"post": empty_operation("end this session", json!([]), None, &[Forbidden])}));
     add(
         "/api/auth/session",
         json!({"get": operation("the signed-in user", json!([]), None, "200", user_body.clone(), &[])}),
@@ -59,7 +59,7 @@ pub(super) fn paths(oauth_connections: &[&str]) -> Map<String, Value> {
     add(
         "/api/auth/password/change",
         json!({"post": empty_operation("change the password (signed in)", json!([]),
-        Some(body(&["currentPassword", "newPassword"], json!({"currentPassword": text(), "newPassword": text()}))), &with(&[]))}),
+        Some(body(&["currentPassword", "newPassword"], json!({"currentPassword": text(), "newPassword": text()}))), &with(&[Forbidden]))}),
     );
     add(
         "/api/auth/password/forgot",
@@ -88,14 +88,14 @@ pub(super) fn paths(oauth_connections: &[&str]) -> Map<String, Value> {
         json!({
             "post": operation("make an API key (shown this once)", json!([]),
                 Some(body(&["name"], json!({"name": text(), "expiresAt": {"type": ["string", "null"], "format": "date-time"}}))),
-                "201", api_key.clone(), &with(&[])),
+                "201", api_key.clone(), &with(&[Forbidden])),
             "get": operation("the caller's API keys", json!([]), None, "200",
-                json!({"type": "object", "required": ["data"], "properties": {"data": {"type": "array", "items": api_key}}}), &[]),
+                json!({"type": "object", "required": ["data"], "properties": {"data": {"type": "array", "items": api_key}}}), &[Forbidden]),
         }),
     );
     add(
         "/api/auth/api-keys/{id}",
-        json!({"delete": empty_operation("revoke an API key", json!([id]), None, &[NotFound])}),
+        json!({"delete": empty_operation("revoke an API key", json!([id]), None, &[Forbidden, NotFound])}),
     );
     add(
         "/api/auth/users",
