@@ -1,5 +1,6 @@
 //! `omnera_http::serve` closes connections that are slow to send headers or sit idle, and keeps
-//! no more connections open than its cap.
+//! no more connections open than its cap: at the cap, an idle one makes room for a newcomer, a
+//! busy one never does.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::time::Duration;
@@ -68,26 +69,60 @@ async fn an_idle_kept_alive_connection_is_closed() {
     assert!(answered.starts_with("HTTP/1.1 200"), "the request was answered first: {answered}");
 }
 
+/// At the cap, a newcomer takes the place of the connection idle longest: connections that
+/// never send a request cannot keep a client out.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn no_more_connections_are_served_than_the_cap() {
+async fn idle_connections_make_room_for_a_new_client() {
     let limits =
         ConnectionLimits::default().with_header_read_timeout(Duration::from_secs(60)).with_max_connections(2);
     let address = serve(limits).await;
-    let first = TcpStream::connect(&address).await.unwrap();
-    let _second = TcpStream::connect(&address).await.unwrap();
-    // Both slots are taken (accepting them may lag the connects a little).
+    let mut oldest = TcpStream::connect(&address).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let _newer = TcpStream::connect(&address).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let mut client = TcpStream::connect(&address).await.unwrap();
+    client.write_all(REQUEST.as_bytes()).await.unwrap();
+    let mut answer = vec![0; 1024];
+    let read = tokio::time::timeout(Duration::from_secs(5), client.read(&mut answer))
+        .await
+        .expect("the client is served at once")
+        .unwrap();
+    assert!(String::from_utf8_lossy(&answer[..read]).starts_with("HTTP/1.1 200"));
+    closed_within(&mut oldest, Duration::from_secs(5)).await;
+}
+
+/// A connection with a request in progress is never closed to make room: at the cap with every
+/// connection busy, a newcomer waits until one finishes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn busy_connections_keep_their_place() {
+    let limits =
+        ConnectionLimits::default().with_header_read_timeout(Duration::from_secs(60)).with_max_connections(1);
+    let address = serve(limits).await;
+    let body = r#"{"title": "a note"}"#;
+    let mut busy = TcpStream::connect(&address).await.unwrap();
+    let head = format!(
+        "POST /api/tables/notes/records HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+        body.len()
+    );
+    busy.write_all(head.as_bytes()).await.unwrap();
+    busy.write_all(&body.as_bytes()[..5]).await.unwrap();
     tokio::time::sleep(Duration::from_millis(200)).await;
-    let mut third = TcpStream::connect(&address).await.unwrap();
-    third.write_all(REQUEST.as_bytes()).await.unwrap();
+    let mut waiting = TcpStream::connect(&address).await.unwrap();
+    waiting.write_all(REQUEST.as_bytes()).await.unwrap();
     let mut answer = vec![0; 1024];
     assert!(
-        tokio::time::timeout(Duration::from_millis(500), third.read(&mut answer)).await.is_err(),
-        "a third connection waits while two are open"
+        tokio::time::timeout(Duration::from_millis(500), waiting.read(&mut answer)).await.is_err(),
+        "the newcomer waits while the only connection is busy"
     );
-    drop(first);
-    let read = tokio::time::timeout(Duration::from_secs(5), third.read(&mut answer))
+    busy.write_all(&body.as_bytes()[5..]).await.unwrap();
+    let read = tokio::time::timeout(Duration::from_secs(5), busy.read(&mut answer)).await.unwrap().unwrap();
+    assert!(
+        String::from_utf8_lossy(&answer[..read]).starts_with("HTTP/1.1 201"),
+        "the busy request finished"
+    );
+    let read = tokio::time::timeout(Duration::from_secs(5), waiting.read(&mut answer))
         .await
-        .expect("the third connection is served once one closes")
+        .expect("then the newcomer is served")
         .unwrap();
     assert!(String::from_utf8_lossy(&answer[..read]).starts_with("HTTP/1.1 200"));
 }

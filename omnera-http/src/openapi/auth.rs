@@ -51,7 +51,10 @@ pub(super) fn paths(oauth_connections: &[&str]) -> Map<String, Value> {
         json!({"post": operation("sign in with email and password", json!([]), Some(credentials),
         "200", session.clone(), &with(&[RateLimited]))}),
     );
-    add("/api/auth/sign-out", json!({"post": empty_operation("end this session", json!([]), None, &[Forbidden])}));
+    add(
+        "/api/auth/sign-out",
+        json!({"post": empty_operation("end this session", json!([]), None, &[Forbidden])}),
+    );
     add(
         "/api/auth/session",
         json!({"get": operation("the signed-in user", json!([]), None, "200", user_body.clone(), &[])}),

@@ -7,8 +7,7 @@
 use std::convert::Infallible;
 use std::future::Future;
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
@@ -16,9 +15,14 @@ use axum::extract::ConnectInfo;
 use hyper::body::Incoming;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::net::TcpListener;
-use tokio::sync::{Semaphore, watch};
-use tokio::time::Instant;
+use tokio::sync::watch;
 use tower::ServiceExt;
+
+use activity::Activity;
+use open_connections::OpenConnections;
+
+mod activity;
+mod open_connections;
 
 /// How [`serve`] treats connections.
 ///
@@ -40,8 +44,10 @@ pub struct ConnectionLimits {
     /// How long a connection may stay open without a request in progress; then it is closed
     /// (a response still being sent is finished first). Default 75 s.
     pub idle_timeout: Duration,
-    /// How many connections may be open at once; further clients wait in the listener's backlog
-    /// until one closes. Default 1,000: keep it below the process's file-descriptor limit
+    /// How many connections may be open at once. A client that comes when they all are takes
+    /// the place of the connection idle longest (one without a request in progress), so idle or
+    /// stalled connections cannot keep clients out; if every one is busy, it waits until one
+    /// finishes. Default 1,000: keep it below the process's file-descriptor limit
     /// (`ulimit -n`), less what the database pool and files need.
     pub max_connections: usize,
 }
@@ -102,15 +108,10 @@ pub async fn serve(
     limits: ConnectionLimits,
     shutdown: impl Future<Output = ()> + Send,
 ) -> std::io::Result<()> {
-    let slots = Arc::new(Semaphore::new(limits.max_connections));
+    let connections = Arc::new(OpenConnections::new(limits.max_connections));
     let (stopping, stop) = watch::channel(false);
     tokio::pin!(shutdown);
     loop {
-        let slot = tokio::select! {
-            slot = Arc::clone(&slots).acquire_owned() => slot,
-            () = &mut shutdown => break,
-        };
-        let Ok(slot) = slot else { break };
         let accepted = tokio::select! {
             accepted = listener.accept() => accepted,
             () = &mut shutdown => break,
@@ -124,16 +125,23 @@ pub async fn serve(
                 continue;
             }
         };
-        let connection = serve_connection(stream, peer, router.clone(), limits.clone(), stop.clone());
+        // At the cap, the connection idle longest makes room; if every one is busy, the new one
+        // waits for one to finish.
+        tokio::select! {
+            () = connections.make_room() => {}
+            () = &mut shutdown => break,
+        }
+        let (id, activity) = connections.open();
+        let connection =
+            serve_connection(stream, peer, router.clone(), limits.clone(), activity, stop.clone());
+        let connections = Arc::clone(&connections);
         tokio::spawn(async move {
             connection.await;
-            drop(slot);
+            connections.close(id);
         });
     }
     let _ = stopping.send(true);
-    // Every connection gives its slot back once it has finished.
-    let all = u32::try_from(limits.max_connections).unwrap_or(u32::MAX);
-    let _ = slots.acquire_many(all).await;
+    connections.all_closed().await;
     Ok(())
 }
 
@@ -143,9 +151,9 @@ async fn serve_connection(
     peer: SocketAddr,
     router: Router,
     limits: ConnectionLimits,
+    activity: Arc<Activity>,
     mut stop: watch::Receiver<bool>,
 ) {
-    let activity = Arc::new(Activity::new());
     let service = {
         let activity = Arc::clone(&activity);
         hyper::service::service_fn(move |request: hyper::Request<Incoming>| {
@@ -154,12 +162,12 @@ async fn serve_connection(
             let busy = activity.begin();
             let router = router.clone();
             async move {
-                let response = router.oneshot(request).await;
-                drop(busy);
-                Ok::<_, Infallible>(match response {
+                let response = match router.oneshot(request).await {
                     Ok(response) => response,
                     Err(never) => match never {},
-                })
+                };
+                // The request stays in progress until its response's body is sent.
+                Ok::<_, Infallible>(response.map(|body| busy.until_sent(body)))
             }
         })
     };
@@ -182,57 +190,12 @@ async fn serve_connection(
                 closing = true;
                 connection.as_mut().graceful_shutdown();
             }
+            // Another client needs the room, and no request is in progress here.
+            () = activity.evicted() => return,
             _ = stop.changed(), if !closing => {
                 closing = true;
                 connection.as_mut().graceful_shutdown();
             }
         }
-    }
-}
-
-/// The requests in progress on one connection, and when the last one began or ended.
-struct Activity {
-    in_progress: AtomicUsize,
-    last: Mutex<Instant>,
-}
-
-impl Activity {
-    fn new() -> Self {
-        Self { in_progress: AtomicUsize::new(0), last: Mutex::new(Instant::now()) }
-    }
-
-    fn touch(&self) {
-        if let Ok(mut last) = self.last.lock() {
-            *last = Instant::now();
-        }
-    }
-
-    /// Marks a request as in progress until the returned guard is dropped.
-    fn begin(self: &Arc<Self>) -> Busy {
-        self.in_progress.fetch_add(1, Ordering::SeqCst);
-        self.touch();
-        Busy(Arc::clone(self))
-    }
-
-    /// Completes once no request has been in progress for `timeout`.
-    async fn idle_for(&self, timeout: Duration) {
-        loop {
-            let last = self.last.lock().map_or_else(|_| Instant::now(), |last| *last);
-            let deadline = last + timeout;
-            if self.in_progress.load(Ordering::SeqCst) == 0 && Instant::now() >= deadline {
-                return;
-            }
-            tokio::time::sleep_until(deadline.max(Instant::now() + timeout / 4)).await;
-        }
-    }
-}
-
-/// A request in progress; dropping it (the handler finished or was cancelled) ends it.
-struct Busy(Arc<Activity>);
-
-impl Drop for Busy {
-    fn drop(&mut self) {
-        self.0.in_progress.fetch_sub(1, Ordering::SeqCst);
-        self.0.touch();
     }
 }
