@@ -5,8 +5,7 @@
 mod support;
 
 use chrono::{Duration, Utc};
-use omnera_core::backend::{AccountStore, LogMailer};
-use omnera_core::{App, Config};
+use omnera_core::backend::AccountStore;
 use omnera_http::ensure_admin;
 use omnera_sql::SqlStorage;
 use serde_json::{Value, json};
@@ -16,14 +15,7 @@ const APP: &str = r#"{"name": "Accounts", "auth": {"roles": ["member"], "default
     "tables": [{"id": 1, "name": "notes", "fields": [{"id": 1, "name": "body", "type": "long-text"}]}]}"#;
 
 async fn serve(database_url: &str, config: &str) -> (String, SqlStorage) {
-    let storage = SqlStorage::connect(database_url).await.unwrap();
-    let app = App::from_config(Config::from_json_str(config).unwrap())
-        .with_storage(storage.clone())
-        .with_accounts(storage.clone())
-        .with_mailer(LogMailer)
-        .build()
-        .await
-        .unwrap();
+    let (app, storage) = support::app_with_accounts(config, database_url).await;
     (support::serve_app(app).await, storage)
 }
 

@@ -5,9 +5,7 @@
 
 mod support;
 
-use omnera_core::backend::{AccountStore, LogMailer, NewUser};
-use omnera_core::{App, Config};
-use omnera_sql::SqlStorage;
+use omnera_core::backend::{AccountStore, NewUser};
 use reqwest::{Client, Method};
 use serde_json::{Value, json};
 
@@ -50,18 +48,8 @@ impl Member {
 }
 
 async fn references_to_hidden_rows_look_missing(database_url: &str) {
-    let storage = SqlStorage::connect(database_url).await.unwrap();
-    let app = App::from_config(Config::from_json_str(APP).unwrap())
-        .with_storage(storage.clone())
-        .with_accounts(storage.clone())
-        .with_mailer(LogMailer)
-        .build()
-        .await
-        .unwrap();
-    let hash = {
-        use argon2::password_hash::PasswordHasher;
-        argon2::Argon2::default().hash_password(b"password 123").unwrap().to_string()
-    };
+    let (app, storage) = support::app_with_accounts(APP, database_url).await;
+    let hash = support::password_hash("password 123");
     let mut users = Vec::new();
     for email in ["ann@example.com", "bob@example.com"] {
         let user = storage.create_user(NewUser::new(email, None, hash.clone(), vec!["member".to_owned()]));

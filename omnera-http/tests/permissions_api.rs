@@ -7,10 +7,8 @@
 
 mod support;
 
-use omnera_core::backend::{AccountStore, LogMailer, NewUser};
-use omnera_core::{App, Config};
+use omnera_core::backend::{AccountStore, NewUser};
 use omnera_http::ensure_admin;
-use omnera_sql::SqlStorage;
 use reqwest::{Client, Method};
 use serde_json::{Value, json};
 
@@ -70,34 +68,20 @@ impl Server {
     }
 }
 
-/// The app of `config` on `database_url`, and its storage for making users.
-async fn app_on(config: &str, database_url: &str) -> (App, SqlStorage) {
-    let storage = SqlStorage::connect(database_url).await.unwrap();
-    let app = App::from_config(Config::from_json_str(config).unwrap())
-        .with_storage(storage.clone())
-        .with_accounts(storage.clone())
-        .with_mailer(LogMailer)
-        .build()
-        .await
-        .unwrap();
-    (app, storage)
-}
-
-/// The Argon2id hash of the password every test user has.
-fn password_hash() -> String {
-    use argon2::password_hash::PasswordHasher;
-    argon2::Argon2::default().hash_password(b"password 123").unwrap().to_string()
-}
-
 async fn permissions_hold_on(database_url: &str) {
-    let (app, storage) = app_on(APP, database_url).await;
+    let (app, storage) = support::app_with_accounts(APP, database_url).await;
     let mut ids = Vec::new();
     for (email, role) in
         [("ann@example.com", "sales"), ("bob@example.com", "sales"), ("mia@example.com", "manager")]
     {
         ids.push(
             storage
-                .create_user(NewUser::new(email, None, password_hash(), vec![role.to_owned()]))
+                .create_user(NewUser::new(
+                    email,
+                    None,
+                    support::password_hash("password 123"),
+                    vec![role.to_owned()],
+                ))
                 .await
                 .unwrap()
                 .id,
@@ -289,9 +273,14 @@ const LIBRARY: &str = r#"{"name": "Library", "auth": {
 type Look<'t> = (&'static str, &'t str, Vec<(&'static str, String)>, u16, &'static str, Value);
 
 async fn related_rows_stay_hidden_on(database_url: &str) {
-    let (app, storage) = app_on(LIBRARY, database_url).await;
+    let (app, storage) = support::app_with_accounts(LIBRARY, database_url).await;
     let member_id = storage
-        .create_user(NewUser::new("max@example.com", None, password_hash(), vec!["member".to_owned()]))
+        .create_user(NewUser::new(
+            "max@example.com",
+            None,
+            support::password_hash("password 123"),
+            vec!["member".to_owned()],
+        ))
         .await
         .unwrap()
         .id;

@@ -6,4 +6,6 @@
 
 mod storage;
 
-pub use storage::{CaseFuture, StorageCase, run_storage_conformance, storage_cases};
+pub use storage::{
+    CaseFuture, IncrementOutcome, StorageCase, racing_increments, run_storage_conformance, storage_cases,
+};

@@ -1,8 +1,30 @@
 //! What the API tests share: serving an app on a free loopback port.
 #![allow(dead_code)]
 
-use omnera_core::App;
+use omnera_core::backend::LogMailer;
+use omnera_core::{App, Config};
 use omnera_http::AppRouter;
+use omnera_sql::SqlStorage;
+
+/// The app of `config` on `database_url`, with accounts in the same database and mail to the
+/// log; and its storage, for making users.
+pub(crate) async fn app_with_accounts(config: &str, database_url: &str) -> (App, SqlStorage) {
+    let storage = SqlStorage::connect(database_url).await.expect("the test database");
+    let app = App::from_config(Config::from_json_str(config).expect("a valid config"))
+        .with_storage(storage.clone())
+        .with_accounts(storage.clone())
+        .with_mailer(LogMailer)
+        .build()
+        .await
+        .expect("the app builds");
+    (app, storage)
+}
+
+/// The Argon2id hash of `password`, for users made straight in the account store.
+pub(crate) fn password_hash(password: &str) -> String {
+    use argon2::password_hash::PasswordHasher;
+    argon2::Argon2::default().hash_password(password.as_bytes()).expect("a hash").to_string()
+}
 
 /// Serves `app`'s router on a free loopback port until the test ends; returns its base URL.
 pub(crate) async fn serve_app(app: App) -> String {

@@ -11,6 +11,8 @@ mod fixture;
 mod migrations;
 mod queries;
 mod races;
+
+pub use races::{IncrementOutcome, racing_increments};
 mod records;
 
 use std::future::Future;
