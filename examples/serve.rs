@@ -92,6 +92,10 @@ struct RunArgs {
     /// How many connections may be open at once (keep it below `ulimit -n`).
     #[arg(long, env = "OMNERA_MAX_CONNECTIONS", default_value_t = 1000)]
     max_connections: usize,
+    /// Who may read /api/openapi.json: `everyone` (the whole document), `permitted` (each
+    /// caller the tables and operations it may use) or `admins`.
+    #[arg(long, env = "OMNERA_OPENAPI", default_value = "permitted")]
+    openapi: omnera::http::OpenApiAccess,
 }
 
 #[derive(Subcommand)]
@@ -247,7 +251,9 @@ async fn run(path: &Path, args: RunArgs) -> ExitCode {
         let _ = tokio::signal::ctrl_c().await;
     };
     // The peer address feeds the per-address limit on failed sign-ins.
-    let mut options = ApiOptions::default().allowing_origins(args.cors_origins.iter().map(String::as_str));
+    let mut options = ApiOptions::default()
+        .allowing_origins(args.cors_origins.iter().map(String::as_str))
+        .showing_openapi_to(args.openapi);
     if let Some(per_second) = args.rate_limit {
         options = options
             .limiting_requests(RateLimit::new(per_second, per_second.saturating_add(per_second.get())));

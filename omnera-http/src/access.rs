@@ -6,6 +6,7 @@
 //! access, `admin` may do everything, and everyone has the permissions of `anonymous`.
 
 use axum::http::HeaderMap;
+use omnera_core::Schema;
 use omnera_core::backend::{Caller, ListQuery, PageRequest, PolicyDecision, RowCheck};
 use omnera_core::config::PermissionAction;
 use omnera_core::query::FilterExpr;
@@ -35,7 +36,16 @@ pub(crate) fn decide(
     if let Some(policy) = state.app.policy() {
         return policy.decide(caller, table, action);
     }
-    let schema = state.app.schema();
+    config_decision(state.app.schema(), caller, table, action)
+}
+
+/// What the config's `auth` lets `caller` do with `table` (no host policy involved).
+pub(crate) fn config_decision(
+    schema: &Schema,
+    caller: &Caller,
+    table: &str,
+    action: PermissionAction,
+) -> PolicyDecision {
     if !schema.has_auth() || caller.is_admin() {
         return PolicyDecision::AllowAll;
     }
@@ -53,6 +63,11 @@ pub(crate) fn decide(
         }
     }
     if filters.is_empty() { PolicyDecision::Deny } else { PolicyDecision::AllowWhere(filters) }
+}
+
+/// Whether a decision allows the action on some rows at least.
+pub(crate) fn allows_any(decision: &PolicyDecision) -> bool {
+    matches!(decision, PolicyDecision::AllowAll | PolicyDecision::AllowWhere(_))
 }
 
 /// The rows a decision allows, as a filter (`None`: every row); a denial is 401 for anonymous

@@ -49,7 +49,7 @@ pub use client_address::{ForwardedHeader, TrustedProxies};
 pub use error::{ApiError, ErrorKind, FieldError};
 pub use head_limits::{MAX_HEADER_BYTES, MAX_URI_LENGTH};
 pub use openapi::document as openapi_document;
-pub use options::{ApiOptions, RateLimit};
+pub use options::{ApiOptions, OpenApiAccess, RateLimit, UnknownOpenApiAccess};
 pub use request_id::REQUEST_ID_HEADER;
 pub use serve::{ConnectionLimits, serve};
 

@@ -1,6 +1,7 @@
-//! What a host may set on the router: the origins CORS allows, and a limit on requests per
-//! client address. Both are off unless the host sets them (the limit on failed sign-ins is
-//! always on, see `auth`).
+//! What a host may set on the router: the origins CORS allows, a limit on requests per client
+//! address (both off unless the host sets them; the limit on failed sign-ins is always on, see
+//! `auth`), the public origin, the reverse proxies believed on client addresses, and who may read
+//! the OpenAPI document.
 
 use std::net::IpAddr;
 use std::num::NonZeroU32;
@@ -34,6 +35,59 @@ pub struct ApiOptions {
     rate_limit: Option<RateLimit>,
     public_origin: Option<String>,
     trusted_proxies: TrustedProxies,
+    openapi_access: OpenApiAccess,
+}
+
+/// Who may read the OpenAPI document at `/api/openapi.json`, and how much of it.
+///
+/// ```
+/// use omnera_http::{ApiOptions, OpenApiAccess};
+///
+/// assert_eq!(ApiOptions::default().openapi_access(), OpenApiAccess::Permitted);
+/// let options = ApiOptions::default().showing_openapi_to(OpenApiAccess::Admins);
+/// assert_eq!(options.openapi_access(), OpenApiAccess::Admins);
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum OpenApiAccess {
+    /// The whole document, to every caller; credentials are not read.
+    Everyone,
+    /// To each caller the tables it may use under the app's permissions, with only the
+    /// operations it may take on them, and the admin-only routes to admins alone. A table the
+    /// caller may neither read nor create records in is left out. In an app without an `auth`
+    /// section everyone may do everything, so everyone gets the whole document.
+    #[default]
+    Permitted,
+    /// The whole document, to admins only: 401 without credentials, 403 for other callers.
+    Admins,
+}
+
+impl std::str::FromStr for OpenApiAccess {
+    type Err = UnknownOpenApiAccess;
+
+    /// `everyone`, `permitted` or `admins` (the host's command line or environment).
+    ///
+    /// ```
+    /// use omnera_http::OpenApiAccess;
+    ///
+    /// assert_eq!("admins".parse::<OpenApiAccess>().unwrap(), OpenApiAccess::Admins);
+    /// assert!("nobody".parse::<OpenApiAccess>().is_err());
+    /// ```
+    fn from_str(name: &str) -> Result<Self, Self::Err> {
+        match name {
+            "everyone" => Ok(Self::Everyone),
+            "permitted" => Ok(Self::Permitted),
+            "admins" => Ok(Self::Admins),
+            _ => Err(UnknownOpenApiAccess { name: name.to_owned() }),
+        }
+    }
+}
+
+/// A name that is not `everyone`, `permitted` or `admins`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("`{name}` is not an OpenAPI access: use everyone, permitted or admins")]
+pub struct UnknownOpenApiAccess {
+    name: String,
 }
 
 impl ApiOptions {
@@ -73,6 +127,19 @@ impl ApiOptions {
     /// The reverse proxies believed on the client's address (none unless set).
     pub fn trusted_proxies(&self) -> &TrustedProxies {
         &self.trusted_proxies
+    }
+
+    /// The same options, with `access` deciding who may read the OpenAPI document
+    /// ([`OpenApiAccess::Permitted`] unless set).
+    #[must_use]
+    pub fn showing_openapi_to(mut self, access: OpenApiAccess) -> Self {
+        self.openapi_access = access;
+        self
+    }
+
+    /// Who may read the OpenAPI document.
+    pub fn openapi_access(&self) -> OpenApiAccess {
+        self.openapi_access
     }
 
     /// The public origin, if the host set one.

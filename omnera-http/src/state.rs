@@ -8,7 +8,7 @@ use omnera_core::backend::Storage;
 use crate::auth::{SignInProviders, provider_http_client};
 use crate::error::{ApiError, ErrorKind};
 use crate::files::ConnectionStores;
-use crate::options::ApiOptions;
+use crate::options::{ApiOptions, OpenApiAccess};
 
 /// The router's state. A host that merges the router into its own keeps its own state; this one
 /// travels inside the router.
@@ -24,6 +24,8 @@ pub(crate) struct ApiState {
     provider_client: Arc<OnceLock<reqwest::Client>>,
     /// The origin browsers reach the app at, when the host set it.
     pub(crate) public_origin: Option<String>,
+    /// Who may read the OpenAPI document.
+    pub(crate) openapi_access: OpenApiAccess,
 }
 
 impl ApiState {
@@ -34,6 +36,7 @@ impl ApiState {
             sign_in_providers: SignInProviders::default(),
             provider_client: Arc::default(),
             public_origin: options.public_origin().map(str::to_owned),
+            openapi_access: options.openapi_access(),
         }
     }
 

@@ -23,8 +23,9 @@ fn with(extra: &[ErrorKind]) -> Vec<ErrorKind> {
     BODY_ERRORS.iter().chain(extra).copied().collect()
 }
 
-/// The auth paths; the OAuth routes when the app signs in through `oauth_connections`.
-pub(super) fn paths(oauth_connections: &[&str]) -> Map<String, Value> {
+/// The auth paths; the OAuth routes when the app signs in through `oauth_connections`; the users
+/// API and `/api/schema` when `admin_routes`.
+pub(super) fn paths(oauth_connections: &[&str], admin_routes: bool) -> Map<String, Value> {
     let user = json!({"$ref": "#/components/schemas/User"});
     let user_body = json!({"type": "object", "required": ["user"], "properties": {"user": user}});
     let credentials = body(&["email", "password"], json!({"email": text(), "password": text()}));
@@ -100,23 +101,6 @@ pub(super) fn paths(oauth_connections: &[&str]) -> Map<String, Value> {
         "/api/auth/api-keys/{id}",
         json!({"delete": empty_operation("revoke an API key", json!([id]), None, &[Forbidden, NotFound])}),
     );
-    add(
-        "/api/auth/users",
-        json!({"get": operation("accounts (admins only)", json!([page("page"), {"name": "limit", "in": "query", "required": false,
-            "schema": {"type": "integer", "minimum": 1, "maximum": crate::records::params::MAX_LIMIT}},
-            {"name": "count", "in": "query", "required": false, "schema": {"type": "string", "enum": ["exact", "none"]},
-             "description": "whether to count every account"}]), None, "200",
-        json!({"type": "object", "required": ["data", "pagination"], "properties": {
-            "data": {"type": "array", "items": user}, "pagination": {"$ref": "#/components/schemas/Pagination"}}}),
-        &[BadRequest])}),
-    );
-    add(
-        "/api/auth/users/{id}",
-        json!({"patch": operation("set an account's roles or disable it (admins only)", json!([id]),
-        Some(json!({"type": "object", "additionalProperties": false, "properties": {
-            "roles": {"type": "array", "items": {"type": "string"}}, "disabled": {"type": "boolean"}}})),
-        "200", user, &with(&[NotFound]))}),
-    );
     if !oauth_connections.is_empty() {
         let connection = json!({"name": "connection", "in": "path", "required": true,
             "schema": {"type": "string", "enum": oauth_connections}});
@@ -145,10 +129,29 @@ pub(super) fn paths(oauth_connections: &[&str]) -> Map<String, Value> {
             json!({"description": "signed in: to the start's `redirect`, with the session cookie"});
         add("/api/auth/oauth/{connection}/callback", json!({"get": callback}));
     }
-    add(
-        "/api/schema",
-        json!({"get": operation("the validated config (admins only)", json!([]), None, "200", json!({"type": "object"}), &[])}),
-    );
+    if admin_routes {
+        add(
+            "/api/auth/users",
+            json!({"get": operation("accounts (admins only)", json!([page("page"), {"name": "limit", "in": "query", "required": false,
+                "schema": {"type": "integer", "minimum": 1, "maximum": crate::records::params::MAX_LIMIT}},
+                {"name": "count", "in": "query", "required": false, "schema": {"type": "string", "enum": ["exact", "none"]},
+                 "description": "whether to count every account"}]), None, "200",
+            json!({"type": "object", "required": ["data", "pagination"], "properties": {
+                "data": {"type": "array", "items": user}, "pagination": {"$ref": "#/components/schemas/Pagination"}}}),
+            &[BadRequest])}),
+        );
+        add(
+            "/api/auth/users/{id}",
+            json!({"patch": operation("set an account's roles or disable it (admins only)", json!([id]),
+            Some(json!({"type": "object", "additionalProperties": false, "properties": {
+                "roles": {"type": "array", "items": {"type": "string"}}, "disabled": {"type": "boolean"}}})),
+            "200", user, &with(&[NotFound]))}),
+        );
+        add(
+            "/api/schema",
+            json!({"get": operation("the validated config (admins only)", json!([]), None, "200", json!({"type": "object"}), &[])}),
+        );
+    }
     paths
 }
 

@@ -3,13 +3,16 @@
 use omnera_core::TableSchema;
 use serde_json::{Map, Value, json};
 
+use super::tables::{Permits, insert_item};
 use super::{add_errors, empty_operation};
 use crate::error::ErrorKind::{
     NotFound, PayloadTooLarge, RangeNotSatisfiable, UnsupportedMediaType, ValidationFailed,
 };
 
-/// The upload, download and delete paths of `table`'s attachment fields, if it has any.
-pub(super) fn paths(table: &TableSchema) -> Map<String, Value> {
+/// The upload, download and delete paths of `table`'s attachment fields, if it has any, with the
+/// operations `permits` allows: downloads to readers, uploads and deletes to those who may
+/// change the record.
+pub(super) fn paths(table: &TableSchema, permits: Permits) -> Map<String, Value> {
     let fields: Vec<&str> = table
         .fields()
         .iter()
@@ -45,20 +48,36 @@ pub(super) fn paths(table: &TableSchema) -> Map<String, Value> {
             "properties": {"file": {"type": "array", "items": {"type": "string", "format": "binary"}}}}}}},
         "responses": upload_responses,
     });
-    paths
-        .insert(format!("/api/tables/{name}/records/{{id}}/fields/{{field}}/files"), json!({"post": upload}));
+    if permits.update {
+        paths.insert(
+            format!("/api/tables/{name}/records/{{id}}/fields/{{field}}/files"),
+            json!({"post": upload}),
+        );
+    }
     let mut download_responses = Map::new();
     download_responses.insert("200".into(), json!({"description": "the file, with its stored type", "content": {"*/*": {"schema": {"type": "string", "format": "binary"}}}}));
     download_responses.insert("206".into(), json!({"description": "the range asked for", "content": {"*/*": {"schema": {"type": "string", "format": "binary"}}}}));
     download_responses.insert("304".into(), json!({"description": "not modified since the ETag"}));
     add_errors(&mut download_responses, &[NotFound, RangeNotSatisfiable]);
     let parameters = json!([id, field, file]);
-    paths.insert(
+    let mut file_item = Map::new();
+    if permits.read {
+        file_item.insert(
+            "get".into(),
+            json!({"summary": format!("download a file of a {name} record"),
+            "parameters": parameters, "responses": download_responses}),
+        );
+    }
+    if permits.update {
+        file_item.insert(
+            "delete".into(),
+            empty_operation(&format!("delete a file of a {name} record"), parameters, None, &[NotFound]),
+        );
+    }
+    insert_item(
+        &mut paths,
         format!("/api/tables/{name}/records/{{id}}/fields/{{field}}/files/{{file}}"),
-        json!({
-            "get": {"summary": format!("download a file of a {name} record"), "parameters": parameters, "responses": download_responses},
-            "delete": empty_operation(&format!("delete a file of a {name} record"), parameters, None, &[NotFound]),
-        }),
+        file_item,
     );
     paths
 }

@@ -1,5 +1,7 @@
 //! The OpenAPI 3.1 document, generated from the schema: every table's record schemas (read,
 //! create, update), the list parameters, attachments, the auth routes, and the error responses.
+//! Who sees how much of it is the host's [`OpenApiAccess`]: by default each caller sees the
+//! tables and operations the app's permissions let it use.
 
 // The document is built with `json!`, which serializes its arguments by reference: values passed
 // in are used, though this lint cannot see it.
@@ -8,15 +10,21 @@
 mod auth;
 mod fields;
 mod files;
+mod tables;
 
 use axum::Json;
 use axum::Router;
 use axum::extract::State;
+use axum::http::HeaderMap;
 use axum::routing::get;
 use omnera_core::Schema;
+use omnera_core::config::PermissionAction;
 use serde_json::{Map, Value, json};
 
-use crate::error::ErrorKind;
+use crate::access::{allows_any, caller, decide};
+use crate::auth::admin;
+use crate::error::{ApiError, ErrorKind};
+use crate::options::OpenApiAccess;
 use crate::records::params::{DEFAULT_LIMIT, MAX_LIMIT};
 use crate::state::ApiState;
 
@@ -24,8 +32,26 @@ pub(crate) fn routes() -> Router<ApiState> {
     Router::new().route("/api/openapi.json", get(serve_document))
 }
 
-async fn serve_document(State(state): State<ApiState>) -> Json<Value> {
-    Json(document(state.app.schema()))
+/// 200 with the document the host shows this caller. Admins only: 401 without credentials, 403
+/// for others. Each caller its part: bad credentials are a 401, as on every route.
+async fn serve_document(State(state): State<ApiState>, headers: HeaderMap) -> Result<Json<Value>, ApiError> {
+    let schema = state.app.schema();
+    let document = match state.openapi_access {
+        OpenApiAccess::Everyone => assemble(schema, &Audience::WHOLE),
+        OpenApiAccess::Admins => {
+            admin(&state, &headers).await?;
+            assemble(schema, &Audience::WHOLE)
+        }
+        OpenApiAccess::Permitted => {
+            let caller = caller(&state, &headers).await?;
+            let may = |table: &str, action| allows_any(&decide(&state, &caller, table, action));
+            // The users API and the config are for admins, even in an app without an `auth`
+            // section; there everyone may do everything else, so its document is whole.
+            let admin_routes = caller.is_admin() || !schema.has_auth();
+            assemble(schema, &Audience { may: &may, admin_routes })
+        }
+    };
+    Ok(Json(document))
 }
 
 /// The OpenAPI document of an app.
@@ -40,55 +66,28 @@ async fn serve_document(State(state): State<ApiState>) -> Json<Value> {
 /// assert_eq!(document["components"]["schemas"]["itemsCreate"]["required"][0], "title");
 /// ```
 pub fn document(schema: &Schema) -> Value {
+    assemble(schema, &Audience::WHOLE)
+}
+
+/// Whom a document is for: the tables and operations it shows them.
+pub(crate) struct Audience<'a> {
+    /// Whether the reader may take an action on some rows of a table.
+    may: &'a dyn Fn(&str, PermissionAction) -> bool,
+    /// Whether the admin-only routes are shown.
+    admin_routes: bool,
+}
+
+impl Audience<'_> {
+    /// Whoever may see everything.
+    const WHOLE: Audience<'static> = Audience { may: &|_, _| true, admin_routes: true };
+}
+
+/// The document as `audience` sees it.
+fn assemble(schema: &Schema, audience: &Audience<'_>) -> Value {
     let mut paths = Map::new();
     let mut schemas = Map::new();
     for table in schema.tables() {
-        let name = table.name();
-        let (read, create, update) = fields::record_schemas(table);
-        schemas.insert(name.to_owned(), read);
-        schemas.insert(format!("{name}Create"), create);
-        schemas.insert(format!("{name}Update"), update);
-        let record = json!({"$ref": format!("#/components/schemas/{name}")});
-        let create_ref = json!({"$ref": format!("#/components/schemas/{name}Create")});
-        let update_ref = json!({"$ref": format!("#/components/schemas/{name}Update")});
-        let id = json!({"name": "id", "in": "path", "required": true, "schema": {"type": "integer", "format": "int64", "minimum": 1}});
-        paths.insert(
-            format!("/api/tables/{name}/records"),
-            json!({
-                "get": operation(&format!("list {name}"), list_parameters(), None, "200", json!({
-                    "type": "object", "required": ["data", "pagination"],
-                    "properties": {"data": {"type": "array", "items": record}, "pagination": {"$ref": "#/components/schemas/Pagination"}}
-                }), &[ErrorKind::BadRequest, ErrorKind::NotFound]),
-                "post": operation(&format!("create {name} records"), json!([]),
-                    Some(json!({"oneOf": [create_ref, {"type": "array", "minItems": 1, "items": create_ref}]})),
-                    "201", json!({"oneOf": [record, {"type": "object", "required": ["data"], "properties": {"data": {"type": "array", "items": record}}}]}),
-                    &[ErrorKind::InvalidJson, ErrorKind::NotFound, ErrorKind::UniqueViolation, ErrorKind::PayloadTooLarge, ErrorKind::UnsupportedMediaType, ErrorKind::ValidationFailed]),
-            }),
-        );
-        paths.insert(
-            format!("/api/tables/{name}/records/{{id}}"),
-            json!({
-                "get": operation(&format!("read a {name} record"), json!([id]), None, "200", record.clone(), &[ErrorKind::NotFound]),
-                "patch": operation(&format!("change a {name} record"), json!([id, if_match()]), Some(update_ref.clone()), "200", record.clone(),
-                    &[ErrorKind::InvalidJson, ErrorKind::NotFound, ErrorKind::UniqueViolation, ErrorKind::PreconditionFailed, ErrorKind::PayloadTooLarge, ErrorKind::UnsupportedMediaType, ErrorKind::ValidationFailed]),
-                "put": operation(&format!("replace a {name} record"), json!([id, if_match()]), Some(create_ref.clone()), "200", record.clone(),
-                    &[ErrorKind::InvalidJson, ErrorKind::NotFound, ErrorKind::UniqueViolation, ErrorKind::PreconditionFailed, ErrorKind::PayloadTooLarge, ErrorKind::UnsupportedMediaType, ErrorKind::ValidationFailed]),
-                "delete": delete_operation(name, id, &[ErrorKind::NotFound, ErrorKind::StillReferenced, ErrorKind::PreconditionFailed]),
-            }),
-        );
-        paths.insert(
-            format!("/api/tables/{name}/records/batch"),
-            json!({"post": operation(&format!("create, change and delete {name} records at once"), json!([]),
-                Some(json!({"type": "object", "additionalProperties": false, "properties": {
-                    "create": {"type": "array", "items": create_ref},
-                    "update": {"type": "array", "items": {"allOf": [update_ref, {"type": "object", "required": ["id"], "properties": {"id": {"type": "integer", "minimum": 1}}}]}},
-                    "delete": {"type": "array", "items": {"type": "integer", "minimum": 1}}}})),
-                "200", json!({"type": "object", "properties": {
-                    "created": {"type": "array", "items": record}, "updated": {"type": "array", "items": record},
-                    "deleted": {"type": "array", "items": {"type": "integer"}}}}),
-                &[ErrorKind::InvalidJson, ErrorKind::NotFound, ErrorKind::UniqueViolation, ErrorKind::StillReferenced, ErrorKind::PayloadTooLarge, ErrorKind::UnsupportedMediaType, ErrorKind::ValidationFailed])}),
-        );
-        paths.extend(files::paths(table));
+        tables::add(table, tables::Permits::of(table.name(), audience), &mut paths, &mut schemas);
     }
     let oauth_connections: Vec<&str> = schema
         .auth()
@@ -97,7 +96,7 @@ pub fn document(schema: &Schema) -> Value {
         .map(String::as_str)
         .filter(|provider| *provider != "password")
         .collect();
-    paths.extend(auth::paths(&oauth_connections));
+    paths.extend(auth::paths(&oauth_connections, audience.admin_routes));
     paths.insert(
         "/health/live".into(),
         json!({"get": {"summary": "liveness", "responses": {"200": {"description": "alive"}}}}),
