@@ -46,6 +46,11 @@ struct Server {
 
 impl Server {
     async fn start(config: &str, access: OpenApiAccess) -> Self {
+        Self::mounted(config, ApiOptions::default().showing_openapi_to(access), "").await
+    }
+
+    /// The app's router with `options`, nested at `mount` (`""`: merged at the root).
+    async fn mounted(config: &str, options: ApiOptions, mount: &str) -> Self {
         let storage = SqlStorage::connect("sqlite::memory:").await.unwrap();
         let app = App::from_config(Config::from_json_str(config).unwrap())
             .with_storage(storage.clone())
@@ -66,8 +71,9 @@ impl Server {
             }
         }
         ensure_admin(&storage, "root@example.com", "password 123").await.unwrap();
-        let options = ApiOptions::default().showing_openapi_to(access);
-        Self { base: support::serve_router(app.router_with(&options)).await, client: Client::new() }
+        let router = app.router_with(&options);
+        let router = if mount.is_empty() { router } else { axum::Router::new().nest(mount, router) };
+        Self { base: format!("{}{mount}", support::serve_router(router).await), client: Client::new() }
     }
 
     async fn sign_in(&self, email: &str) -> String {
@@ -88,6 +94,10 @@ impl Server {
         if let Some(token) = token {
             request = request.bearer_auth(token);
         }
+        self.answer(request).await
+    }
+
+    async fn answer(&self, request: reqwest::RequestBuilder) -> (u16, String, Value) {
         let response = request.send().await.unwrap();
         let status = response.status().as_u16();
         let content_type = response.headers()["content-type"].to_str().unwrap().to_owned();
@@ -260,4 +270,133 @@ async fn an_app_without_auth_shows_everyone_the_whole_document() {
     assert!(has_path(&anonymous, "/api/auth/users") && has_path(&anonymous, "/api/schema"));
     let schema = omnera_core::Config::from_json_str(NO_AUTH_APP).unwrap().validate().unwrap();
     assert_eq!(anonymous, omnera_http::openapi_document(&schema), "the whole document");
+}
+
+/// Every operation of a document: its path, method and body.
+fn operations(document: &Value) -> Vec<(String, String, Value)> {
+    let mut operations = Vec::new();
+    for (path, item) in document["paths"].as_object().unwrap() {
+        for (method, operation) in item.as_object().unwrap() {
+            operations.push((path.clone(), method.clone(), operation.clone()));
+        }
+    }
+    operations
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn operations_have_unique_readable_ids_and_say_which_credentials_they_take() {
+    let server = Server::start(APP, OpenApiAccess::Permitted).await;
+    let root = server.sign_in("root@example.com").await;
+    let whole = server.shown(Some(&root)).await;
+    let all = operations(&whole);
+    let ids: BTreeSet<&str> =
+        all.iter().map(|(_, _, operation)| operation["operationId"].as_str().unwrap()).collect();
+    assert_eq!(ids.len(), all.len(), "every operation has an id of its own");
+    let id_of =
+        |path: &str, method: &str| whole["paths"][path][method]["operationId"].as_str().unwrap().to_owned();
+    assert_eq!(id_of("/api/tables/deals/records", "get"), "listDeals");
+    assert_eq!(id_of("/api/tables/deals/records", "post"), "createDeal");
+    assert_eq!(id_of("/api/tables/deals/records/{id}", "patch"), "updateDeal");
+    assert_eq!(id_of("/api/tables/deals/records/{id}/fields/{field}/files", "post"), "uploadDealFiles");
+    assert_eq!(id_of("/api/tables/feedback/records/{id}", "get"), "getFeedback");
+    assert_eq!(id_of("/api/auth/sign-in", "post"), "signIn");
+
+    let schemes = &whole["components"]["securitySchemes"];
+    assert_eq!(
+        (schemes["bearerToken"]["type"].as_str(), schemes["bearerToken"]["scheme"].as_str()),
+        (Some("http"), Some("bearer"))
+    );
+    assert_eq!(
+        (schemes["apiKey"]["in"].as_str(), schemes["apiKey"]["name"].as_str()),
+        (Some("header"), Some("X-API-Key"))
+    );
+    assert_eq!(
+        (schemes["sessionCookie"]["in"].as_str(), schemes["sessionCookie"]["name"].as_str()),
+        (Some("cookie"), Some("omnera_session"))
+    );
+    let signed_in = serde_json::json!([{"bearerToken": []}, {"apiKey": []}, {"sessionCookie": []}]);
+    assert_eq!(whole["security"], signed_in, "credentials unless an operation says otherwise");
+    let security = |path: &str, method: &str| whole["paths"][path][method].get("security").cloned();
+    for (path, method) in
+        [("/api/auth/sign-in", "post"), ("/api/auth/sign-up", "post"), ("/health/ready", "get")]
+    {
+        assert_eq!(
+            security(path, method),
+            Some(serde_json::json!([])),
+            "{method} {path} reads no credentials"
+        );
+    }
+    let optional = serde_json::json!([{}, {"bearerToken": []}, {"apiKey": []}, {"sessionCookie": []}]);
+    for (path, method) in [
+        ("/api/tables/notes/records", "get"),
+        ("/api/tables/feedback/records", "post"),
+        ("/api/openapi.json", "get"),
+    ] {
+        assert_eq!(security(path, method), Some(optional.clone()), "anonymous callers may {method} {path}");
+    }
+    for (path, method) in [
+        ("/api/tables/deals/records", "get"),
+        ("/api/tables/notes/records", "post"),
+        ("/api/auth/session", "get"),
+    ] {
+        assert_eq!(security(path, method), None, "{method} {path} needs credentials");
+    }
+
+    // Each scheme is a way in: a member's API key and session cookie get the member's part.
+    let sam = server.sign_in("sam@example.com").await;
+    let key = server
+        .client
+        .post(format!("{}/api/auth/api-keys", server.base))
+        .bearer_auth(&sam)
+        .json(&serde_json::json!({"name": "docs"}))
+        .send()
+        .await
+        .unwrap()
+        .json::<Value>()
+        .await
+        .unwrap()["key"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let member = table_operations(&server.shown(Some(&sam)).await);
+    assert!(member.contains("GET deals/records"));
+    let url = format!("{}/api/openapi.json", server.base);
+    for request in [
+        server.client.get(&url).header("x-api-key", &key),
+        server.client.get(&url).header("cookie", format!("omnera_session={sam}")),
+    ] {
+        let (status, _, document) = server.answer(request).await;
+        assert_eq!((status, table_operations(&document)), (200, member.clone()));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_document_itself_is_public_unless_only_admins_may_read_it() {
+    let document_security =
+        |document: &Value| document["paths"]["/api/openapi.json"]["get"].get("security").cloned();
+    let everyone = Server::start(APP, OpenApiAccess::Everyone).await;
+    assert_eq!(document_security(&everyone.shown(None).await), Some(serde_json::json!([])));
+    let admins = Server::start(APP, OpenApiAccess::Admins).await;
+    let root = admins.sign_in("root@example.com").await;
+    assert_eq!(document_security(&admins.shown(Some(&root)).await), None, "the signed-in default");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_server_is_where_the_router_is_mounted() {
+    let servers = |document: &Value| document["servers"].clone();
+    let plain = Server::start(NO_AUTH_APP, OpenApiAccess::Permitted).await;
+    assert_eq!(servers(&plain.shown(None).await), serde_json::json!([{"url": "/"}]));
+    let nested = Server::mounted(NO_AUTH_APP, ApiOptions::default(), "/crm").await;
+    assert_eq!(servers(&nested.shown(None).await), serde_json::json!([{"url": "/crm"}]));
+    let public = ApiOptions::default().with_public_origin("https://app.example.com/");
+    let behind_a_proxy = Server::mounted(NO_AUTH_APP, public.clone(), "").await;
+    assert_eq!(
+        servers(&behind_a_proxy.shown(None).await),
+        serde_json::json!([{"url": "https://app.example.com"}])
+    );
+    let nested = Server::mounted(NO_AUTH_APP, public, "/crm").await;
+    assert_eq!(
+        servers(&nested.shown(None).await),
+        serde_json::json!([{"url": "https://app.example.com/crm"}])
+    );
 }

@@ -32,6 +32,7 @@ use credentials::{
     Authorization, hash_password, request_api_key, request_authorization, request_token, token_hash,
 };
 
+pub(crate) use credentials::SESSION_COOKIE;
 pub(crate) use oauth::{SignInProviders, http_client as provider_http_client};
 pub(crate) use users::admin;
 

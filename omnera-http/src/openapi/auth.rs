@@ -2,7 +2,7 @@
 
 use serde_json::{Map, Value, json};
 
-use super::{assembled, empty_operation, operation};
+use super::{assembled, empty_operation, operation, security};
 use crate::error::ErrorKind::{
     self, BadRequest, Forbidden, InvalidJson, NotFound, PayloadTooLarge, RateLimited, Unauthorized,
     Unavailable, UnsupportedMediaType, ValidationFailed,
@@ -21,6 +21,12 @@ fn text() -> Value {
 
 fn with(extra: &[ErrorKind]) -> Vec<ErrorKind> {
     BODY_ERRORS.iter().chain(extra).copied().collect()
+}
+
+/// `operation`, which reads no credentials (signing up and in, codes sent by mail, OAuth).
+fn public(mut operation: Value) -> Value {
+    operation["security"] = security::none();
+    operation
 }
 
 /// The auth paths; the OAuth routes when the app signs in through `oauth_connections`; the users
@@ -42,40 +48,41 @@ pub(super) fn paths(oauth_connections: &[&str], admin_routes: bool) -> Map<Strin
     };
     add(
         "/api/auth/sign-up",
-        json!({"post": operation("create an account (when sign-up is open)", json!([]),
+        json!({"post": public(operation("signUp", "create an account (when sign-up is open)", json!([]),
         Some(body(&["email", "password"], json!({"email": text(), "password": text(), "name": {"type": ["string", "null"]}}))),
         "201", json!({"type": "object", "required": ["email", "message"], "properties": {
-            "email": {"type": "string"}, "message": {"type": "string"}}}), &with(&[]))}),
+            "email": {"type": "string"}, "message": {"type": "string"}}}), &with(&[])))}),
     );
     add(
         "/api/auth/sign-in",
-        json!({"post": operation("sign in with email and password", json!([]), Some(credentials),
-        "200", session.clone(), &with(&[RateLimited]))}),
+        json!({"post": public(operation("signIn", "sign in with email and password", json!([]), Some(credentials),
+        "200", session.clone(), &with(&[RateLimited])))}),
     );
     add(
         "/api/auth/sign-out",
-        json!({"post": empty_operation("end this session", json!([]), None, &[Forbidden])}),
+        json!({"post": empty_operation("signOut", "end this session", json!([]), None, &[Forbidden])}),
     );
     add(
         "/api/auth/session",
-        json!({"get": operation("the signed-in user", json!([]), None, "200", user_body.clone(), &[])}),
+        json!({"get": operation("getSession", "the signed-in user", json!([]), None, "200", user_body.clone(), &[])}),
     );
     add(
         "/api/auth/password/change",
-        json!({"post": empty_operation("change the password (signed in)", json!([]),
+        json!({"post": empty_operation("changePassword", "change the password (signed in)", json!([]),
         Some(body(&["currentPassword", "newPassword"], json!({"currentPassword": text(), "newPassword": text()}))), &with(&[Forbidden]))}),
     );
     add(
         "/api/auth/password/forgot",
-        json!({"post": empty_operation("mail a password-reset code", json!([]),
-        Some(body(&["email"], json!({"email": text()}))), &with(&[]))}),
+        json!({"post": public(empty_operation("requestPasswordReset", "mail a password-reset code", json!([]),
+        Some(body(&["email"], json!({"email": text()}))), &with(&[])))}),
     );
     add(
         "/api/auth/password/reset",
-        json!({"post": empty_operation("set a new password with a mailed code", json!([]),
-        Some(body(&["token", "password"], json!({"token": text(), "password": text()}))), &with(&[]))}),
+        json!({"post": public(empty_operation("resetPassword", "set a new password with a mailed code", json!([]),
+        Some(body(&["token", "password"], json!({"token": text(), "password": text()}))), &with(&[])))}),
     );
     let mut verify = operation(
+        "verifyEmail",
         "verify an address with a mailed code, or ask for a new code",
         json!([]),
         Some(
@@ -86,20 +93,20 @@ pub(super) fn paths(oauth_connections: &[&str], admin_routes: bool) -> Map<Strin
         &with(&[]),
     );
     verify["responses"]["204"] = json!({"description": "a new code was mailed if the account needs one"});
-    add("/api/auth/email/verify", json!({"post": verify}));
+    add("/api/auth/email/verify", json!({"post": public(verify)}));
     add(
         "/api/auth/api-keys",
         json!({
-            "post": operation("make an API key (shown this once)", json!([]),
+            "post": operation("createApiKey", "make an API key (shown this once)", json!([]),
                 Some(body(&["name"], json!({"name": text(), "expiresAt": {"type": ["string", "null"], "format": "date-time"}}))),
                 "201", api_key.clone(), &with(&[Forbidden])),
-            "get": operation("the caller's API keys", json!([]), None, "200",
+            "get": operation("listApiKeys", "the caller's API keys", json!([]), None, "200",
                 json!({"type": "object", "required": ["data"], "properties": {"data": {"type": "array", "items": api_key}}}), &[Forbidden]),
         }),
     );
     add(
         "/api/auth/api-keys/{id}",
-        json!({"delete": empty_operation("revoke an API key", json!([id]), None, &[Forbidden, NotFound])}),
+        json!({"delete": empty_operation("revokeApiKey", "revoke an API key", json!([id]), None, &[Forbidden, NotFound])}),
     );
     if !oauth_connections.is_empty() {
         let connection = json!({"name": "connection", "in": "path", "required": true,
@@ -109,15 +116,17 @@ pub(super) fn paths(oauth_connections: &[&str], admin_routes: bool) -> Map<Strin
         let to_provider = json!({"description": "to the provider, with a state cookie",
             "headers": {"Location": {"schema": {"type": "string"}}}});
         let start = assembled(
+            "startOAuthSignIn",
             "sign in through an OAuth connection (PKCE)",
             json!([connection, redirect]),
             None,
             ("303", to_provider),
             &[BadRequest, NotFound, Unavailable],
         );
-        add("/api/auth/oauth/{connection}", json!({"get": start}));
+        add("/api/auth/oauth/{connection}", json!({"get": public(start)}));
         let text_parameter = |name: &str| json!({"name": name, "in": "query", "required": false, "schema": {"type": "string"}});
         let mut callback = operation(
+            "finishOAuthSignIn",
             "where the provider sends the browser back",
             json!([connection, text_parameter("code"), text_parameter("state"), text_parameter("error")]),
             None,
@@ -127,12 +136,12 @@ pub(super) fn paths(oauth_connections: &[&str], admin_routes: bool) -> Map<Strin
         );
         callback["responses"]["303"] =
             json!({"description": "signed in: to the start's `redirect`, with the session cookie"});
-        add("/api/auth/oauth/{connection}/callback", json!({"get": callback}));
+        add("/api/auth/oauth/{connection}/callback", json!({"get": public(callback)}));
     }
     if admin_routes {
         add(
             "/api/auth/users",
-            json!({"get": operation("accounts (admins only)", json!([page("page"), {"name": "limit", "in": "query", "required": false,
+            json!({"get": operation("listUsers", "accounts (admins only)", json!([page("page"), {"name": "limit", "in": "query", "required": false,
                 "schema": {"type": "integer", "minimum": 1, "maximum": crate::records::params::MAX_LIMIT}},
                 {"name": "count", "in": "query", "required": false, "schema": {"type": "string", "enum": ["exact", "none"]},
                  "description": "whether to count every account"}]), None, "200",
@@ -142,14 +151,14 @@ pub(super) fn paths(oauth_connections: &[&str], admin_routes: bool) -> Map<Strin
         );
         add(
             "/api/auth/users/{id}",
-            json!({"patch": operation("set an account's roles or disable it (admins only)", json!([id]),
+            json!({"patch": operation("updateUser", "set an account's roles or disable it (admins only)", json!([id]),
             Some(json!({"type": "object", "additionalProperties": false, "properties": {
                 "roles": {"type": "array", "items": {"type": "string"}}, "disabled": {"type": "boolean"}}})),
             "200", user, &with(&[NotFound]))}),
         );
         add(
             "/api/schema",
-            json!({"get": operation("the validated config (admins only)", json!([]), None, "200", json!({"type": "object"}), &[])}),
+            json!({"get": operation("getSchema", "the validated config (admins only)", json!([]), None, "200", json!({"type": "object"}), &[])}),
         );
     }
     paths

@@ -10,51 +10,73 @@
 mod auth;
 mod fields;
 mod files;
+mod names;
+mod security;
 mod tables;
 
 use axum::Json;
 use axum::Router;
-use axum::extract::State;
+use axum::extract::{OriginalUri, State};
 use axum::http::HeaderMap;
 use axum::routing::get;
 use omnera_core::Schema;
+use omnera_core::backend::Caller;
 use omnera_core::config::PermissionAction;
 use serde_json::{Map, Value, json};
 
-use crate::access::{allows_any, caller, decide};
+use crate::access::{allows_any, caller, config_decision, decide};
 use crate::auth::admin;
 use crate::error::{ApiError, ErrorKind};
 use crate::options::OpenApiAccess;
 use crate::records::params::{DEFAULT_LIMIT, MAX_LIMIT};
 use crate::state::ApiState;
 
+/// Where the document is served, below the router's mount point.
+const DOCUMENT_PATH: &str = "/api/openapi.json";
+
 pub(crate) fn routes() -> Router<ApiState> {
-    Router::new().route("/api/openapi.json", get(serve_document))
+    Router::new().route(DOCUMENT_PATH, get(serve_document))
 }
 
 /// 200 with the document the host shows this caller. Admins only: 401 without credentials, 403
 /// for others. Each caller its part: bad credentials are a 401, as on every route.
-async fn serve_document(State(state): State<ApiState>, headers: HeaderMap) -> Result<Json<Value>, ApiError> {
-    let schema = state.app.schema();
-    let document = match state.openapi_access {
-        OpenApiAccess::Everyone => assemble(schema, &Audience::WHOLE),
+async fn serve_document(
+    State(state): State<ApiState>,
+    OriginalUri(uri): OriginalUri,
+    headers: HeaderMap,
+) -> Result<Json<Value>, ApiError> {
+    // `None`: the whole document; a caller: the part it may use.
+    let reader = match state.openapi_access {
+        OpenApiAccess::Everyone => None,
         OpenApiAccess::Admins => {
             admin(&state, &headers).await?;
-            assemble(schema, &Audience::WHOLE)
+            None
         }
-        OpenApiAccess::Permitted => {
-            let caller = caller(&state, &headers).await?;
+        OpenApiAccess::Permitted => Some(caller(&state, &headers).await?),
+    };
+    let schema = state.app.schema();
+    let anonymous = Caller::anonymous();
+    let anonymous_may = |table: &str, action| allows_any(&decide(&state, &anonymous, table, action));
+    // The server is where the router is mounted: the path this request reached the document by,
+    // less the document's own path (a host may nest the router), after the public origin.
+    let mount = uri.path().strip_suffix(DOCUMENT_PATH).unwrap_or_default();
+    let server = format!("{}{mount}", state.public_origin.as_deref().unwrap_or_default());
+    let api = Api { server: &server, anonymous_may: &anonymous_may, access: state.openapi_access };
+    let document = match reader {
+        None => assemble(schema, &Audience::WHOLE, &api),
+        Some(caller) => {
             let may = |table: &str, action| allows_any(&decide(&state, &caller, table, action));
             // The users API and the config are for admins, even in an app without an `auth`
             // section; there everyone may do everything else, so its document is whole.
             let admin_routes = caller.is_admin() || !schema.has_auth();
-            assemble(schema, &Audience { may: &may, admin_routes })
+            assemble(schema, &Audience { may: &may, admin_routes }, &api)
         }
     };
     Ok(Json(document))
 }
 
-/// The OpenAPI document of an app.
+/// The whole OpenAPI document of an app, as the router serves it to admins when mounted at `/`
+/// with the default options (no public origin, permissions from the config's `auth`).
 ///
 /// ```
 /// let schema = omnera_core::Config::from_json_str(r#"{"name": "Shop", "tables": [{"id": 1, "name": "items",
@@ -62,15 +84,18 @@ async fn serve_document(State(state): State<ApiState>, headers: HeaderMap) -> Re
 ///     .unwrap().validate().unwrap();
 /// let document = omnera_http::openapi_document(&schema);
 /// assert_eq!(document["openapi"], "3.1.0");
-/// assert!(document["paths"]["/api/tables/items/records"]["post"].is_object());
+/// assert_eq!(document["paths"]["/api/tables/items/records"]["post"]["operationId"], "createItem");
 /// assert_eq!(document["components"]["schemas"]["itemsCreate"]["required"][0], "title");
 /// ```
 pub fn document(schema: &Schema) -> Value {
-    assemble(schema, &Audience::WHOLE)
+    let anonymous = Caller::anonymous();
+    let anonymous_may = |table: &str, action| allows_any(&config_decision(schema, &anonymous, table, action));
+    let api = Api { server: "", anonymous_may: &anonymous_may, access: OpenApiAccess::default() };
+    assemble(schema, &Audience::WHOLE, &api)
 }
 
 /// Whom a document is for: the tables and operations it shows them.
-pub(crate) struct Audience<'a> {
+struct Audience<'a> {
     /// Whether the reader may take an action on some rows of a table.
     may: &'a dyn Fn(&str, PermissionAction) -> bool,
     /// Whether the admin-only routes are shown.
@@ -82,12 +107,27 @@ impl Audience<'_> {
     const WHOLE: Audience<'static> = Audience { may: &|_, _| true, admin_routes: true };
 }
 
+/// What the document says of the API whoever reads it.
+struct Api<'a> {
+    /// The URL the paths are relative to (empty: the origin's root).
+    server: &'a str,
+    /// Whether anonymous callers may take an action on some rows of a table.
+    anonymous_may: &'a dyn Fn(&str, PermissionAction) -> bool,
+    /// Who may read the document.
+    access: OpenApiAccess,
+}
+
 /// The document as `audience` sees it.
-fn assemble(schema: &Schema, audience: &Audience<'_>) -> Value {
+fn assemble(schema: &Schema, audience: &Audience<'_>, api: &Api<'_>) -> Value {
+    let ids = names::OperationIds::new(schema);
     let mut paths = Map::new();
     let mut schemas = Map::new();
     for table in schema.tables() {
-        tables::add(table, tables::Permits::of(table.name(), audience), &mut paths, &mut schemas);
+        let access = tables::TableAccess {
+            reader: tables::Permits::of(table.name(), audience.may),
+            anonymous: tables::Permits::of(table.name(), api.anonymous_may),
+        };
+        tables::add(table, &ids, access, &mut paths, &mut schemas);
     }
     let oauth_connections: Vec<&str> = schema
         .auth()
@@ -97,25 +137,76 @@ fn assemble(schema: &Schema, audience: &Audience<'_>) -> Value {
         .filter(|provider| *provider != "password")
         .collect();
     paths.extend(auth::paths(&oauth_connections, audience.admin_routes));
-    paths.insert(
-        "/health/live".into(),
-        json!({"get": {"summary": "liveness", "responses": {"200": {"description": "alive"}}}}),
+    paths.extend(meta_paths(api.access));
+    // A part of the document keeps only the shared schemas it uses.
+    let used = [serde_json::to_string(&paths), serde_json::to_string(&schemas)]
+        .map(Result::unwrap_or_default)
+        .concat();
+    schemas.extend(
+        shared_schemas()
+            .into_iter()
+            .filter(|(name, _)| used.contains(&format!("\"#/components/schemas/{name}\""))),
     );
-    paths.insert(
-        "/health/ready".into(),
-        json!({"get": {"summary": "readiness: the database and the blob store answer", "responses": {"200": {"description": "ready"}, "503": problem_response(ErrorKind::Unavailable)}}}),
-    );
-    schemas.extend(shared_schemas());
+    let server = if api.server.is_empty() { "/" } else { api.server };
     json!({
         "openapi": "3.1.0",
         "info": {"title": schema.name(), "version": schema.version().map_or_else(|| "0.0.0".to_owned(), ToString::to_string),
                  "description": schema.description().unwrap_or_default()},
+        "servers": [{"url": server}],
+        "security": security::signed_in(),
         "paths": paths,
-        "components": {"schemas": schemas},
+        "components": {"schemas": schemas, "securitySchemes": security::schemes()},
     })
 }
 
+/// The health checks and the document itself.
+fn meta_paths(access: OpenApiAccess) -> Map<String, Value> {
+    let mut paths = Map::new();
+    let mut live = assembled(
+        "checkLiveness",
+        "liveness",
+        json!([]),
+        None,
+        ("200", json!({"description": "alive"})),
+        &[],
+    );
+    let mut ready = assembled(
+        "checkReadiness",
+        "readiness: the database and the blob store answer",
+        json!([]),
+        None,
+        ("200", json!({"description": "ready"})),
+        &[],
+    );
+    for check in [&mut live, &mut ready] {
+        check["security"] = security::none();
+        // Health checks read no credentials: no 401 or 403.
+        if let Some(responses) = check["responses"].as_object_mut() {
+            responses.retain(|status, _| !matches!(status.as_str(), "401" | "403"));
+        }
+    }
+    paths.insert("/health/live".into(), json!({"get": live}));
+    paths.insert("/health/ready".into(), json!({"get": ready}));
+    let mut document = operation(
+        "getOpenApiDocument",
+        "this document, as the caller may see it",
+        json!([]),
+        None,
+        "200",
+        json!({"type": "object"}),
+        &[],
+    );
+    match access {
+        OpenApiAccess::Everyone => document["security"] = security::none(),
+        OpenApiAccess::Permitted => document["security"] = security::optional(),
+        OpenApiAccess::Admins => {}
+    }
+    paths.insert(DOCUMENT_PATH.into(), json!({"get": document}));
+    paths
+}
+
 fn operation(
+    id: &str,
     summary: &str,
     parameters: Value,
     body: Option<Value>,
@@ -124,20 +215,24 @@ fn operation(
     errors: &[ErrorKind],
 ) -> Value {
     let success = json!({"description": "success", "content": {"application/json": {"schema": response}}});
-    assembled(summary, parameters, body, (status, success), errors)
-}
-
-fn delete_operation(table: &str, id: Value, errors: &[ErrorKind]) -> Value {
-    empty_operation(&format!("delete a {table} record"), json!([id, if_match()]), None, errors)
+    assembled(id, summary, parameters, body, (status, success), errors)
 }
 
 /// An operation that answers 204 with no body.
-fn empty_operation(summary: &str, parameters: Value, body: Option<Value>, errors: &[ErrorKind]) -> Value {
-    assembled(summary, parameters, body, ("204", json!({"description": "done"})), errors)
+fn empty_operation(
+    id: &str,
+    summary: &str,
+    parameters: Value,
+    body: Option<Value>,
+    errors: &[ErrorKind],
+) -> Value {
+    assembled(id, summary, parameters, body, ("204", json!({"description": "done"})), errors)
 }
 
-/// An operation with its success response, its errors and, if it takes one, its JSON body.
+/// An operation with its id, its success response, its errors and, if it takes one, its JSON
+/// body.
 fn assembled(
+    id: &str,
     summary: &str,
     parameters: Value,
     body: Option<Value>,
@@ -147,7 +242,8 @@ fn assembled(
     let mut responses = Map::new();
     responses.insert(status.to_owned(), success);
     add_errors(&mut responses, errors);
-    let mut operation = json!({"summary": summary, "parameters": parameters, "responses": responses});
+    let mut operation =
+        json!({"operationId": id, "summary": summary, "parameters": parameters, "responses": responses});
     if let Some(body) = body {
         operation["requestBody"] =
             json!({"required": true, "content": {"application/json": {"schema": body}}});

@@ -4,7 +4,8 @@ use omnera_core::TableSchema;
 use omnera_core::config::PermissionAction;
 use serde_json::{Map, Value, json};
 
-use super::{Audience, delete_operation, fields, files, if_match, list_parameters, operation};
+use super::names::{OperationIds, TableOperation};
+use super::{empty_operation, fields, files, if_match, list_parameters, operation, security};
 use crate::error::ErrorKind::{
     self, InvalidJson, NotFound, PayloadTooLarge, PreconditionFailed, StillReferenced, UniqueViolation,
     UnsupportedMediaType, ValidationFailed,
@@ -25,9 +26,9 @@ pub(super) struct Permits {
 }
 
 impl Permits {
-    /// What `audience` may do with `table`.
-    pub(super) fn of(table: &str, audience: &Audience<'_>) -> Self {
-        let may = |action| (audience.may)(table, action);
+    /// What one who `may` take actions on tables may do with `table`.
+    pub(super) fn of(table: &str, may: &dyn Fn(&str, PermissionAction) -> bool) -> Self {
+        let may = |action| may(table, action);
         let read = may(PermissionAction::Read);
         Self {
             read,
@@ -41,17 +42,39 @@ impl Permits {
     fn batch(self) -> bool {
         self.create || self.update || self.delete
     }
+
+    /// Whether one may take `operation`.
+    pub(super) fn allow(self, operation: TableOperation) -> bool {
+        match operation {
+            TableOperation::List | TableOperation::Get | TableOperation::Download => self.read,
+            TableOperation::Create => self.create,
+            TableOperation::Batch => self.batch(),
+            TableOperation::Update
+            | TableOperation::Replace
+            | TableOperation::Upload
+            | TableOperation::DeleteFile => self.update,
+            TableOperation::Delete => self.delete,
+        }
+    }
 }
 
-/// Adds `table`'s paths, with the operations `permits` allows, and its record schemas when any
-/// operation is shown.
+/// Who may take a table's operations: the document's reader, and anonymous callers.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct TableAccess {
+    pub(super) reader: Permits,
+    pub(super) anonymous: Permits,
+}
+
+/// Adds `table`'s paths with the operations its reader may take, and its record schemas when any
+/// is shown.
 pub(super) fn add(
     table: &TableSchema,
-    permits: Permits,
+    ids: &OperationIds,
+    access: TableAccess,
     paths: &mut Map<String, Value>,
     schemas: &mut Map<String, Value>,
 ) {
-    if !(permits.read || permits.create) {
+    if !(access.reader.read || access.reader.create) {
         return;
     }
     let name = table.name();
@@ -62,93 +85,107 @@ pub(super) fn add(
     let record = json!({"$ref": format!("#/components/schemas/{name}")});
     let create_ref = json!({"$ref": format!("#/components/schemas/{name}Create")});
     let update_ref = json!({"$ref": format!("#/components/schemas/{name}Update")});
-    let id = json!({"name": "id", "in": "path", "required": true, "schema": {"type": "integer", "format": "int64", "minimum": 1}});
-
-    let mut records = Map::new();
-    if permits.read {
-        records.insert("get".into(), operation(&format!("list {name}"), list_parameters(), None, "200", json!({
-            "type": "object", "required": ["data", "pagination"],
-            "properties": {"data": {"type": "array", "items": record}, "pagination": {"$ref": "#/components/schemas/Pagination"}}
-        }), &[ErrorKind::BadRequest, NotFound]));
-    }
-    if permits.create {
-        records.insert("post".into(), operation(&format!("create {name} records"), json!([]),
-            Some(json!({"oneOf": [create_ref, {"type": "array", "minItems": 1, "items": create_ref}]})),
-            "201", json!({"oneOf": [record, {"type": "object", "required": ["data"], "properties": {"data": {"type": "array", "items": record}}}]}),
-            &WRITE_ERRORS));
-    }
-    insert_item(paths, format!("/api/tables/{name}/records"), records);
-
-    let mut record_item = Map::new();
+    let id_parameter = json!({"name": "id", "in": "path", "required": true, "schema": {"type": "integer", "format": "int64", "minimum": 1}});
     let with_precondition: Vec<ErrorKind> =
         WRITE_ERRORS.iter().copied().chain([PreconditionFailed]).collect();
-    if permits.read {
-        record_item.insert(
-            "get".into(),
-            operation(
-                &format!("read a {name} record"),
-                json!([id]),
-                None,
-                "200",
-                record.clone(),
-                &[NotFound],
-            ),
-        );
-    }
-    if permits.update {
-        record_item.insert(
-            "patch".into(),
-            operation(
-                &format!("change a {name} record"),
-                json!([id, if_match()]),
-                Some(update_ref.clone()),
-                "200",
-                record.clone(),
-                &with_precondition,
-            ),
-        );
-        record_item.insert(
-            "put".into(),
-            operation(
-                &format!("replace a {name} record"),
-                json!([id, if_match()]),
-                Some(create_ref.clone()),
-                "200",
-                record.clone(),
-                &with_precondition,
-            ),
-        );
-    }
-    if permits.delete {
-        record_item.insert(
-            "delete".into(),
-            delete_operation(name, id, &[NotFound, StillReferenced, PreconditionFailed]),
-        );
-    }
-    insert_item(paths, format!("/api/tables/{name}/records/{{id}}"), record_item);
+    let mut operations = Operations { table: name, ids, access, item: Map::new() };
 
-    if permits.batch() {
-        let batch = operation(
-            &format!("create, change and delete {name} records at once"),
-            json!([]),
-            Some(json!({"type": "object", "additionalProperties": false, "properties": {
-                "create": {"type": "array", "items": create_ref},
-                "update": {"type": "array", "items": {"allOf": [update_ref, {"type": "object", "required": ["id"], "properties": {"id": {"type": "integer", "minimum": 1}}}]}},
-                "delete": {"type": "array", "items": {"type": "integer", "minimum": 1}}}})),
+    operations.add(TableOperation::List, "get", |operation_id| operation(operation_id, &format!("list {name}"), list_parameters(), None, "200", json!({
+        "type": "object", "required": ["data", "pagination"],
+        "properties": {"data": {"type": "array", "items": record}, "pagination": {"$ref": "#/components/schemas/Pagination"}}
+    }), &[ErrorKind::BadRequest, NotFound]));
+    operations.add(TableOperation::Create, "post", |operation_id| operation(operation_id, &format!("create {name} records"), json!([]),
+        Some(json!({"oneOf": [create_ref, {"type": "array", "minItems": 1, "items": create_ref}]})),
+        "201", json!({"oneOf": [record, {"type": "object", "required": ["data"], "properties": {"data": {"type": "array", "items": record}}}]}),
+        &WRITE_ERRORS));
+    operations.finish(paths, format!("/api/tables/{name}/records"));
+
+    operations.add(TableOperation::Get, "get", |operation_id| {
+        operation(
+            operation_id,
+            &format!("read a {name} record"),
+            json!([id_parameter]),
+            None,
             "200",
-            json!({"type": "object", "properties": {
-                "created": {"type": "array", "items": record}, "updated": {"type": "array", "items": record},
-                "deleted": {"type": "array", "items": {"type": "integer"}}}}),
-            &[WRITE_ERRORS.as_slice(), &[StillReferenced]].concat(),
-        );
-        paths.insert(format!("/api/tables/{name}/records/batch"), json!({"post": batch}));
-    }
-    paths.extend(files::paths(table, permits));
+            record.clone(),
+            &[NotFound],
+        )
+    });
+    operations.add(TableOperation::Update, "patch", |operation_id| {
+        operation(
+            operation_id,
+            &format!("change a {name} record"),
+            json!([id_parameter, if_match()]),
+            Some(update_ref.clone()),
+            "200",
+            record.clone(),
+            &with_precondition,
+        )
+    });
+    operations.add(TableOperation::Replace, "put", |operation_id| {
+        operation(
+            operation_id,
+            &format!("replace a {name} record"),
+            json!([id_parameter, if_match()]),
+            Some(create_ref.clone()),
+            "200",
+            record.clone(),
+            &with_precondition,
+        )
+    });
+    operations.add(TableOperation::Delete, "delete", |operation_id| {
+        empty_operation(
+            operation_id,
+            &format!("delete a {name} record"),
+            json!([id_parameter, if_match()]),
+            None,
+            &[NotFound, StillReferenced, PreconditionFailed],
+        )
+    });
+    operations.finish(paths, format!("/api/tables/{name}/records/{{id}}"));
+
+    operations.add(TableOperation::Batch, "post", |operation_id| operation(operation_id, &format!("create, change and delete {name} records at once"), json!([]),
+        Some(json!({"type": "object", "additionalProperties": false, "properties": {
+            "create": {"type": "array", "items": create_ref},
+            "update": {"type": "array", "items": {"allOf": [update_ref, {"type": "object", "required": ["id"], "properties": {"id": {"type": "integer", "minimum": 1}}}]}},
+            "delete": {"type": "array", "items": {"type": "integer", "minimum": 1}}}})),
+        "200", json!({"type": "object", "properties": {
+            "created": {"type": "array", "items": record}, "updated": {"type": "array", "items": record},
+            "deleted": {"type": "array", "items": {"type": "integer"}}}}),
+        &[WRITE_ERRORS.as_slice(), &[StillReferenced]].concat()));
+    operations.finish(paths, format!("/api/tables/{name}/records/batch"));
+
+    files::add(table, &mut operations, paths);
 }
 
-/// Adds a path with its operations, unless it has none.
-pub(super) fn insert_item(paths: &mut Map<String, Value>, path: String, operations: Map<String, Value>) {
-    if !operations.is_empty() {
-        paths.insert(path, Value::Object(operations));
+/// The operations of one path of a table, gathered as they are added.
+pub(super) struct Operations<'t> {
+    table: &'t str,
+    ids: &'t OperationIds,
+    access: TableAccess,
+    item: Map<String, Value>,
+}
+
+impl Operations<'_> {
+    /// Adds `kind` under `method` if the reader may take it, made by `make` from its id; open to
+    /// anonymous callers when they may take it (else it needs credentials, the document's
+    /// default).
+    pub(super) fn add(&mut self, kind: TableOperation, method: &str, make: impl FnOnce(&str) -> Value) {
+        if !self.access.reader.allow(kind) {
+            return;
+        }
+        let mut operation = make(&self.ids.of(self.table, kind));
+        if self.access.anonymous.allow(kind) {
+            operation["security"] = security::optional();
+        }
+        self.item.insert(method.to_owned(), operation);
+    }
+
+    /// Adds the path with the operations added since the last one, unless there are none.
+    pub(super) fn finish(&mut self, paths: &mut Map<String, Value>, path: String) {
+        let item = std::mem::take(&mut self.item);
+        if !item.is_empty() {
+            paths.insert(path, Value::Object(item));
+        }
     }
 }
