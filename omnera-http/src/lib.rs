@@ -14,7 +14,8 @@
 //! Done so far: records (list with every parameter, create one or many, read, patch, put,
 //! delete, batch), problem+json errors with request ids, ETags and `If-Match`, files through
 //! `object_store`, accounts, sessions, API keys, OAuth sign-in and the users API, permissions
-//! with row filters, health, `/api/schema`, and the OpenAPI 3.1 document at `/api/openapi.json`.
+//! with row filters, health, `/api/schema`, and the OpenAPI 3.1 document at `/api/openapi.json`
+//! (by default each caller sees the part it may use: [`OpenApiAccess`]).
 //! Not done yet: pages. `docs/http.md` lists the decisions.
 
 mod access;
