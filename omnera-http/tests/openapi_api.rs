@@ -61,8 +61,7 @@ impl Server {
             .await
             .unwrap();
         if app.schema().has_auth() {
-            use argon2::password_hash::PasswordHasher;
-            let hash = argon2::Argon2::default().hash_password(b"password 123").unwrap().to_string();
+            let hash = support::password_hash("password 123");
             for (email, role) in [("sam@example.com", "sales"), ("mia@example.com", "manager")] {
                 storage
                     .create_user(NewUser::new(email, None, hash.clone(), vec![role.to_owned()]))
@@ -341,6 +340,10 @@ async fn operations_have_unique_readable_ids_and_say_which_credentials_they_take
     ] {
         assert_eq!(security(path, method), None, "{method} {path} needs credentials");
     }
+    let session = serde_json::json!([{"bearerToken": []}, {"sessionCookie": []}]);
+    for (path, method) in [("/api/auth/api-keys", "post"), ("/api/auth/sign-out", "post")] {
+        assert_eq!(security(path, method), Some(session.clone()), "{method} {path} needs a session");
+    }
 
     // Each scheme is a way in: a member's API key and session cookie get the member's part.
     let sam = server.sign_in("sam@example.com").await;
@@ -358,6 +361,8 @@ async fn operations_have_unique_readable_ids_and_say_which_credentials_they_take
         .as_str()
         .unwrap()
         .to_owned();
+    let keys = server.client.get(format!("{}/api/auth/api-keys", server.base)).header("x-api-key", &key);
+    assert_eq!(server.answer(keys).await.0, 403, "the session-only routes refuse a key");
     let member = table_operations(&server.shown(Some(&sam)).await);
     assert!(member.contains("GET deals/records"));
     let url = format!("{}/api/openapi.json", server.base);

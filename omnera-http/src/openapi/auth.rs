@@ -29,6 +29,12 @@ fn public(mut operation: Value) -> Value {
     operation
 }
 
+/// `operation`, which needs a session: an API key gets a 403.
+fn in_person(mut operation: Value) -> Value {
+    operation["security"] = security::session();
+    operation
+}
+
 /// The auth paths; the OAuth routes when the app signs in through `oauth_connections`; the users
 /// API and `/api/schema` when `admin_routes`.
 pub(super) fn paths(oauth_connections: &[&str], admin_routes: bool) -> Map<String, Value> {
@@ -60,7 +66,7 @@ pub(super) fn paths(oauth_connections: &[&str], admin_routes: bool) -> Map<Strin
     );
     add(
         "/api/auth/sign-out",
-        json!({"post": empty_operation("signOut", "end this session", json!([]), None, &[Forbidden])}),
+        json!({"post": in_person(empty_operation("signOut", "end this session", json!([]), None, &[Forbidden]))}),
     );
     add(
         "/api/auth/session",
@@ -68,8 +74,8 @@ pub(super) fn paths(oauth_connections: &[&str], admin_routes: bool) -> Map<Strin
     );
     add(
         "/api/auth/password/change",
-        json!({"post": empty_operation("changePassword", "change the password (signed in)", json!([]),
-        Some(body(&["currentPassword", "newPassword"], json!({"currentPassword": text(), "newPassword": text()}))), &with(&[Forbidden]))}),
+        json!({"post": in_person(empty_operation("changePassword", "change the password (signed in)", json!([]),
+        Some(body(&["currentPassword", "newPassword"], json!({"currentPassword": text(), "newPassword": text()}))), &with(&[Forbidden])))}),
     );
     add(
         "/api/auth/password/forgot",
@@ -97,16 +103,16 @@ pub(super) fn paths(oauth_connections: &[&str], admin_routes: bool) -> Map<Strin
     add(
         "/api/auth/api-keys",
         json!({
-            "post": operation("createApiKey", "make an API key (shown this once)", json!([]),
+            "post": in_person(operation("createApiKey", "make an API key (shown this once)", json!([]),
                 Some(body(&["name"], json!({"name": text(), "expiresAt": {"type": ["string", "null"], "format": "date-time"}}))),
-                "201", api_key.clone(), &with(&[Forbidden])),
-            "get": operation("listApiKeys", "the caller's API keys", json!([]), None, "200",
-                json!({"type": "object", "required": ["data"], "properties": {"data": {"type": "array", "items": api_key}}}), &[Forbidden]),
+                "201", api_key.clone(), &with(&[Forbidden]))),
+            "get": in_person(operation("listApiKeys", "the caller's API keys", json!([]), None, "200",
+                json!({"type": "object", "required": ["data"], "properties": {"data": {"type": "array", "items": api_key}}}), &[Forbidden])),
         }),
     );
     add(
         "/api/auth/api-keys/{id}",
-        json!({"delete": empty_operation("revokeApiKey", "revoke an API key", json!([id]), None, &[Forbidden, NotFound])}),
+        json!({"delete": in_person(empty_operation("revokeApiKey", "revoke an API key", json!([id]), None, &[Forbidden, NotFound]))}),
     );
     if !oauth_connections.is_empty() {
         let connection = json!({"name": "connection", "in": "path", "required": true,

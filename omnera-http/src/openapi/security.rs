@@ -22,6 +22,12 @@ pub(super) fn signed_in() -> Value {
     json!([{"bearerToken": []}, {"apiKey": []}, {"sessionCookie": []}])
 }
 
+/// A session, as a bearer token or the cookie: what manages the account's own credentials (API
+/// keys, the password, sign-out) answers 403 to an API key.
+pub(super) fn session() -> Value {
+    json!([{"bearerToken": []}, {"sessionCookie": []}])
+}
+
 /// Credentials or none: anonymous callers may use the operation, and credentials sent are
 /// checked (bad ones are a 401).
 pub(super) fn optional() -> Value {
