@@ -96,9 +96,8 @@ impl ConnectionLimits {
 /// use omnera_http::{AppRouter, ConnectionLimits};
 ///
 /// let listener = tokio::net::TcpListener::bind("127.0.0.1:8080").await?;
-/// let shutdown = async {
-///     let _ = tokio::signal::ctrl_c().await;
-/// };
+/// // Until Ctrl-C, say, with tokio's `signal` feature: `async { let _ = tokio::signal::ctrl_c().await; }`.
+/// let shutdown = std::future::pending::<()>();
 /// omnera_http::serve(listener, app.router(), ConnectionLimits::default(), shutdown).await
 /// # }
 /// ```
