@@ -11,28 +11,36 @@ use omnera_core::backend::{Caller, ListQuery, PageRequest, PolicyDecision, RowCh
 use omnera_core::config::PermissionAction;
 use omnera_core::query::FilterExpr;
 
-use crate::auth::current_user;
+use crate::auth::{Credential, authenticate};
 use crate::error::{ApiError, ErrorKind};
 use crate::state::ApiState;
 
-/// The caller of a request: anonymous without credentials, a 401 with bad ones.
+/// The caller of a request: anonymous without credentials, a 401 with bad ones; limited to its
+/// key's scopes when it came with an API key that has some.
 pub(crate) async fn caller(state: &ApiState, headers: &HeaderMap) -> Result<Caller, ApiError> {
     if state.app.accounts().is_none() {
         return Ok(Caller::anonymous());
     }
-    Ok(match current_user(state, headers).await? {
-        Some(user) => Caller::user(user.id, user.roles),
+    Ok(match authenticate(state, headers).await? {
+        Some((user, Credential::ApiKey { scopes: Some(scopes) })) => {
+            Caller::user(user.id, user.roles).limited_to(scopes)
+        }
+        Some((user, _)) => Caller::user(user.id, user.roles),
         None => Caller::anonymous(),
     })
 }
 
-/// What `caller` may do with `table`: the host's policy if it gave one, else the config's.
+/// What `caller` may do with `table`: nothing outside its API key's scopes, if it has any;
+/// within them, the host's policy if it gave one, else the config's.
 pub(crate) fn decide(
     state: &ApiState,
     caller: &Caller,
     table: &str,
     action: PermissionAction,
 ) -> PolicyDecision {
+    if !caller.may(table, action) {
+        return PolicyDecision::Deny;
+    }
     if let Some(policy) = state.app.policy() {
         return policy.decide(caller, table, action);
     }

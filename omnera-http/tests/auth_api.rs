@@ -5,7 +5,7 @@
 mod support;
 
 use chrono::{Duration, Utc};
-use omnera_core::backend::AccountStore;
+use omnera_core::backend::{AccountStore, NewApiKey};
 use omnera_http::ensure_admin;
 use omnera_sql::SqlStorage;
 use serde_json::{Value, json};
@@ -150,7 +150,10 @@ async fn accounts_work_on(database_url: &str) {
     let expired_key = "omk_expired";
     let expired_hash = format!("{:x}", Sha256::digest(expired_key.as_bytes()));
     storage
-        .create_api_key(user_id, "old", &expired_hash, Some(Utc::now() - Duration::minutes(1)))
+        .create_api_key(
+            user_id,
+            NewApiKey::new("old", expired_hash).expiring_at(Some(Utc::now() - Duration::minutes(1))),
+        )
         .await
         .unwrap();
     assert_eq!(

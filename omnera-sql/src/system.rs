@@ -19,13 +19,14 @@ struct SystemMigration {
 }
 
 /// Every system migration, oldest first. A released migration never changes; new ones are added.
-const MIGRATIONS: [SystemMigration; 6] = [
+const MIGRATIONS: [SystemMigration; 7] = [
     SystemMigration { version: 1, statements: schema_versions_and_outbox },
     SystemMigration { version: 2, statements: files },
     SystemMigration { version: 3, statements: users_and_sessions },
     SystemMigration { version: 4, statements: api_keys },
     SystemMigration { version: 5, statements: one_time_tokens_and_sign_in_failures },
     SystemMigration { version: 6, statements: external_sign_ins },
+    SystemMigration { version: 7, statements: api_key_scopes },
 ];
 
 fn schema_versions_and_outbox(dialect: Dialect) -> Vec<String> {
@@ -129,6 +130,11 @@ fn external_sign_ins(dialect: Dialect) -> Vec<String> {
              PRIMARY KEY (connection, subject))"
         ),
     ]
+}
+
+/// The tables and actions an API key is limited to, as JSON text (`NULL`: not limited).
+fn api_key_scopes(_dialect: Dialect) -> Vec<String> {
+    vec!["ALTER TABLE _omnera_api_keys ADD COLUMN scopes TEXT".to_owned()]
 }
 
 /// Brings the system tables to the newest version.

@@ -3,7 +3,9 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
-use super::{ExternalAccount, FailedSignIns, PendingSignIn, TokenPurpose, UserChanges, UserPage};
+use super::{
+    ApiKeyScope, ExternalAccount, FailedSignIns, PendingSignIn, TokenPurpose, UserChanges, UserPage,
+};
 
 /// A user of the app.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -98,12 +100,81 @@ pub struct ApiKey {
     pub created_at: DateTime<Utc>,
     /// When it stops working, if ever.
     pub expires_at: Option<DateTime<Utc>>,
+    /// The tables and actions it is limited to (`None`: whatever its user may do).
+    pub scopes: Option<Vec<ApiKeyScope>>,
 }
 
 impl ApiKey {
-    /// A key as a store read it back.
+    /// A key as a store read it back, without scopes.
     pub fn new(id: i64, name: String, created_at: DateTime<Utc>, expires_at: Option<DateTime<Utc>>) -> Self {
-        Self { id, name, created_at, expires_at }
+        Self { id, name, created_at, expires_at, scopes: None }
+    }
+
+    /// The same key, limited to `scopes`.
+    #[must_use]
+    pub fn with_scopes(mut self, scopes: Option<Vec<ApiKeyScope>>) -> Self {
+        self.scopes = scopes;
+        self
+    }
+}
+
+/// An API key to make: its name, the hash of its secret, and optionally an expiry and scopes.
+///
+/// ```
+/// use omnera_core::backend::{ApiKeyScope, NewApiKey};
+/// use omnera_core::config::PermissionAction;
+///
+/// let key = NewApiKey::new("ci", "5e8f…hash").with_scopes(vec![ApiKeyScope::new("deals", [PermissionAction::Read])]);
+/// assert_eq!(key.scopes.as_ref().map(Vec::len), Some(1));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct NewApiKey {
+    /// The name its owner gives it.
+    pub name: String,
+    /// The hash of its secret (the secret itself is never kept).
+    pub key_hash: String,
+    /// When it stops working, if ever.
+    pub expires_at: Option<DateTime<Utc>>,
+    /// The tables and actions it is limited to (`None`: whatever its user may do).
+    pub scopes: Option<Vec<ApiKeyScope>>,
+}
+
+impl NewApiKey {
+    /// A key named `name` whose secret hashes to `key_hash`, without expiry or scopes.
+    pub fn new(name: impl Into<String>, key_hash: impl Into<String>) -> Self {
+        Self { name: name.into(), key_hash: key_hash.into(), expires_at: None, scopes: None }
+    }
+
+    /// The same key, expiring at `at`.
+    #[must_use]
+    pub fn expiring_at(mut self, at: Option<DateTime<Utc>>) -> Self {
+        self.expires_at = at;
+        self
+    }
+
+    /// The same key, limited to `scopes`.
+    #[must_use]
+    pub fn with_scopes(mut self, scopes: Vec<ApiKeyScope>) -> Self {
+        self.scopes = Some(scopes);
+        self
+    }
+}
+
+/// The user an API key acts for, and the key's scopes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct KeyHolder {
+    /// The key's user.
+    pub user: User,
+    /// The tables and actions the key is limited to (`None`: whatever its user may do).
+    pub scopes: Option<Vec<ApiKeyScope>>,
+}
+
+impl KeyHolder {
+    /// The user of a key, and the key's scopes.
+    pub fn new(user: User, scopes: Option<Vec<ApiKeyScope>>) -> Self {
+        Self { user, scopes }
     }
 }
 
@@ -148,13 +219,7 @@ pub trait AccountStore: Send + Sync + 'static {
     async fn delete_session(&self, token_hash: &str) -> Result<(), AccountError>;
 
     /// Makes an API key for a user.
-    async fn create_api_key(
-        &self,
-        user_id: i64,
-        name: &str,
-        key_hash: &str,
-        expires_at: Option<DateTime<Utc>>,
-    ) -> Result<ApiKey, AccountError>;
+    async fn create_api_key(&self, user_id: i64, key: NewApiKey) -> Result<ApiKey, AccountError>;
 
     /// A user's API keys that are not revoked, oldest first.
     async fn api_keys(&self, user_id: i64) -> Result<Vec<ApiKey>, AccountError>;
@@ -162,8 +227,12 @@ pub trait AccountStore: Send + Sync + 'static {
     /// Revokes one of a user's API keys; returns whether it existed.
     async fn revoke_api_key(&self, user_id: i64, key_id: i64) -> Result<bool, AccountError>;
 
-    /// The user of an API key that is neither revoked nor expired at `now`.
-    async fn api_key_user(&self, key_hash: &str, now: DateTime<Utc>) -> Result<Option<User>, AccountError>;
+    /// The user of an API key that is neither revoked nor expired at `now`, with the key's scopes.
+    async fn api_key_user(
+        &self,
+        key_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<KeyHolder>, AccountError>;
 
     /// The account with this id.
     async fn user(&self, id: i64) -> Result<Option<User>, AccountError>;

@@ -13,6 +13,40 @@ pub struct Caller {
     pub user_id: Option<i64>,
     /// The user's roles (`anonymous` is implied for everyone).
     pub roles: Vec<String>,
+    /// What the caller's API key is limited to, when it came with a key that has scopes; then
+    /// nothing outside them is allowed, whatever the roles say.
+    pub scopes: Option<Vec<ApiKeyScope>>,
+}
+
+/// One table an API key may be used on, and the actions it may take there.
+///
+/// ```
+/// use omnera_core::backend::ApiKeyScope;
+/// use omnera_core::config::PermissionAction;
+///
+/// let scope = ApiKeyScope::new("contacts", [PermissionAction::Read]);
+/// assert!(scope.allows("contacts", PermissionAction::Read));
+/// assert!(!scope.allows("contacts", PermissionAction::Delete));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct ApiKeyScope {
+    /// The table's name.
+    pub table: String,
+    /// The actions allowed on it.
+    pub actions: Vec<PermissionAction>,
+}
+
+impl ApiKeyScope {
+    /// `actions` on `table`.
+    pub fn new(table: impl Into<String>, actions: impl IntoIterator<Item = PermissionAction>) -> Self {
+        Self { table: table.into(), actions: actions.into_iter().collect() }
+    }
+
+    /// Whether this scope allows `action` on `table`.
+    pub fn allows(&self, table: &str, action: PermissionAction) -> bool {
+        self.table == table && self.actions.contains(&action)
+    }
 }
 
 impl Caller {
@@ -28,7 +62,29 @@ impl Caller {
     /// assert!(caller.has_role("sales") && caller.has_role("anonymous") && !caller.is_admin());
     /// ```
     pub fn user(id: i64, roles: impl IntoIterator<Item = impl Into<String>>) -> Self {
-        Self { user_id: Some(id), roles: roles.into_iter().map(Into::into).collect() }
+        Self { user_id: Some(id), roles: roles.into_iter().map(Into::into).collect(), scopes: None }
+    }
+
+    /// The same caller, limited to what an API key's scopes allow.
+    ///
+    /// ```
+    /// use omnera_core::backend::{ApiKeyScope, Caller};
+    /// use omnera_core::config::PermissionAction;
+    ///
+    /// let caller = Caller::user(7, ["admin"]).limited_to(vec![ApiKeyScope::new("contacts", [PermissionAction::Read])]);
+    /// assert!(caller.may("contacts", PermissionAction::Read));
+    /// assert!(!caller.may("deals", PermissionAction::Read), "even an admin's key stays in its scopes");
+    /// ```
+    #[must_use]
+    pub fn limited_to(mut self, scopes: Vec<ApiKeyScope>) -> Self {
+        self.scopes = Some(scopes);
+        self
+    }
+
+    /// Whether the caller's key scopes, if any, allow `action` on `table` (what the roles allow
+    /// is decided by the policy).
+    pub fn may(&self, table: &str, action: PermissionAction) -> bool {
+        self.scopes.as_ref().is_none_or(|scopes| scopes.iter().any(|scope| scope.allows(table, action)))
     }
 
     /// Whether the caller has the role; everyone has `anonymous`.

@@ -13,10 +13,10 @@ mod record_json;
 mod storage;
 
 pub use account_admin::{FailedSignIns, TokenPurpose, UserChanges, UserPage};
-pub use accounts::{AccountError, AccountStore, ApiKey, NewUser, User};
+pub use accounts::{AccountError, AccountStore, ApiKey, KeyHolder, NewApiKey, NewUser, User};
 pub use blob::{BlobError, BlobGetOptions, BlobMeta, BlobRead, BlobStore, BlobStream};
 pub use external_sign_in::{ExternalAccount, PendingSignIn};
-pub use identity::{Caller, IdentityError, IdentityProvider, Policy, PolicyDecision};
+pub use identity::{ApiKeyScope, Caller, IdentityError, IdentityProvider, Policy, PolicyDecision};
 pub use jobs::{Job, JobError, JobQueue, NewJob};
 #[cfg(feature = "testing")]
 pub use mailer::RecordingMailer;

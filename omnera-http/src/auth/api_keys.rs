@@ -5,28 +5,31 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use chrono::Utc;
-use omnera_core::backend::ApiKey;
+use omnera_core::backend::{ApiKey, NewApiKey};
 use serde_json::{Value, json};
 
 use super::body::AuthBody;
 use super::credentials::{new_token, token_hash};
+use super::key_scopes::read_scopes;
 use super::{accounts, signed_in_in_person, store_error, timestamp};
 use crate::error::{ApiError, ErrorKind};
 use crate::records::JsonBody;
 use crate::state::ApiState;
 
 fn api_key_json(key: &ApiKey) -> Value {
-    json!({"id": key.id, "name": key.name, "createdAt": timestamp(&key.created_at), "expiresAt": key.expires_at.as_ref().map(timestamp)})
+    json!({"id": key.id, "name": key.name, "createdAt": timestamp(&key.created_at),
+        "expiresAt": key.expires_at.as_ref().map(timestamp), "scopes": key.scopes})
 }
 
-/// `{name, expiresAt?}`: 201 with the key, shown this once.
+/// `{name, expiresAt?, scopes?}`: 201 with the key, shown this once. With `scopes`, the key may
+/// take only those actions on those tables, within what its user may do.
 pub(super) async fn create(
     State(state): State<ApiState>,
     headers: HeaderMap,
     JsonBody(body): JsonBody,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let user = signed_in_in_person(&state, &headers).await?;
-    let mut body = AuthBody::read(&body, &["name", "expiresAt"], "{name, expiresAt?}")?;
+    let mut body = AuthBody::read(&body, &["name", "expiresAt", "scopes"], "{name, expiresAt?, scopes?}")?;
     let name = body.required_text("name").trim().to_owned();
     let expires_at =
         body.optional_text("expiresAt").and_then(|text| match chrono::DateTime::parse_from_rfc3339(&text) {
@@ -36,12 +39,14 @@ pub(super) async fn create(
                 None
             }
         });
+    let scopes = read_scopes(&mut body, state.app.schema());
     body.finish()?;
     let secret = format!("omk_{}", new_token()?);
-    let key = accounts(&state)?
-        .create_api_key(user.id, &name, &token_hash(&secret), expires_at)
-        .await
-        .map_err(store_error)?;
+    let mut new_key = NewApiKey::new(name, token_hash(&secret)).expiring_at(expires_at);
+    if let Some(scopes) = scopes {
+        new_key = new_key.with_scopes(scopes);
+    }
+    let key = accounts(&state)?.create_api_key(user.id, new_key).await.map_err(store_error)?;
     let mut shown = api_key_json(&key);
     shown["key"] = Value::String(secret);
     Ok((StatusCode::CREATED, Json(shown)))

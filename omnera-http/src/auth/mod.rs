@@ -8,6 +8,7 @@
 mod api_keys;
 mod body;
 mod credentials;
+mod key_scopes;
 mod notices;
 mod oauth;
 mod one_time;
@@ -23,7 +24,7 @@ use axum::Router;
 use axum::http::HeaderMap;
 use axum::routing::{delete, get, patch, post};
 use chrono::{DateTime, Utc};
-use omnera_core::backend::{AccountError, AccountStore, NewUser, User};
+use omnera_core::backend::{AccountError, AccountStore, ApiKeyScope, NewUser, User};
 use serde_json::{Value, json};
 
 use crate::error::{ApiError, ErrorKind};
@@ -114,17 +115,23 @@ pub(crate) async fn current_user(state: &ApiState, headers: &HeaderMap) -> Resul
 }
 
 /// How a request proved who it is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Credential {
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Credential {
     /// A session token from a sign-in (bearer or cookie).
     Session,
-    /// An API key.
-    ApiKey,
+    /// An API key, limited to its scopes if it has any.
+    ApiKey {
+        /// The tables and actions the key is limited to.
+        scopes: Option<Vec<ApiKeyScope>>,
+    },
 }
 
 /// The user a request's credentials name and the kind of credential; `None` without any, 401
 /// for bad ones or a disabled user.
-async fn authenticate(state: &ApiState, headers: &HeaderMap) -> Result<Option<(User, Credential)>, ApiError> {
+pub(crate) async fn authenticate(
+    state: &ApiState,
+    headers: &HeaderMap,
+) -> Result<Option<(User, Credential)>, ApiError> {
     if request_authorization(headers) == Authorization::Unusable {
         return Err(ApiError::new(
             ErrorKind::Unauthorized,
@@ -137,7 +144,7 @@ async fn authenticate(state: &ApiState, headers: &HeaderMap) -> Result<Option<(U
             .api_key_user(&token_hash(&key), Utc::now())
             .await
             .map_err(store_error)?
-            .map(|user| (user, Credential::ApiKey))
+            .map(|holder| (holder.user, Credential::ApiKey { scopes: holder.scopes }))
     } else if let Some(token) = request_token(headers) {
         let hash = token_hash(&token);
         match accounts.session_user(&hash, Utc::now()).await.map_err(store_error)? {
@@ -146,7 +153,7 @@ async fn authenticate(state: &ApiState, headers: &HeaderMap) -> Result<Option<(U
                 .api_key_user(&hash, Utc::now())
                 .await
                 .map_err(store_error)?
-                .map(|user| (user, Credential::ApiKey)),
+                .map(|holder| (holder.user, Credential::ApiKey { scopes: holder.scopes })),
         }
     } else {
         return Ok(None);
@@ -163,7 +170,7 @@ async fn authenticate(state: &ApiState, headers: &HeaderMap) -> Result<Option<(U
 async fn signed_in_in_person(state: &ApiState, headers: &HeaderMap) -> Result<User, ApiError> {
     match authenticate(state, headers).await? {
         Some((user, Credential::Session)) => Ok(user),
-        Some((_, Credential::ApiKey)) => Err(ApiError::new(
+        Some((_, Credential::ApiKey { .. })) => Err(ApiError::new(
             ErrorKind::Forbidden,
             "an API key may not manage API keys, passwords or sessions: sign in",
         )),

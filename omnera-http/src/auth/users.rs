@@ -8,19 +8,22 @@ use omnera_core::backend::{User, UserChanges};
 use serde_json::{Value, json};
 
 use super::body::AuthBody;
-use super::{accounts, signed_in, store_error, user_json};
+use super::{Credential, accounts, authenticate, store_error, user_json};
 use crate::error::{ApiError, ErrorKind};
 use crate::records::JsonBody;
 use crate::records::params::{DEFAULT_LIMIT, MAX_LIMIT, positive};
 use crate::state::ApiState;
 
-/// The signed-in caller when they are an admin: 401 without credentials, 403 for others.
+/// The signed-in caller when they are an admin: 401 without credentials, 403 for others, and
+/// for an API key limited to tables (its scopes name tables, and this is none).
 pub(crate) async fn admin(state: &ApiState, headers: &HeaderMap) -> Result<User, ApiError> {
-    let user = signed_in(state, headers).await?;
-    if user.roles.iter().any(|role| role == "admin") {
-        Ok(user)
-    } else {
-        Err(ApiError::new(ErrorKind::Forbidden, "only admins may do this"))
+    match authenticate(state, headers).await? {
+        Some((_, Credential::ApiKey { scopes: Some(_) })) => {
+            Err(ApiError::new(ErrorKind::Forbidden, "an API key limited to tables may not do this"))
+        }
+        Some((user, _)) if user.roles.iter().any(|role| role == "admin") => Ok(user),
+        Some(_) => Err(ApiError::new(ErrorKind::Forbidden, "only admins may do this")),
+        None => Err(ApiError::new(ErrorKind::Unauthorized, "not signed in")),
     }
 }
 

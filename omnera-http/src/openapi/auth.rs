@@ -44,7 +44,12 @@ pub(super) fn paths(oauth_connections: &[&str], admin_routes: bool) -> Map<Strin
     let session = json!({"type": "object", "required": ["token", "expiresAt", "user"], "properties": {
         "token": {"type": "string"}, "expiresAt": {"type": "string", "format": "date-time"}, "user": user}});
     let id = json!({"name": "id", "in": "path", "required": true, "schema": {"type": "integer", "format": "int64", "minimum": 1}});
+    let scope = json!({"type": "object", "additionalProperties": false, "required": ["table", "actions"], "properties": {
+        "table": {"type": "string"},
+        "actions": {"type": "array", "minItems": 1, "items": {"type": "string", "enum": ["read", "create", "update", "delete"]}}}});
+    let scopes = json!({"type": ["array", "null"], "items": scope});
     let api_key = json!({"type": "object", "required": ["id", "name", "createdAt"], "properties": {
+        "scopes": scopes,
         "id": {"type": "integer"}, "name": {"type": "string"}, "key": {"type": "string"},
         "createdAt": {"type": "string", "format": "date-time"}, "expiresAt": {"type": ["string", "null"], "format": "date-time"}}});
     let page = |name: &str| json!({"name": name, "in": "query", "required": false, "schema": {"type": "integer", "minimum": 1}});
@@ -104,7 +109,7 @@ pub(super) fn paths(oauth_connections: &[&str], admin_routes: bool) -> Map<Strin
         "/api/auth/api-keys",
         json!({
             "post": in_person(operation("createApiKey", "make an API key (shown this once)", json!([]),
-                Some(body(&["name"], json!({"name": text(), "expiresAt": {"type": ["string", "null"], "format": "date-time"}}))),
+                Some(body(&["name"], json!({"name": text(), "expiresAt": {"type": ["string", "null"], "format": "date-time"}, "scopes": scopes}))),
                 "201", api_key.clone(), &with(&[Forbidden]))),
             "get": in_person(operation("listApiKeys", "the caller's API keys", json!([]), None, "200",
                 json!({"type": "object", "required": ["data"], "properties": {"data": {"type": "array", "items": api_key}}}), &[Forbidden])),

@@ -10,8 +10,8 @@ mod throttle;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use omnera_core::backend::{
-    AccountError, AccountStore, ApiKey, ExternalAccount, FailedSignIns, NewUser, PendingSignIn, TokenPurpose,
-    User, UserChanges, UserPage,
+    AccountError, AccountStore, ApiKey, ApiKeyScope, ExternalAccount, FailedSignIns, KeyHolder, NewApiKey,
+    NewUser, PendingSignIn, TokenPurpose, User, UserChanges, UserPage,
 };
 
 use crate::SqlStorage;
@@ -35,9 +35,9 @@ const USER_TYPES: [ColumnType; 8] = [
     ColumnType::Text,
 ];
 
-const KEY_COLUMNS: &str = "id, name, created_at, expires_at";
-const KEY_TYPES: [ColumnType; 4] =
-    [ColumnType::Integer, ColumnType::Text, ColumnType::Timestamp, ColumnType::Timestamp];
+const KEY_COLUMNS: &str = "id, name, created_at, expires_at, scopes";
+const KEY_TYPES: [ColumnType; 5] =
+    [ColumnType::Integer, ColumnType::Text, ColumnType::Timestamp, ColumnType::Timestamp, ColumnType::Text];
 
 fn api_key_from_row(row: &[SqlValue]) -> ApiKey {
     ApiKey::new(
@@ -46,6 +46,19 @@ fn api_key_from_row(row: &[SqlValue]) -> ApiKey {
         row[2].as_timestamp().unwrap_or_default(),
         row[3].as_timestamp(),
     )
+    .with_scopes(scopes_from(&row[4]))
+}
+
+/// A key's scopes as kept: JSON text, or `NULL` for a key that is not limited. Text that does
+/// not read as scopes limits the key to nothing rather than to everything.
+fn scopes_from(cell: &SqlValue) -> Option<Vec<ApiKeyScope>> {
+    text(cell).map(|json| serde_json::from_str(&json).unwrap_or_default())
+}
+
+fn scopes_cell(scopes: Option<&Vec<ApiKeyScope>>) -> SqlValue {
+    scopes
+        .and_then(|scopes| serde_json::to_string(scopes).ok())
+        .map_or(SqlValue::Null(ColumnType::Text), SqlValue::Text)
 }
 
 fn unavailable(error: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> AccountError {
@@ -189,24 +202,19 @@ impl AccountStore for SqlStorage {
         Ok(rows.first().map(|row| user_from_row(row).0))
     }
 
-    async fn create_api_key(
-        &self,
-        user_id: i64,
-        name: &str,
-        key_hash: &str,
-        expires_at: Option<DateTime<Utc>>,
-    ) -> Result<ApiKey, AccountError> {
+    async fn create_api_key(&self, user_id: i64, key: NewApiKey) -> Result<ApiKey, AccountError> {
         let database = self.database();
         let statement = format!(
-            "INSERT INTO _omnera_api_keys (user_id, name, key_hash, created_at, expires_at) VALUES ({}) RETURNING {KEY_COLUMNS}",
-            database.dialect().placeholders(1..=5)
+            "INSERT INTO _omnera_api_keys (user_id, name, key_hash, created_at, expires_at, scopes) VALUES ({}) RETURNING {KEY_COLUMNS}",
+            database.dialect().placeholders(1..=6)
         );
         let params = [
             SqlValue::Integer(user_id),
-            SqlValue::Text(name.to_owned()),
-            SqlValue::Text(key_hash.to_owned()),
+            SqlValue::Text(key.name),
+            SqlValue::Text(key.key_hash),
             SqlValue::Timestamp(now()),
-            expires_at.map_or(SqlValue::Null(ColumnType::Timestamp), SqlValue::Timestamp),
+            key.expires_at.map_or(SqlValue::Null(ColumnType::Timestamp), SqlValue::Timestamp),
+            scopes_cell(key.scopes.as_ref()),
         ];
         let rows = write(&database, &statement, &params, &KEY_TYPES).await?;
         rows.first()
@@ -238,18 +246,24 @@ impl AccountStore for SqlStorage {
         Ok(!revoked.is_empty())
     }
 
-    async fn api_key_user(&self, key_hash: &str, at: DateTime<Utc>) -> Result<Option<User>, AccountError> {
+    async fn api_key_user(
+        &self,
+        key_hash: &str,
+        at: DateTime<Utc>,
+    ) -> Result<Option<KeyHolder>, AccountError> {
         let database = self.database();
         let dialect = database.dialect();
         let query = format!(
-            "SELECT {USER_COLUMNS} FROM _omnera_api_keys AS k JOIN _omnera_users AS u ON u.id = k.user_id \
+            "SELECT {USER_COLUMNS}, k.scopes FROM _omnera_api_keys AS k JOIN _omnera_users AS u ON u.id = k.user_id \
              WHERE k.key_hash = {} AND k.revoked_at IS NULL AND (k.expires_at IS NULL OR k.expires_at > {})",
             dialect.placeholder(1),
             dialect.placeholder(2)
         );
         let params = [SqlValue::Text(key_hash.to_owned()), SqlValue::Timestamp(at)];
-        let rows = read(&database, &query, &params, &USER_TYPES).await?;
-        Ok(rows.first().map(|row| user_from_row(row).0))
+        let mut types = USER_TYPES.to_vec();
+        types.push(ColumnType::Text);
+        let rows = read(&database, &query, &params, &types).await?;
+        Ok(rows.first().map(|row| KeyHolder::new(user_from_row(row).0, scopes_from(&row[USER_TYPES.len()]))))
     }
 
     async fn delete_session(&self, token_hash: &str) -> Result<(), AccountError> {
