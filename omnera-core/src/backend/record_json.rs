@@ -1,37 +1,52 @@
 //! Records and values written straight to JSON, as the API shows them: no `serde_json::Value`
 //! tree is built on the way, which for a page of records cost more than reading it.
 
+use std::cmp::Ordering;
+
 use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
 
 use super::Record;
-use crate::FieldValue;
+use crate::schema::FieldSchema;
+use crate::{FieldKind, FieldValue, Schema, TableSchema};
 
-/// A record as the API shows it: `id`, its fields (expanded relationships as objects),
-/// `created_at` and `updated_at`, in alphabetical order; with `fields`, only `id`, the named
-/// fields (the timestamps only when named) and the expanded ones, whatever else storage read
-/// (such as the sort keys a cursor needs).
+/// A record as the API shows it: `id`, its fields in the order of the config (expanded
+/// relationships as objects), then `created_at` and `updated_at`, as PocketBase orders them.
+/// With `fields`, only `id`, the named fields (the timestamps only when named) and the expanded
+/// ones, in that same order, whatever else storage read (such as the sort keys a cursor needs).
+///
+/// The order comes from the record's table; `schema` names the tables of expanded records.
 ///
 /// ```
 /// use chrono::Utc;
-/// use omnera_core::FieldValue;
+/// use omnera_core::{Config, FieldValue};
 /// use omnera_core::backend::{Record, RecordJson};
 ///
+/// let schema = Config::from_json_str(r#"{"name": "CRM", "tables": [{"id": 1, "name": "people", "fields": [
+///     {"id": 1, "name": "name", "type": "single-line-text"}, {"id": 2, "name": "age", "type": "integer"}]}]}"#)
+///     .unwrap().validate().unwrap();
+/// let people = schema.table("people").unwrap();
 /// let mut record = Record::new(7, Utc::now(), Utc::now(), 1);
 /// record.values.insert("name".into(), FieldValue::Text("Ann".into()));
-/// let fields = ["name".to_owned()];
-/// let json = serde_json::to_value(RecordJson::new(&record).with_fields(Some(&fields))).unwrap();
-/// assert_eq!(json, serde_json::json!({"id": 7, "name": "Ann"}));
+/// record.values.insert("age".into(), FieldValue::Integer(41));
+/// let text = serde_json::to_string(&RecordJson::new(&schema, people, &record)).unwrap();
+/// assert!(text.starts_with(r#"{"id":7,"name":"Ann","age":41,"created_at":"#));
+///
+/// let fields = ["age".to_owned()];
+/// let json = serde_json::to_value(RecordJson::new(&schema, people, &record).with_fields(Some(&fields))).unwrap();
+/// assert_eq!(json, serde_json::json!({"id": 7, "age": 41}));
 /// ```
 #[derive(Debug, Clone, Copy)]
 pub struct RecordJson<'r> {
+    schema: &'r Schema,
+    table: &'r TableSchema,
     record: &'r Record,
     fields: Option<&'r [String]>,
 }
 
 impl<'r> RecordJson<'r> {
-    /// The whole record.
-    pub fn new(record: &'r Record) -> Self {
-        Self { record, fields: None }
+    /// The whole record, a record of `table` (a table of `schema`).
+    pub fn new(schema: &'r Schema, table: &'r TableSchema, record: &'r Record) -> Self {
+        Self { schema, table, record, fields: None }
     }
 
     /// The same record, showing only `id`, the named fields and the expanded ones.
@@ -48,37 +63,91 @@ impl<'r> RecordJson<'r> {
                 || self.record.expanded.contains_key(name)
         })
     }
-}
 
-/// One entry of a record's JSON object.
-enum Entry<'r> {
-    Id,
-    Timestamp(&'r chrono::DateTime<chrono::Utc>),
-    Field(&'r str, &'r FieldValue),
+    /// The table of the records `field` embeds.
+    fn related_table(&self, field: &FieldSchema) -> Option<&'r TableSchema> {
+        match field.kind() {
+            FieldKind::Relationship(options) => self.schema.table(&options.related_table),
+            _ => None,
+        }
+    }
+
+    fn write_field<M: SerializeMap>(
+        &self,
+        map: &mut M,
+        field: &FieldSchema,
+        value: &FieldValue,
+    ) -> Result<(), M::Error> {
+        let name = field.name();
+        let embedded = match self.record.expanded.get(name) {
+            Some(related) => self.related_table(field).map(|table| (related, table)),
+            None => None,
+        };
+        match (embedded, value) {
+            (Some((related, table)), FieldValue::References(_)) => {
+                map.serialize_entry(name, &Related { schema: self.schema, table, records: related })
+            }
+            (Some((related, table)), _) => map.serialize_entry(
+                name,
+                &related.first().map(|record| RecordJson::new(self.schema, table, record)),
+            ),
+            (None, value) => map.serialize_entry(name, value),
+        }
+    }
 }
 
 impl Serialize for RecordJson<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let record = self.record;
-        let mut entries: Vec<(&str, Entry<'_>)> = Vec::with_capacity(record.values.len() + 3);
-        entries.push(("id", Entry::Id));
-        entries.push(("created_at", Entry::Timestamp(&record.created_at)));
-        entries.push(("updated_at", Entry::Timestamp(&record.updated_at)));
-        entries.extend(record.values.iter().map(|(name, value)| (name.as_str(), Entry::Field(name, value))));
-        entries.retain(|(name, _)| self.shows(name));
-        entries.sort_unstable_by_key(|(name, _)| *name);
-        let mut map = serializer.serialize_map(Some(entries.len()))?;
-        for (name, entry) in entries {
-            match entry {
-                Entry::Id => map.serialize_entry(name, &record.id)?,
-                Entry::Timestamp(moment) => map.serialize_entry(name, &FieldValue::DateTime(*moment))?,
-                Entry::Field(name, value) => match (record.expanded.get(name), value) {
-                    (Some(related), FieldValue::References(_)) => {
-                        map.serialize_entry(name, &Related(related))?;
+        let fields = self.table.fields();
+        // The values are kept by name, and `by_name` lists the fields by name: one walk through
+        // both puts each value in its field's place, without a search per field.
+        let mut places: Vec<Option<&FieldValue>> = vec![None; fields.len()];
+        let mut undeclared = false;
+        let mut by_name = self.table.by_name.iter().copied().peekable();
+        for (name, value) in &record.values {
+            loop {
+                let Some(index) = by_name.peek().copied() else {
+                    undeclared = true;
+                    break;
+                };
+                match fields[index].name().cmp(name.as_str()) {
+                    Ordering::Less => {
+                        by_name.next();
                     }
-                    (Some(related), _) => map.serialize_entry(name, &related.first().map(RecordJson::new))?,
-                    (None, value) => map.serialize_entry(name, value)?,
-                },
+                    Ordering::Equal => {
+                        places[index] = Some(value);
+                        by_name.next();
+                        break;
+                    }
+                    Ordering::Greater => {
+                        undeclared = true;
+                        break;
+                    }
+                }
+            }
+        }
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("id", &record.id)?;
+        for (field, value) in fields.iter().zip(places) {
+            if let Some(value) = value
+                && self.shows(field.name())
+            {
+                self.write_field(&mut map, field, value)?;
+            }
+        }
+        if undeclared {
+            // Values the table does not declare (none, for records its storage read): shown
+            // after the declared ones, by name, rather than lost.
+            for (name, value) in &record.values {
+                if self.table.field(name).is_none() && self.shows(name) {
+                    map.serialize_entry(name, value)?;
+                }
+            }
+        }
+        for (name, moment) in [("created_at", record.created_at), ("updated_at", record.updated_at)] {
+            if self.shows(name) {
+                map.serialize_entry(name, &FieldValue::DateTime(moment))?;
             }
         }
         map.end()
@@ -86,22 +155,19 @@ impl Serialize for RecordJson<'_> {
 }
 
 /// Expanded records of a many-to-many field.
-struct Related<'r>(&'r [Record]);
+struct Related<'r> {
+    schema: &'r Schema,
+    table: &'r TableSchema,
+    records: &'r [Record],
+}
 
 impl Serialize for Related<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut seq = serializer.serialize_seq(Some(self.0.len()))?;
-        for record in self.0 {
-            seq.serialize_element(&RecordJson::new(record))?;
+        let mut seq = serializer.serialize_seq(Some(self.records.len()))?;
+        for record in self.records {
+            seq.serialize_element(&RecordJson::new(self.schema, self.table, record))?;
         }
         seq.end()
-    }
-}
-
-impl Serialize for Record {
-    /// The whole record, as [`RecordJson`] writes it.
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        RecordJson::new(self).serialize(serializer)
     }
 }
 
@@ -131,5 +197,71 @@ impl Serialize for FieldValue {
             Self::File(Some(file)) => file.serialize(serializer),
             Self::Files(files) => files.serialize(serializer),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use chrono::{TimeZone, Utc};
+
+    use super::*;
+    use crate::Config;
+
+    fn schema() -> Schema {
+        Config::from_json_str(
+            r#"{"name": "Order", "tables": [
+                {"id": 1, "name": "teams", "fields": [{"id": 1, "name": "zone", "type": "single-line-text"},
+                    {"id": 2, "name": "alias", "type": "single-line-text"}]},
+                {"id": 2, "name": "people", "fields": [{"id": 1, "name": "zeta", "type": "integer"},
+                    {"id": 2, "name": "team", "type": "relationship", "relatedTable": "teams"},
+                    {"id": 3, "name": "alpha", "type": "integer"}]}]}"#,
+        )
+        .unwrap()
+        .validate()
+        .unwrap()
+    }
+
+    fn record(id: i64, values: &[(&str, FieldValue)]) -> Record {
+        let moment = Utc.with_ymd_and_hms(2026, 1, 2, 3, 4, 5).unwrap();
+        let mut record = Record::new(id, moment, moment, 1);
+        record.values = values.iter().map(|(name, value)| ((*name).to_owned(), value.clone())).collect();
+        record
+    }
+
+    #[test]
+    fn fields_follow_the_config_and_expanded_records_their_own_table() {
+        let schema = schema();
+        let mut person = record(
+            1,
+            &[
+                ("alpha", FieldValue::Integer(1)),
+                ("team", FieldValue::Reference(2)),
+                ("zeta", FieldValue::Integer(3)),
+            ],
+        );
+        let team =
+            record(2, &[("alias", FieldValue::Text("b".into())), ("zone", FieldValue::Text("a".into()))]);
+        person.expanded.insert("team".into(), vec![team]);
+        let text = serde_json::to_string(&RecordJson::new(&schema, schema.table("people").unwrap(), &person))
+            .unwrap();
+        let at = "\"2026-01-02T03:04:05.000Z\"";
+        assert_eq!(
+            text,
+            format!(
+                r#"{{"id":1,"zeta":3,"team":{{"id":2,"zone":"a","alias":"b","created_at":{at},"updated_at":{at}}},"alpha":1,"created_at":{at},"updated_at":{at}}}"#
+            )
+        );
+    }
+
+    #[test]
+    fn values_the_table_does_not_declare_come_after_its_fields() {
+        let schema = schema();
+        let person = record(1, &[("alpha", FieldValue::Integer(1)), ("extra", FieldValue::Bool(true))]);
+        let fields = ["extra".to_owned(), "alpha".to_owned()];
+        let json =
+            RecordJson::new(&schema, schema.table("people").unwrap(), &person).with_fields(Some(&fields));
+        assert_eq!(serde_json::to_string(&json).unwrap(), r#"{"id":1,"alpha":1,"extra":true}"#);
     }
 }

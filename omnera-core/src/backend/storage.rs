@@ -35,12 +35,6 @@ impl Record {
     pub fn new(id: i64, created_at: DateTime<Utc>, updated_at: DateTime<Utc>, version: i64) -> Self {
         Self { id, created_at, updated_at, version, values: RecordValues::new(), expanded: BTreeMap::new() }
     }
-
-    /// A record as the API shows it: `id`, every field by name, `created_at`, `updated_at`
-    /// (see [`super::RecordJson`], which writes it without building this tree).
-    pub fn to_json(&self) -> serde_json::Value {
-        serde_json::to_value(self).unwrap_or(serde_json::Value::Null)
-    }
 }
 
 /// A sort key: a field (or `id`, `created_at`, `updated_at`) and a direction.

@@ -10,6 +10,9 @@ pub struct TableSchema {
     pub(crate) name: String,
     pub(crate) description: Option<String>,
     pub(crate) fields: Vec<FieldSchema>,
+    /// The positions in `fields` in the order of the fields' names, as a record's values are
+    /// kept: records are written in the config's order with one walk through both.
+    pub(crate) by_name: Vec<usize>,
     pub(crate) indexes: Vec<IndexConfig>,
     pub(crate) unique_constraints: Vec<UniqueConstraintConfig>,
 }

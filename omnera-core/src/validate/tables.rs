@@ -61,11 +61,14 @@ fn check_table<'c>(table: &'c TableConfig, path: &ConfigPath, cx: &mut CheckCont
             }
         })
         .collect::<Vec<_>>();
+    let mut by_name: Vec<usize> = (0..fields.len()).collect();
+    by_name.sort_by(|a, b| fields[*a].name.cmp(&fields[*b].name));
     let schema = TableSchema {
         id: table.id.unsigned_abs(),
         name: table.name.clone(),
         description: table.description.clone(),
         fields,
+        by_name,
         indexes: table.indexes.clone(),
         unique_constraints: table.unique_constraints.clone(),
     };

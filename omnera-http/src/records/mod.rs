@@ -88,8 +88,8 @@ fn whole_number(value: &Value) -> Option<i64> {
     })
 }
 
-fn with_etag(record: &Record, status: StatusCode) -> Response {
-    let mut response = (status, Json(RecordJson::new(record))).into_response();
+fn with_etag(state: &ApiState, table: &TableSchema, record: &Record, status: StatusCode) -> Response {
+    let mut response = (status, Json(RecordJson::new(state.app.schema(), table, record))).into_response();
     if let Ok(value) = HeaderValue::from_str(&etag_of(record)) {
         response.headers_mut().insert(header::ETAG, value);
     }
@@ -132,7 +132,12 @@ async fn list(
         .insert("hasPrev".into(), (request.after || request.page.is_some_and(|number| number > 1)).into());
     pagination.insert("nextCursor".into(), page.next_cursor.map_or(Value::Null, Value::String));
     let fields = request.query.fields.as_deref();
-    let data = page.records.iter().map(|record| RecordJson::new(record).with_fields(fields)).collect();
+    let schema = state.app.schema();
+    let data = page
+        .records
+        .iter()
+        .map(|record| RecordJson::new(schema, table, record).with_fields(fields))
+        .collect();
     Ok(json_response(&ListEnvelope { data, pagination }))
 }
 
@@ -187,7 +192,9 @@ async fn create(
             return Err(ApiError::invalid_fields(problems));
         }
         let records = insert(&state, &caller, table, drafts, check).await?;
-        let data: Vec<RecordJson<'_>> = records.iter().map(RecordJson::new).collect();
+        let schema = state.app.schema();
+        let data: Vec<RecordJson<'_>> =
+            records.iter().map(|record| RecordJson::new(schema, table, record)).collect();
         return Ok((StatusCode::CREATED, Json(CreatedRecords { data })).into_response());
     }
     let values = checked(table, &body, DraftMode::Create)?;
@@ -195,7 +202,7 @@ async fn create(
         .await?
         .pop()
         .ok_or_else(|| ApiError::new(ErrorKind::Internal, "nothing was created"))?;
-    let mut response = with_etag(&record, StatusCode::CREATED);
+    let mut response = with_etag(&state, table, &record, StatusCode::CREATED);
     let location = format!("/api/tables/{}/records/{}", table.name(), record.id);
     if let Ok(value) = HeaderValue::from_str(&location) {
         response.headers_mut().insert(header::LOCATION, value);
@@ -236,7 +243,7 @@ async fn read(
     let caller = caller(&state, &headers).await?;
     check_record(&state, &caller, table.name(), id, PermissionAction::Read).await?;
     let record = state.storage()?.get(table.name(), id).await?;
-    Ok(with_etag(&record, StatusCode::OK))
+    Ok(with_etag(&state, table, &record, StatusCode::OK))
 }
 
 async fn patch(
@@ -289,7 +296,7 @@ async fn write(
         }
     };
     crate::files::delete_record_blobs(state, table, released).await;
-    Ok(with_etag(&record, StatusCode::OK))
+    Ok(with_etag(state, table, &record, StatusCode::OK))
 }
 
 async fn remove(
@@ -411,9 +418,10 @@ async fn batch(
     }
     let outcome = storage.batch(table.name(), writes).await?;
     crate::files::delete_record_blobs(&state, table, released).await;
+    let shown = |record| RecordJson::new(state.app.schema(), table, record);
     Ok(json_response(&BatchOutcome {
-        created: outcome.created.iter().map(RecordJson::new).collect(),
-        updated: outcome.updated.iter().map(RecordJson::new).collect(),
+        created: outcome.created.iter().map(shown).collect(),
+        updated: outcome.updated.iter().map(shown).collect(),
         deleted: &outcome.deleted,
     }))
 }

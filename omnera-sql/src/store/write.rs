@@ -1,7 +1,7 @@
 //! Writing records: insert, update and delete, each with its outbox event in the same
 //! transaction, and database errors turned into errors that name the table and field.
 
-use omnera_core::backend::{ChangeKind, Record, RecordValues, StorageError};
+use omnera_core::backend::{ChangeKind, Record, RecordJson, RecordValues, StorageError};
 use omnera_core::{FieldKind, FieldValue, Schema, TableSchema};
 
 use super::layout::TableLayout;
@@ -113,7 +113,8 @@ pub(crate) async fn insert_many(
         write_events(
             transaction,
             dialect,
-            &layout.name,
+            schema,
+            table_schema,
             ChangeKind::Created,
             records.iter().map(|record| (record.id, None, Some(record))),
         )
@@ -174,7 +175,7 @@ pub(crate) async fn update_one(
     }
     let after = fetch_one(transaction, dialect, &layout, id).await?;
     let change = std::iter::once((id, Some(&before), Some(&after)));
-    write_events(transaction, dialect, &layout.name, ChangeKind::Updated, change).await?;
+    write_events(transaction, dialect, schema, table_schema, ChangeKind::Updated, change).await?;
     Ok(after)
 }
 
@@ -201,7 +202,8 @@ pub(crate) async fn delete_one(
     write_events(
         transaction,
         dialect,
-        &layout.name,
+        schema,
+        table_schema,
         ChangeKind::Deleted,
         std::iter::once((id, Some(&before), None)),
     )
@@ -279,18 +281,22 @@ async fn write_links(
     Ok(())
 }
 
-/// Writes the outbox events of changes to `table`, in one statement.
+/// Writes the outbox events of changes to `table` (of `schema`), in one statement.
 async fn write_events<'r>(
     transaction: &mut Transaction,
     dialect: Dialect,
-    table: &str,
+    schema: &Schema,
+    table: &TableSchema,
     kind: ChangeKind,
     changes: impl Iterator<Item = (i64, Option<&'r Record>, Option<&'r Record>)>,
 ) -> Result<(), StorageError> {
-    let document = |record: Option<&Record>| {
-        record.map_or(SqlValue::Null(crate::physical::ColumnType::Json), |record| {
-            SqlValue::Json(record.to_json())
-        })
+    // The record as the API shows it.
+    let document = |record: Option<&Record>| match record
+        .map(|record| serde_json::to_value(RecordJson::new(schema, table, record)))
+    {
+        Some(Ok(document)) => Ok(SqlValue::Json(document)),
+        None => Ok(SqlValue::Null(crate::physical::ColumnType::Json)),
+        Some(Err(error)) => Err(unavailable(error)),
     };
     let at = now();
     let mut params = Vec::new();
@@ -298,11 +304,11 @@ async fn write_events<'r>(
     for (id, before, after) in changes {
         let first = params.len() + 1;
         params.extend([
-            SqlValue::Text(table.to_owned()),
+            SqlValue::Text(table.name().to_owned()),
             SqlValue::Integer(id),
             SqlValue::Text(kind.as_str().to_owned()),
-            document(before),
-            document(after),
+            document(before)?,
+            document(after)?,
             SqlValue::Timestamp(at),
         ]);
         let placeholders: Vec<String> =

@@ -2,7 +2,7 @@
 
 use serde_json::Value;
 
-use crate::backend::{ApplyOptions, Record, RecordValues, Storage};
+use crate::backend::{ApplyOptions, Record, RecordJson, RecordValues, Storage};
 use crate::record::DraftMode;
 use crate::{Config, FieldValue, Schema};
 
@@ -72,6 +72,11 @@ pub(super) fn draft(schema: &Schema, table: &str, json: &Value, mode: DraftMode)
 pub(super) async fn create(storage: &dyn Storage, schema: &Schema, table: &str, json: Value) -> Record {
     let values = draft(schema, table, &json, DraftMode::Create);
     storage.insert(table, vec![values]).await.unwrap().pop().unwrap()
+}
+
+/// A record of `table` as the API shows it.
+pub(super) fn shown(schema: &Schema, table: &str, record: &Record) -> Value {
+    serde_json::to_value(RecordJson::new(schema, schema.table(table).unwrap(), record)).unwrap()
 }
 
 pub(super) fn value(record: &Record, field: &str) -> Value {
