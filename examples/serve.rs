@@ -31,6 +31,9 @@ use omnera::sql::SqlStorage;
 use omnera::{App, Config, Schema, load_schema};
 use tracing_subscriber::EnvFilter;
 
+#[path = "serve/start_up.rs"]
+mod start_up;
+
 // Rows are decoded on sqlx's SQLite worker threads and freed on tokio's, and SQLite allocates
 // from C: under glibc's malloc a quarter of a list request went to cross-thread frees and arena
 // locks. mimalloc serves Rust (global allocator) and, with its `override` feature, SQLite too.
@@ -198,6 +201,7 @@ async fn run(path: &Path, args: RunArgs) -> ExitCode {
             return ExitCode::from(INVALID_CONFIG);
         }
     };
+    let database_named = args.database.is_some();
     let url = args.database.unwrap_or_else(|| default_database_url(path));
     let storage = match SqlStorage::connect(&url).await {
         Ok(storage) => storage,
@@ -229,15 +233,18 @@ async fn run(path: &Path, args: RunArgs) -> ExitCode {
             return ExitCode::from(INVALID_CONFIG);
         }
     };
-    if let (Ok(email), Ok(password)) =
-        (std::env::var("OMNERA_ADMIN_EMAIL"), std::env::var("OMNERA_ADMIN_PASSWORD"))
-        && let Some(accounts) = app.accounts()
-    {
-        match ensure_admin(accounts.as_ref(), &email, &password).await {
-            Ok(true) => println!("created the admin {email}"),
-            Ok(false) => {}
-            Err(error) => eprintln!("could not create the admin {email}: {error:?}"),
+    match (std::env::var("OMNERA_ADMIN_EMAIL"), std::env::var("OMNERA_ADMIN_PASSWORD"), app.accounts()) {
+        (Ok(email), Ok(password), Some(accounts)) => {
+            match ensure_admin(accounts.as_ref(), &email, &password).await {
+                Ok(true) => println!("created the admin {email}"),
+                Ok(false) => {}
+                Err(error) => eprintln!("could not create the admin {email}: {error:?}"),
+            }
         }
+        (Ok(email), Err(_), _) => {
+            eprintln!("OMNERA_ADMIN_EMAIL is {email} but OMNERA_ADMIN_PASSWORD is not set: no admin created");
+        }
+        _ => {}
     }
     let listener = match tokio::net::TcpListener::bind(args.bind).await {
         Ok(listener) => listener,
@@ -246,7 +253,16 @@ async fn run(path: &Path, args: RunArgs) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    println!("{} on http://{} ({url})", app.schema().name(), args.bind);
+    let start = start_up::StartUp {
+        program: &std::env::args().next().unwrap_or_else(|| "serve".to_owned()),
+        config: path,
+        database: &url,
+        database_named,
+        files: &args.files,
+        address: listener.local_addr().unwrap_or(args.bind),
+        openapi: args.openapi,
+    };
+    print!("{}", start_up::text(app.schema(), &start, start_up::admin_exists(&app).await));
     let shutdown = async {
         let _ = tokio::signal::ctrl_c().await;
     };

@@ -14,9 +14,9 @@
 //! Done so far: records (list with every parameter, create one or many, read, patch, put,
 //! delete, batch), problem+json errors with request ids, ETags and `If-Match`, files through
 //! `object_store`, accounts, sessions, API keys, OAuth sign-in and the users API, permissions
-//! with row filters, health, `/api/schema`, and the OpenAPI 3.1 document at `/api/openapi.json`
-//! (by default each caller sees the part it may use: [`OpenApiAccess`]).
-//! Not done yet: pages. `docs/http.md` lists the decisions.
+//! with row filters, health, `/api/schema`, the OpenAPI 3.1 document at `/api/openapi.json`
+//! (by default each caller sees the part it may use: [`OpenApiAccess`]), and an index at `/`
+//! pointing at it. Not done yet: pages. `docs/http.md` lists the decisions.
 
 mod access;
 mod auth;
@@ -28,6 +28,7 @@ mod error;
 mod files;
 mod head_limits;
 mod health;
+mod index;
 mod meta;
 mod openapi;
 mod options;
@@ -39,6 +40,7 @@ mod state;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderValue, header};
+use axum::response::IntoResponse;
 use omnera_core::App;
 use tower_http::set_header::SetResponseHeaderLayer;
 
@@ -144,8 +146,17 @@ pub fn router_with(app: App, options: &ApiOptions) -> Router {
         .with_state(ApiState::new(app, options))
 }
 
-async fn not_found(uri: axum::http::Uri) -> Problem {
-    Problem::new(ErrorKind::NotFound, format!("no route {}", uri.path()))
+/// A path no route takes: a 404, except `/`, which answers an index unless the host took it.
+async fn not_found(
+    axum::extract::State(state): axum::extract::State<ApiState>,
+    axum::extract::OriginalUri(original): axum::extract::OriginalUri,
+    method: axum::http::Method,
+    uri: axum::http::Uri,
+) -> axum::response::Response {
+    if uri.path() == "/" {
+        return index::answer(&state, &method, original.path());
+    }
+    Problem::new(ErrorKind::NotFound, format!("no route {}", uri.path())).into_response()
 }
 
 async fn method_not_allowed(method: axum::http::Method, uri: axum::http::Uri) -> Problem {

@@ -5,7 +5,7 @@
 mod support;
 
 use chrono::{Duration, Utc};
-use omnera_core::backend::{AccountStore, NewApiKey};
+use omnera_core::backend::{AccountStore, NewApiKey, UserChanges};
 use omnera_http::ensure_admin;
 use omnera_sql::SqlStorage;
 use serde_json::{Value, json};
@@ -180,8 +180,15 @@ async fn accounts_work_on(database_url: &str) {
         "signed out"
     );
 
+    assert!(!storage.has_admin().await.unwrap(), "members are no admins");
     assert!(ensure_admin(&storage, "root@example.com", "admin password").await.unwrap());
     assert!(!ensure_admin(&storage, "root@example.com", "admin password").await.unwrap(), "only once");
+    assert!(storage.has_admin().await.unwrap());
+    let root = storage.user_by_email("root@example.com").await.unwrap().unwrap().0.id;
+    storage.update_user(root, UserChanges::default().with_disabled(true)).await.unwrap();
+    assert!(!storage.has_admin().await.unwrap(), "a disabled admin cannot administer");
+    storage.update_user(root, UserChanges::default().with_disabled(false)).await.unwrap();
+    assert!(storage.has_admin().await.unwrap());
     let (status, body, _) =
         post(&client, sign_in, json!({"email": "root@example.com", "password": "admin password"})).await;
     assert_eq!((status, body["user"]["roles"].clone()), (200, json!(["admin"])));

@@ -240,6 +240,10 @@ pub trait AccountStore: Send + Sync + 'static {
     /// A page of accounts, oldest first: `limit` of them after skipping `offset`.
     async fn users(&self, offset: u64, limit: u64) -> Result<UserPage, AccountError>;
 
+    /// Whether an account that is not disabled has the `admin` role: a host tells at start-up
+    /// whether someone can administer the app yet.
+    async fn has_admin(&self) -> Result<bool, AccountError>;
+
     /// Changes an account; `None` when there is no account with this id.
     async fn update_user(&self, id: i64, changes: UserChanges) -> Result<Option<User>, AccountError>;
 

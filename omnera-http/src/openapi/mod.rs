@@ -159,7 +159,7 @@ fn assemble(schema: &Schema, audience: &Audience<'_>, api: &Api<'_>) -> Value {
     })
 }
 
-/// The health checks and the document itself.
+/// The index, the health checks and the document itself.
 fn meta_paths(access: OpenApiAccess) -> Map<String, Value> {
     let mut paths = Map::new();
     let mut live = assembled(
@@ -178,13 +178,26 @@ fn meta_paths(access: OpenApiAccess) -> Map<String, Value> {
         ("200", json!({"description": "ready"})),
         &[],
     );
-    for check in [&mut live, &mut ready] {
+    let link = json!({"type": "string"});
+    let mut index = operation(
+        "getIndex",
+        "where the API, this document and the health checks are",
+        json!([]),
+        None,
+        "200",
+        json!({"type": "object", "required": ["name", "openapi", "records", "health"], "properties": {
+            "name": {"type": "string"}, "openapi": link, "records": link,
+            "health": {"type": "object", "required": ["live", "ready"], "properties": {"live": link, "ready": link}}}}),
+        &[],
+    );
+    for check in [&mut live, &mut ready, &mut index] {
         check["security"] = security::none();
-        // Health checks read no credentials: no 401 or 403.
+        // The health checks and the index read no credentials: no 401 or 403.
         if let Some(responses) = check["responses"].as_object_mut() {
             responses.retain(|status, _| !matches!(status.as_str(), "401" | "403"));
         }
     }
+    paths.insert("/".into(), json!({"get": index}));
     paths.insert("/health/live".into(), json!({"get": live}));
     paths.insert("/health/ready".into(), json!({"get": ready}));
     let mut document = operation(

@@ -4,8 +4,12 @@ use omnera_core::backend::{AccountError, User, UserChanges, UserPage};
 
 use super::{USER_COLUMNS, USER_TYPES, read, user_from_row, write};
 use crate::SqlStorage;
+use crate::dialect::Dialect;
 use crate::physical::ColumnType;
 use crate::sql_value::SqlValue;
+
+/// The role that may do everything.
+const ADMIN: &str = "admin";
 
 pub(super) async fn user(storage: &SqlStorage, id: i64) -> Result<Option<User>, AccountError> {
     let database = storage.database();
@@ -31,6 +35,26 @@ pub(super) async fn users(storage: &SqlStorage, offset: u64, limit: u64) -> Resu
     let total = counted.first().and_then(|row| row[0].as_i64()).unwrap_or_default();
     let users = rows.iter().map(|row| user_from_row(row).0).collect();
     Ok(UserPage::new(users, u64::try_from(total).unwrap_or_default()))
+}
+
+/// One statement: whether an enabled account's roles hold `admin` (a JSON array: `json_each`
+/// on SQLite, JSONB containment on PostgreSQL).
+pub(super) async fn has_admin(storage: &SqlStorage) -> Result<bool, AccountError> {
+    let database = storage.database();
+    let dialect = database.dialect();
+    let (from, role) = match dialect {
+        Dialect::Sqlite => (
+            format!("_omnera_users AS u, json_each(u.roles) AS r WHERE r.value = {}", dialect.placeholder(1)),
+            SqlValue::Text(ADMIN.to_owned()),
+        ),
+        Dialect::Postgres => (
+            format!("_omnera_users AS u WHERE u.roles @> {}", dialect.placeholder(1)),
+            SqlValue::Json(serde_json::json!([ADMIN])),
+        ),
+    };
+    let query = format!("SELECT COUNT(*) FROM (SELECT 1 FROM {from} AND NOT u.disabled LIMIT 1) AS found");
+    let rows = read(&database, &query, &[role], &[ColumnType::Integer]).await?;
+    Ok(rows.first().and_then(|row| row[0].as_i64()).unwrap_or_default() > 0)
 }
 
 fn as_i64(number: u64) -> i64 {

@@ -281,6 +281,10 @@ impl AccountStore for SqlStorage {
         admin::users(self, offset, limit).await
     }
 
+    async fn has_admin(&self) -> Result<bool, AccountError> {
+        admin::has_admin(self).await
+    }
+
     async fn update_user(&self, id: i64, changes: UserChanges) -> Result<Option<User>, AccountError> {
         admin::update_user(self, id, changes).await
     }
