@@ -253,19 +253,6 @@ async fn run(path: &Path, args: RunArgs) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let start = start_up::StartUp {
-        program: &std::env::args().next().unwrap_or_else(|| "serve".to_owned()),
-        config: path,
-        database: &url,
-        database_named,
-        files: &args.files,
-        address: listener.local_addr().unwrap_or(args.bind),
-        openapi: args.openapi,
-    };
-    print!("{}", start_up::text(app.schema(), &start, start_up::admin_exists(&app).await));
-    let shutdown = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
     // The peer address feeds the per-address limit on failed sign-ins.
     let mut options = ApiOptions::default()
         .allowing_origins(args.cors_origins.iter().map(String::as_str))
@@ -291,6 +278,21 @@ async fn run(path: &Path, args: RunArgs) -> ExitCode {
         .with_header_read_timeout(args.header_read_timeout)
         .with_idle_timeout(args.idle_timeout)
         .with_max_connections(args.max_connections);
+    let start = start_up::StartUp {
+        program: &std::env::args().next().unwrap_or_else(|| "serve".to_owned()),
+        config: path,
+        database: &url,
+        database_named,
+        files: &args.files,
+        address: listener.local_addr().unwrap_or(args.bind),
+        openapi: args.openapi,
+        options: &options,
+        limits: &limits,
+    };
+    print!("{}", start_up::text(app.schema(), &start, start_up::admin_exists(&app).await));
+    let shutdown = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
     let served = omnera::http::serve(listener, app.router_with(&options), limits, shutdown).await;
     app.shutdown();
     match served {

@@ -137,6 +137,9 @@ fn serve_says_where_the_api_is_and_how_to_get_an_admin() {
         "5 pages, 5 automations".to_owned(),
         "admin UI (/_/)".to_owned(),
         "written to the log".to_owned(),
+        "at most 1000 connections".to_owned(),
+        "off       CORS (--cors-origin), the request limit per address (--rate-limit), trusted proxies"
+            .to_owned(),
         work.join("crm.db").display().to_string(),
         "No admin account exists".to_owned(),
         "OMNERA_ADMIN_PASSWORD=... ".to_owned(),

@@ -1,12 +1,12 @@
 //! What `serve` tells when it starts: where the API, its document and the health checks are,
-//! where the data goes, what of the config this version does not serve, and, while the app has
-//! no admin, how to make one.
+//! where the data goes, its limits and which host settings are off, what of the config this
+//! version does not serve, and, while the app has no admin, how to make one.
 
 use std::fmt::Write as _;
 use std::net::SocketAddr;
 use std::path::Path;
 
-use omnera::http::OpenApiAccess;
+use omnera::http::{ApiOptions, ConnectionLimits, OpenApiAccess};
 use omnera::{App, Schema};
 
 /// Where a started server keeps things and how it was started.
@@ -26,6 +26,10 @@ pub(crate) struct StartUp<'a> {
     pub(crate) address: SocketAddr,
     /// Who may read the OpenAPI document.
     pub(crate) openapi: OpenApiAccess,
+    /// The router's options, to say which of them are off.
+    pub(crate) options: &'a ApiOptions,
+    /// The limits on connections.
+    pub(crate) limits: &'a ConnectionLimits,
 }
 
 /// Whether the app has an admin who can sign in; `None` when that cannot be told.
@@ -58,6 +62,17 @@ pub(crate) fn text(schema: &Schema, start: &StartUp<'_>, admin: Option<bool>) ->
     line(&mut text, "files", &absolute(start.files));
     line(&mut text, "mail", "written to the log, not sent");
     line(&mut text, "access", &access(schema));
+    let limits = start.limits;
+    let connections = format!(
+        "at most {} connections, headers within {}, closed after {} idle",
+        limits.max_connections,
+        humantime::format_duration(limits.header_read_timeout),
+        humantime::format_duration(limits.idle_timeout)
+    );
+    line(&mut text, "limits", &connections);
+    if let Some(off) = switched_off(start.options) {
+        line(&mut text, "off", &off);
+    }
     line(&mut text, "not yet", &not_served(schema));
     match admin {
         Some(true) => {
@@ -67,6 +82,21 @@ pub(crate) fn text(schema: &Schema, start: &StartUp<'_>, admin: Option<bool>) ->
         None => {}
     }
     text
+}
+
+/// The host settings left off, each with the option that turns it on.
+fn switched_off(options: &ApiOptions) -> Option<String> {
+    let mut off = Vec::new();
+    if !options.allows_cross_origin() {
+        off.push("CORS (--cors-origin)");
+    }
+    if options.rate_limit().is_none() {
+        off.push("the request limit per address (--rate-limit)");
+    }
+    if options.trusted_proxies().is_empty() {
+        off.push("trusted proxies (--trusted-proxy; see docs/deploy.md)");
+    }
+    (!off.is_empty()).then(|| off.join(", "))
 }
 
 fn line(text: &mut String, label: &str, value: &str) {

@@ -55,6 +55,11 @@ impl TrustedProxies {
         Ok(Self { networks, header: ForwardedHeader::default() })
     }
 
+    /// Whether no proxy is trusted (the default): every client is its peer.
+    pub fn is_empty(&self) -> bool {
+        self.networks.is_empty()
+    }
+
     /// The same proxies, naming the client in `header` instead.
     #[must_use]
     pub fn reading(mut self, header: ForwardedHeader) -> Self {

@@ -152,6 +152,11 @@ impl ApiOptions {
         self.rate_limit
     }
 
+    /// Whether browsers on other origins may call the API (CORS is on).
+    pub fn allows_cross_origin(&self) -> bool {
+        !self.allowed_origins.is_empty()
+    }
+
     /// The CORS layer, when origins are allowed.
     pub(crate) fn cors(&self) -> Option<CorsLayer> {
         if self.allowed_origins.is_empty() {
