@@ -73,27 +73,14 @@ check_openapi_documents() {
 
 run_openapi_checks() {
   install_openapi_tools || { echo "could not install the OpenAPI tools"; return 1; }
-  local work port pid token status=0
+  local work status=0
   work=$(mktemp -d)
-  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-  cargo build --example serve || { rm -rf "$work"; return 1; }
-  OMNERA_ADMIN_EMAIL=openapi@example.com OMNERA_ADMIN_PASSWORD=openapi-password \
-    "${CARGO_TARGET_DIR:-target}/debug/examples/serve" examples/apps/crm.json --database "sqlite://$work/crm.db" \
-    --files "$work/files" --bind "127.0.0.1:$port" > "$work/serve.log" 2>&1 &
-  pid=$!
-  for _ in $(seq 1 50); do
-    curl -sf "http://127.0.0.1:$port/health/ready" > /dev/null && break
-    sleep 0.2
-  done
-  token=$(curl -sf -H 'content-type: application/json' "http://127.0.0.1:$port/api/auth/sign-in" \
-    -d '{"email": "openapi@example.com", "password": "openapi-password"}' \
-    | python3 -c 'import json, sys; print(json.load(sys.stdin)["token"])') || status=1
+  start_crm_sample "$work" openapi@example.com openapi-password || status=1
   if [ "$status" -eq 0 ]; then
-    curl -sf -H "Authorization: Bearer $token" "http://127.0.0.1:$port/api/openapi.json" > "$work/admin.json" \
-      && curl -sf "http://127.0.0.1:$port/api/openapi.json" > "$work/anonymous.json" || status=1
+    curl -sf -H "Authorization: Bearer $CRM_TOKEN" "$CRM_BASE/api/openapi.json" > "$work/admin.json" \
+      && curl -sf "$CRM_BASE/api/openapi.json" > "$work/anonymous.json" || status=1
   fi
-  kill "$pid" 2>/dev/null
-  wait "$pid" 2>/dev/null || true
+  stop_crm_sample
   if [ "$status" -ne 0 ]; then
     echo "could not fetch the documents; the server's log:"
     tail -50 "$work/serve.log"

@@ -62,3 +62,31 @@ ensure_moto() {
   done
   export OMNERA_TEST_S3_ENDPOINT="http://127.0.0.1:$port"
 }
+
+# The CRM sample served by the serve example on a free loopback port, with a new SQLite database
+# in WORK and an admin signed in. Sets CRM_BASE (http://127.0.0.1:PORT), CRM_PID and CRM_TOKEN
+# (the admin's session token); fails when the server or the sign-in does not come up. Stop it
+# with stop_crm_sample; its log is WORK/serve.log.
+#   start_crm_sample "$work" admin@example.com admin-password
+start_crm_sample() {
+  local work="$1" email="$2" password="$3" port
+  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  cargo build --example serve || return 1
+  OMNERA_ADMIN_EMAIL="$email" OMNERA_ADMIN_PASSWORD="$password" \
+    "${CARGO_TARGET_DIR:-target}/debug/examples/serve" examples/apps/crm.json --database "sqlite://$work/crm.db" \
+    --files "$work/files" --bind "127.0.0.1:$port" > "$work/serve.log" 2>&1 &
+  CRM_PID=$!
+  CRM_BASE="http://127.0.0.1:$port"
+  for _ in $(seq 1 50); do
+    curl -sf "$CRM_BASE/health/ready" > /dev/null && break
+    sleep 0.2
+  done
+  CRM_TOKEN=$(curl -sf -H 'content-type: application/json' "$CRM_BASE/api/auth/sign-in" \
+    -d "{\"email\": \"$email\", \"password\": \"$password\"}" \
+    | python3 -c 'import json, sys; print(json.load(sys.stdin)["token"])')
+}
+
+stop_crm_sample() {
+  kill "$CRM_PID" 2>/dev/null || true
+  wait "$CRM_PID" 2>/dev/null || true
+}
