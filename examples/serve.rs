@@ -218,14 +218,16 @@ async fn run(path: &Path, args: RunArgs) -> ExitCode {
         }
     };
     // The automation runtime is not built yet: the app serves its API without automations.
-    let built = App::from_config(config)
+    let builder = App::from_config(config)
         .with_storage(storage.clone())
         .with_accounts(storage)
         .with_blob_store(blobs)
         .with_mailer(LogMailer)
-        .without_automations()
-        .build()
-        .await;
+        .without_automations();
+    // Attachment fields may keep their files in an S3 bucket of their own.
+    #[cfg(feature = "s3")]
+    let builder = builder.with_connection_blob_stores(omnera::http::S3ConnectionStores);
+    let built = builder.build().await;
     let app = match built {
         Ok(app) => app,
         Err(error) => {

@@ -16,9 +16,11 @@
 pub mod app;
 pub mod backend;
 pub mod config;
+mod error_kind;
 pub mod fields;
 pub mod query;
 pub mod record;
+pub mod records;
 mod schedule;
 pub mod schema;
 #[cfg(feature = "testing")]
@@ -28,6 +30,7 @@ mod value;
 
 pub use app::{App, AppBuilder, BuildError};
 pub use config::{Config, ConfigFormat, load_schema};
+pub use error_kind::ErrorKind;
 pub use fields::{FieldDefault, FieldKind};
 pub use schedule::CronSchedule;
 pub use schema::{Schema, TableSchema};

@@ -119,3 +119,67 @@ impl TableSchema {
 fn required(name: &str) -> FieldProblem {
     FieldProblem { field: name.to_owned(), code: "required", message: "is required".to_owned() }
 }
+
+/// The values a writer gives for one record, by field name, as JSON: what a REST body, a form
+/// or an automation step holds before the field modules check and normalise it. Hooks see and
+/// change drafts; the records service validates them after the hooks.
+///
+/// ```
+/// use omnera_core::record::RecordDraft;
+/// use serde_json::json;
+///
+/// let mut draft = RecordDraft::from_json(json!({"name": "Ada"})).unwrap();
+/// draft.set("stage", "lead");
+/// assert_eq!(draft.get("stage"), Some(&json!("lead")));
+/// assert!(RecordDraft::from_json(json!([1, 2])).is_err(), "a record is an object");
+/// ```
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct RecordDraft {
+    fields: Map<String, Value>,
+}
+
+/// A draft given as JSON that is not an object.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("a record is a JSON object")]
+pub struct NotAnObject;
+
+impl RecordDraft {
+    /// A draft with no values.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The draft a JSON object stands for.
+    pub fn from_json(value: Value) -> Result<Self, NotAnObject> {
+        match value {
+            Value::Object(fields) => Ok(Self { fields }),
+            _ => Err(NotAnObject),
+        }
+    }
+
+    /// The value given for `field`.
+    pub fn get(&self, field: &str) -> Option<&Value> {
+        self.fields.get(field)
+    }
+
+    /// Gives `field` the value `value`.
+    pub fn set(&mut self, field: impl Into<String>, value: impl Into<Value>) {
+        self.fields.insert(field.into(), value.into());
+    }
+
+    /// Takes `field` out of the draft; returns the value it had.
+    pub fn remove(&mut self, field: &str) -> Option<Value> {
+        self.fields.remove(field)
+    }
+
+    /// Every value, by field name.
+    pub fn fields(&self) -> &Map<String, Value> {
+        &self.fields
+    }
+}
+
+impl From<Map<String, Value>> for RecordDraft {
+    fn from(fields: Map<String, Value>) -> Self {
+        Self { fields }
+    }
+}

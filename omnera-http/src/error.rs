@@ -6,85 +6,13 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use omnera_core::backend::StorageError;
 use omnera_core::record::FieldProblem;
+use omnera_core::records::RecordsError;
 use serde::Serialize;
 use serde_json::json;
 
 use crate::request_id::current_request_id;
 
-/// Declares [`ErrorKind`] with its code, status and title in one table.
-macro_rules! error_kinds {
-    ($($(#[doc = $doc:literal])* $kind:ident => ($status:expr, $code:literal, $title:literal),)*) => {
-        /// What went wrong, as the API reports it.
-        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-        #[non_exhaustive]
-        pub enum ErrorKind {
-            $($(#[doc = $doc])* $kind,)*
-        }
-
-        impl ErrorKind {
-            /// Every kind, in the order of the table.
-            pub const ALL: &'static [ErrorKind] = &[$(ErrorKind::$kind,)*];
-
-            /// The stable snake_case code.
-            pub fn code(self) -> &'static str {
-                match self { $(Self::$kind => $code,)* }
-            }
-
-            /// The HTTP status.
-            pub fn status(self) -> StatusCode {
-                match self { $(Self::$kind => $status,)* }
-            }
-
-            /// The problem's title.
-            pub fn title(self) -> &'static str {
-                match self { $(Self::$kind => $title,)* }
-            }
-        }
-    };
-}
-
-error_kinds! {
-    /// A query parameter is unknown, malformed or out of range.
-    BadRequest => (StatusCode::BAD_REQUEST, "bad_request", "Bad Request"),
-    /// The body is not valid JSON, or not of the expected shape.
-    InvalidJson => (StatusCode::BAD_REQUEST, "invalid_json", "Bad Request"),
-    /// No credentials, or bad ones.
-    Unauthorized => (StatusCode::UNAUTHORIZED, "unauthorized", "Unauthorized"),
-    /// Valid credentials that are not allowed to do this.
-    Forbidden => (StatusCode::FORBIDDEN, "forbidden", "Forbidden"),
-    /// No such table, record or route.
-    NotFound => (StatusCode::NOT_FOUND, "not_found", "Not Found"),
-    /// The route exists but not with this method.
-    MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "Method Not Allowed"),
-    /// A unique value is taken.
-    UniqueViolation => (StatusCode::CONFLICT, "unique_violation", "Conflict"),
-    /// A delete was refused because other records still refer to this one.
-    StillReferenced => (StatusCode::CONFLICT, "still_referenced", "Conflict"),
-    /// The record changed since the `If-Match` ETag was read.
-    PreconditionFailed => (StatusCode::PRECONDITION_FAILED, "precondition_failed", "Precondition Failed"),
-    /// The body is larger than allowed.
-    PayloadTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", "Content Too Large"),
-    /// The request's target (path and query) is longer than allowed.
-    UriTooLong => (StatusCode::URI_TOO_LONG, "uri_too_long", "URI Too Long"),
-    /// The body's media type is not accepted.
-    UnsupportedMediaType => (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", "Unsupported Media Type"),
-    /// A `Range` that lies outside the file; `Content-Range: bytes */size` says its size.
-    RangeNotSatisfiable => (StatusCode::RANGE_NOT_SATISFIABLE, "range_not_satisfiable", "Range Not Satisfiable"),
-    /// One or more fields of a record are invalid.
-    ValidationFailed => (StatusCode::UNPROCESSABLE_ENTITY, "validation_failed", "Unprocessable Content"),
-    /// Too many requests; retry after the given seconds.
-    RateLimited => (StatusCode::TOO_MANY_REQUESTS, "rate_limited", "Too Many Requests"),
-    /// The request's header fields are larger than allowed, in all.
-    HeaderFieldsTooLarge => (
-        StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
-        "request_header_fields_too_large",
-        "Request Header Fields Too Large"
-    ),
-    /// Something failed inside; the log has the details.
-    Internal => (StatusCode::INTERNAL_SERVER_ERROR, "internal_error", "Internal Server Error"),
-    /// A dependency (the database, the blob store) is down.
-    Unavailable => (StatusCode::SERVICE_UNAVAILABLE, "unavailable", "Service Unavailable"),
-}
+pub use omnera_core::ErrorKind;
 
 /// A problem with one field, in an error body's `errors`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -176,23 +104,12 @@ impl ApiError {
 
 impl From<StorageError> for ApiError {
     fn from(error: StorageError) -> Self {
+        let kind = error.kind();
         match error {
-            StorageError::UnknownTable { table } => {
-                Self::new(ErrorKind::NotFound, format!("table {table} not found"))
-            }
-            StorageError::NotFound { table, id } => {
-                Self::new(ErrorKind::NotFound, format!("record {id} not found in table {table}"))
-            }
             StorageError::UniqueViolation { table, field } => {
-                let mut error = Self::new(
-                    ErrorKind::UniqueViolation,
-                    format!("{field} of table {table} must be unique; the value is taken"),
-                );
-                error.errors.push(FieldError {
-                    field,
-                    code: "unique_violation".to_owned(),
-                    message: "the value is taken".to_owned(),
-                });
+                let mut error =
+                    Self::new(kind, format!("{field} of table {table} must be unique; the value is taken"));
+                error.errors.push(FieldError::new(field, "unique_violation", "the value is taken"));
                 error
             }
             StorageError::MissingReference { field, .. } => {
@@ -201,33 +118,48 @@ impl From<StorageError> for ApiError {
             StorageError::MissingValue { field, .. } => {
                 Self::invalid_field(&field, "required", "is required")
             }
-            StorageError::StillReferenced { table, id, referencing_table } => Self::new(
-                ErrorKind::StillReferenced,
-                format!("record {id} of table {table} is still referenced by table {referencing_table}"),
-            ),
-            StorageError::FileNotFound { table, record_id, field, id } => Self::new(
-                ErrorKind::NotFound,
-                format!("file {id} not found on {field} of record {record_id} in table {table}"),
-            ),
             StorageError::OutsideAllowedRows { table, id: _ } => Self::new(
-                ErrorKind::Forbidden,
+                kind,
                 format!("your permissions on table {table} do not allow a record with these values"),
             ),
-            StorageError::Conflict { table, id } => Self::new(
-                ErrorKind::PreconditionFailed,
-                format!("record {id} of table {table} changed since the ETag was read"),
-            ),
-            StorageError::InvalidQuery { reason, .. } => {
-                Self::new(ErrorKind::BadRequest, format!("invalid query: {reason}"))
+            StorageError::Conflict { table, id } => {
+                Self::new(kind, format!("record {id} of table {table} changed since the ETag was read"))
             }
+            StorageError::InvalidQuery { reason, .. } => Self::new(kind, format!("invalid query: {reason}")),
+            StorageError::TooManyFiles { field, max, .. } => {
+                Self::invalid_field(&field, "too_many_files", format!("holds at most {max} files"))
+            }
+            StorageError::UnknownTable { .. }
+            | StorageError::NotFound { .. }
+            | StorageError::FileNotFound { .. }
+            | StorageError::StillReferenced { .. } => Self::new(kind, error.to_string()),
             StorageError::Unavailable { source } => {
                 tracing::error!(error = %source, "database unavailable");
-                Self::new(ErrorKind::Unavailable, "the database is unavailable")
+                Self::new(kind, "the database is unavailable")
             }
             other => {
                 tracing::error!(error = %other, "storage error");
                 Self::new(ErrorKind::Internal, "the request could not be completed")
             }
+        }
+    }
+}
+
+impl From<RecordsError> for ApiError {
+    fn from(error: RecordsError) -> Self {
+        let kind = error.kind();
+        match error {
+            RecordsError::Storage(error) => error.into(),
+            RecordsError::InvalidFields(problems) => {
+                Self::invalid_fields(problems.into_iter().map(FieldError::from).collect())
+            }
+            RecordsError::InvalidQuery { parameter, reason } => Self::bad_parameter(&parameter, reason),
+            RecordsError::Internal { reason } => {
+                tracing::error!(%reason, "internal error");
+                Self::new(kind, "the request could not be completed")
+            }
+            RecordsError::NoStorage => Self::new(kind, "the app has no storage"),
+            other => Self::new(kind, other.to_string()),
         }
     }
 }
@@ -238,7 +170,7 @@ impl IntoResponse for ApiError {
         let mut body = json!({
             "type": format!("https://omnera.dev/errors/{}", self.kind.code()),
             "title": self.kind.title(),
-            "status": self.kind.status().as_u16(),
+            "status": self.kind.http_status(),
             "code": self.kind.code(),
             "detail": self.detail,
             "requestId": request_id,
@@ -246,7 +178,9 @@ impl IntoResponse for ApiError {
         if !self.errors.is_empty() {
             body["errors"] = json!(self.errors);
         }
-        let mut response = (self.kind.status(), body.to_string()).into_response();
+        let status =
+            StatusCode::from_u16(self.kind.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let mut response = (status, body.to_string()).into_response();
         response
             .headers_mut()
             .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));

@@ -50,6 +50,8 @@ pub use blobs::ObjectStoreBlobs;
 pub use blobs::S3Settings;
 pub use client_address::{ForwardedHeader, TrustedProxies};
 pub use error::{ApiError, ErrorKind, FieldError};
+#[cfg(feature = "s3")]
+pub use files::S3ConnectionStores;
 pub use head_limits::{MAX_HEADER_BYTES, MAX_URI_LENGTH};
 pub use openapi::document as openapi_document;
 pub use options::{ApiOptions, OpenApiAccess, RateLimit, UnknownOpenApiAccess};

@@ -7,7 +7,6 @@ use omnera_core::backend::Storage;
 
 use crate::auth::{SignInProviders, provider_http_client};
 use crate::error::{ApiError, ErrorKind};
-use crate::files::ConnectionStores;
 use crate::options::{ApiOptions, OpenApiAccess};
 
 /// The router's state. A host that merges the router into its own keeps its own state; this one
@@ -15,8 +14,6 @@ use crate::options::{ApiOptions, OpenApiAccess};
 #[derive(Clone, Debug)]
 pub(crate) struct ApiState {
     pub(crate) app: App,
-    /// Blob stores of the storage connections attachment fields name.
-    pub(crate) connection_stores: ConnectionStores,
     /// The providers of OAuth connections, discovered on first use.
     pub(crate) sign_in_providers: SignInProviders,
     /// The client that talks to OAuth providers, made on first use (it reads the system's
@@ -32,7 +29,6 @@ impl ApiState {
     pub(crate) fn new(app: App, options: &ApiOptions) -> Self {
         Self {
             app,
-            connection_stores: ConnectionStores::default(),
             sign_in_providers: SignInProviders::default(),
             provider_client: Arc::default(),
             public_origin: options.public_origin().map(str::to_owned),

@@ -334,6 +334,7 @@ async fn attachments_in_a_storage_connection() {
     let app = App::from_config(Config::from_json_str(&config.to_string()).unwrap())
         .with_storage(storage)
         .with_blob_store(host.store())
+        .with_connection_blob_stores(omnera_http::S3ConnectionStores)
         .with_mailer(LogMailer)
         .build()
         .await

@@ -5,11 +5,12 @@ use std::sync::Arc;
 use tokio_util::sync::CancellationToken;
 
 use super::capabilities::{MissingCapability, Provided, missing_capabilities};
-use super::{App, AppParts, Hooks};
+use super::{App, AppParts, ConnectionBlobStores, Hooks};
 use crate::backend::{
     AccountStore, Action, ApplyOptions, BlobStore, IdentityProvider, JobQueue, Mailer, Plugin, PluginContext,
     PluginError, Policy, Storage, StorageError,
 };
+use crate::records::ConfigPolicy;
 use crate::{Config, ConfigErrors};
 
 /// Why an app could not be built.
@@ -52,6 +53,7 @@ pub struct AppBuilder {
     config: Config,
     storage: Option<Arc<dyn Storage>>,
     blob_store: Option<Arc<dyn BlobStore>>,
+    connection_stores: Option<Arc<dyn ConnectionBlobStores>>,
     mailer: Option<Arc<dyn Mailer>>,
     identity: Option<Arc<dyn IdentityProvider>>,
     policy: Option<Arc<dyn Policy>>,
@@ -70,6 +72,7 @@ impl AppBuilder {
             config,
             storage: None,
             blob_store: None,
+            connection_stores: None,
             mailer: None,
             identity: None,
             policy: None,
@@ -92,6 +95,13 @@ impl AppBuilder {
     /// The blob store for attachments kept locally (needed by attachment fields).
     pub fn with_blob_store(mut self, store: impl BlobStore) -> Self {
         self.blob_store = Some(Arc::new(store));
+        self
+    }
+
+    /// Opens the blob stores of storage connections (needed by attachment fields that name a
+    /// connection), such as omnera-http's `S3ConnectionStores`.
+    pub fn with_connection_blob_stores(mut self, stores: impl ConnectionBlobStores) -> Self {
+        self.connection_stores = Some(Arc::new(stores));
         self
     }
 
@@ -163,6 +173,8 @@ impl AppBuilder {
         let provided = Provided {
             storage: self.storage.is_some(),
             blob_store: self.blob_store.is_some(),
+            connection_stores: self.connection_stores.is_some(),
+            accounts: self.accounts.is_some() || self.identity.is_some(),
             mailer: self.mailer.is_some(),
             automation_runtime: self.plugins.iter().any(|plugin| plugin.runs_automations()),
             automations_disabled: self.automations_disabled,
@@ -191,6 +203,7 @@ impl AppBuilder {
                 return Err(error.into());
             }
         }
+        let policy = self.policy.unwrap_or_else(|| Arc::new(ConfigPolicy::new(schema.clone())));
         Ok(App {
             inner: Arc::new(AppParts {
                 schema,
@@ -198,11 +211,13 @@ impl AppBuilder {
                 blob_store: self.blob_store,
                 mailer: self.mailer,
                 identity: self.identity,
-                policy: self.policy,
+                policy,
                 jobs: self.jobs,
                 accounts: self.accounts,
                 actions,
                 hooks: self.hooks,
+                connection_stores: self.connection_stores,
+                opened_stores: Default::default(),
                 shutdown,
             }),
         })

@@ -30,6 +30,8 @@ impl fmt::Display for MissingCapability {
 pub(crate) struct Provided<'a> {
     pub(crate) storage: bool,
     pub(crate) blob_store: bool,
+    pub(crate) connection_stores: bool,
+    pub(crate) accounts: bool,
     pub(crate) mailer: bool,
     pub(crate) automation_runtime: bool,
     pub(crate) automations_disabled: bool,
@@ -56,19 +58,34 @@ pub(crate) fn missing_capabilities(schema: &Schema, provided: &Provided<'_>) -> 
         "call with_storage, e.g. SqlStorage::connect(\"sqlite://app.db\")",
     );
 
-    let local_attachments = schema
-        .tables()
-        .iter()
-        .flat_map(|table| table.fields().iter().map(move |field| (table, field)))
-        .filter(|(_, field)| match field.kind() {
-            FieldKind::SingleAttachment(storage) | FieldKind::MultipleAttachments { storage, .. } => {
-                storage.connection.is_none()
-            }
-            _ => false,
-        })
-        .map(|(table, field)| format!("field {}.{}", table.name(), field.name()))
-        .collect();
-    require(provided.blob_store, "a blob store", local_attachments, "call with_blob_store");
+    let attachments = |on_connection: bool| -> Vec<String> {
+        schema
+            .tables()
+            .iter()
+            .flat_map(|table| table.fields().iter().map(move |field| (table, field)))
+            .filter(|(_, field)| match field.kind() {
+                FieldKind::SingleAttachment(storage) | FieldKind::MultipleAttachments { storage, .. } => {
+                    storage.connection.is_some() == on_connection
+                }
+                _ => false,
+            })
+            .map(|(table, field)| format!("field {}.{}", table.name(), field.name()))
+            .collect()
+    };
+    require(provided.blob_store, "a blob store", attachments(false), "call with_blob_store");
+    require(
+        provided.connection_stores,
+        "blob stores for storage connections",
+        attachments(true),
+        "call with_connection_blob_stores, e.g. with omnera_http::S3ConnectionStores",
+    );
+    let auth = if schema.has_auth() { vec!["auth".to_owned()] } else { Vec::new() };
+    require(
+        provided.accounts,
+        "an account store",
+        auth,
+        "call with_accounts (SqlStorage keeps accounts) or with_identity_provider",
+    );
 
     let automations = if provided.automations_disabled { &[][..] } else { schema.automations() };
     let mut emails: Vec<String> = Vec::new();

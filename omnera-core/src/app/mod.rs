@@ -1,14 +1,16 @@
 //! The [`App`]: a checked schema wired to its backends, and the [`AppBuilder`] that makes one.
 
+mod blob_stores;
 mod builder;
 mod capabilities;
 mod hooks;
 
 use std::sync::Arc;
 
+pub use blob_stores::ConnectionBlobStores;
 pub use builder::{AppBuilder, BuildError};
 pub use capabilities::MissingCapability;
-pub use hooks::{HookContext, HookEvent, HookId, HookRejection, Hooks};
+pub use hooks::{CommittedChange, HookId, HookRejection, Hooks, PendingCreate, PendingDelete, PendingUpdate};
 use tokio_util::sync::CancellationToken;
 
 use crate::backend::{AccountStore, Action, BlobStore, IdentityProvider, JobQueue, Mailer, Policy, Storage};
@@ -36,11 +38,13 @@ pub(crate) struct AppParts {
     pub(crate) blob_store: Option<Arc<dyn BlobStore>>,
     pub(crate) mailer: Option<Arc<dyn Mailer>>,
     pub(crate) identity: Option<Arc<dyn IdentityProvider>>,
-    pub(crate) policy: Option<Arc<dyn Policy>>,
+    pub(crate) policy: Arc<dyn Policy>,
     pub(crate) jobs: Option<Arc<dyn JobQueue>>,
     pub(crate) accounts: Option<Arc<dyn AccountStore>>,
     pub(crate) actions: Arc<[Arc<dyn Action>]>,
     pub(crate) hooks: Hooks,
+    pub(crate) connection_stores: Option<Arc<dyn ConnectionBlobStores>>,
+    pub(crate) opened_stores: blob_stores::OpenedStores,
     pub(crate) shutdown: CancellationToken,
 }
 
@@ -87,9 +91,10 @@ impl App {
         self.inner.identity.as_ref()
     }
 
-    /// The host's policy, if it gave one (the config's `auth` is used otherwise).
-    pub fn policy(&self) -> Option<&Arc<dyn Policy>> {
-        self.inner.policy.as_ref()
+    /// Who may do what: the host's policy, or else the config's `auth`
+    /// ([`ConfigPolicy`](crate::records::ConfigPolicy)).
+    pub fn policy(&self) -> &Arc<dyn Policy> {
+        &self.inner.policy
     }
 
     /// The job queue, if the app has one.

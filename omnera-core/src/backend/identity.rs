@@ -16,6 +16,10 @@ pub struct Caller {
     /// What the caller's API key is limited to, when it came with a key that has scopes; then
     /// nothing outside them is allowed, whatever the roles say.
     pub scopes: Option<Vec<ApiKeyScope>>,
+    /// The engine itself acting under a name (an automation's, say) and the roles it holds.
+    pub system: Option<String>,
+    /// The request this call serves, for the outbox and the logs.
+    pub request_id: Option<String>,
 }
 
 /// One table an API key may be used on, and the actions it may take there.
@@ -62,7 +66,35 @@ impl Caller {
     /// assert!(caller.has_role("sales") && caller.has_role("anonymous") && !caller.is_admin());
     /// ```
     pub fn user(id: i64, roles: impl IntoIterator<Item = impl Into<String>>) -> Self {
-        Self { user_id: Some(id), roles: roles.into_iter().map(Into::into).collect(), scopes: None }
+        Self { user_id: Some(id), roles: roles.into_iter().map(Into::into).collect(), ..Self::default() }
+    }
+
+    /// The engine itself, acting as `name` (an automation, a job) under `roles`: permissions,
+    /// hooks and validation apply as they do to a user with those roles.
+    ///
+    /// ```
+    /// let caller = omnera_core::backend::Caller::system("invoice-reminders", ["billing"]);
+    /// assert!(caller.has_role("billing") && caller.user_id.is_none());
+    /// assert_eq!(caller.system.as_deref(), Some("invoice-reminders"));
+    /// ```
+    pub fn system(name: impl Into<String>, roles: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        Self {
+            system: Some(name.into()),
+            roles: roles.into_iter().map(Into::into).collect(),
+            ..Self::default()
+        }
+    }
+
+    /// The same caller, serving the request `id`.
+    #[must_use]
+    pub fn for_request(mut self, id: impl Into<String>) -> Self {
+        self.request_id = Some(id.into());
+        self
+    }
+
+    /// Whether the caller is neither a user nor the system: a denial asks them to sign in.
+    pub fn is_anonymous(&self) -> bool {
+        self.user_id.is_none() && self.system.is_none()
     }
 
     /// The same caller, limited to what an API key's scopes allow.

@@ -29,11 +29,9 @@ use serde_json::{Value, json};
 
 use crate::error::{ApiError, ErrorKind};
 use crate::state::ApiState;
-use credentials::{
-    Authorization, hash_password, request_api_key, request_authorization, request_token, token_hash,
-};
+use credentials::{Authorization, hash_password, request_api_key, request_authorization, token_hash};
 
-pub(crate) use credentials::SESSION_COOKIE;
+pub(crate) use credentials::{SESSION_COOKIE, request_token};
 pub(crate) use oauth::{SignInProviders, http_client as provider_http_client};
 pub(crate) use users::admin;
 

@@ -7,16 +7,18 @@ mod names;
 mod stores;
 mod upload;
 
-pub(crate) use stores::{ConnectionStores, blob_store_for};
+#[cfg(feature = "s3")]
+pub use stores::S3ConnectionStores;
+pub(crate) use stores::blob_store_for;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
-use omnera_core::backend::StoredFile;
 use omnera_core::config::PermissionAction;
 use omnera_core::fields::AttachmentOptions;
+use omnera_core::records::Records;
 use omnera_core::schema::FieldSchema;
 use omnera_core::{FieldKind, TableSchema};
 
@@ -70,7 +72,7 @@ pub(crate) fn attachment_field<'s>(
 }
 
 /// The attachment field and record a files path names, once the caller is known to be allowed
-/// to take `action` on that record.
+/// to take `action` on that record, and the records service as that caller.
 pub(crate) async fn authorized_attachment<'s>(
     state: &'s ApiState,
     headers: &axum::http::HeaderMap,
@@ -78,12 +80,12 @@ pub(crate) async fn authorized_attachment<'s>(
     record: &str,
     field: &str,
     action: PermissionAction,
-) -> Result<(AttachmentField<'s>, i64), ApiError> {
+) -> Result<(AttachmentField<'s>, i64, Records), ApiError> {
     let attachment = attachment_field(state, table, field)?;
     let record_id = parse_id(record, "record")?;
-    let caller = crate::access::caller(state, headers).await?;
-    crate::access::check_record(state, &caller, attachment.table.name(), record_id, action).await?;
-    Ok((attachment, record_id))
+    let records = crate::access::records_for(state, headers).await?;
+    records.check_record(attachment.table.name(), record_id, action).await?;
+    Ok((attachment, record_id, records))
 }
 
 pub(crate) fn parse_id(value: &str, what: &str) -> Result<i64, ApiError> {
@@ -99,29 +101,12 @@ async fn remove(
     Path((table, id, field, file)): Path<(String, String, String, String)>,
     headers: axum::http::HeaderMap,
 ) -> Result<StatusCode, ApiError> {
-    let (attachment, record_id) =
-        authorized_attachment(&state, &headers, &table, &id, &field, PermissionAction::Update).await?;
+    let attachment = attachment_field(&state, &table, &field)?;
+    let record_id = parse_id(&id, "record")?;
     let file_id = parse_id(&file, "file")?;
-    let removed = state
-        .storage()?
-        .detach_file(attachment.table.name(), record_id, attachment.field.name(), file_id)
-        .await?;
-    delete_blobs(&state, attachment.options, [removed.location]).await;
+    let records = crate::access::records_for(&state, &headers).await?;
+    records.detach_file(attachment.table.name(), record_id, attachment.field.name(), file_id).await?;
     Ok(StatusCode::NO_CONTENT)
-}
-
-/// Deletes the blobs of a deleted record's files, each from its field's store.
-pub(crate) async fn delete_record_blobs(state: &ApiState, table: &TableSchema, files: Vec<StoredFile>) {
-    for file in files {
-        let options = table.field(&file.field).and_then(|field| match field.kind() {
-            FieldKind::SingleAttachment(options) => Some(options),
-            FieldKind::MultipleAttachments { storage, .. } => Some(storage),
-            _ => None,
-        });
-        if let Some(options) = options {
-            delete_blobs(state, options, [file.location]).await;
-        }
-    }
 }
 
 /// Deletes a field's blobs whose metadata is gone; a failure is logged (the blob is orphaned,

@@ -8,7 +8,7 @@ use axum::extract::{FromRequest, Multipart, Path, Request, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use bytes::{Bytes, BytesMut};
 use futures_util::StreamExt;
-use omnera_core::backend::{BlobError, BlobStream, NewFile, StorageError};
+use omnera_core::backend::{BlobError, BlobStream, NewFile};
 use omnera_core::config::PermissionAction;
 use serde_json::{Value, json};
 
@@ -26,7 +26,7 @@ pub(super) async fn upload(
     request: Request,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let headers: HeaderMap = request.headers().clone();
-    let (attachment, record_id) =
+    let (attachment, record_id, records) =
         authorized_attachment(&state, &headers, &table, &id, &field, PermissionAction::Update).await?;
     let storage = state.storage()?;
     let mut multipart = Multipart::from_request(request, &state)
@@ -100,22 +100,12 @@ pub(super) async fn upload(
                 "send at least one file in a form field named `file`",
             ));
         }
-        storage
-            .attach_files(attachment.table.name(), record_id, attachment.field.name(), files)
-            .await
-            .map_err(|error| match error {
-                StorageError::TooManyFiles { field, max, .. } => {
-                    ApiError::invalid_field(&field, "too_many_files", format!("holds at most {max} files"))
-                }
-                other => other.into(),
-            })
+        Ok(records.attach_files(attachment.table.name(), record_id, attachment.field.name(), files).await?)
     }
     .await;
     match outcome {
-        Ok(change) => {
-            delete_blobs(&state, attachment.options, change.removed.into_iter().map(|file| file.location))
-                .await;
-            let listed: Vec<Value> = change.added.iter().map(file_object).collect();
+        Ok(added) => {
+            let listed: Vec<Value> = added.iter().map(file_object).collect();
             Ok((StatusCode::CREATED, Json(json!({"files": listed}))))
         }
         Err(error) => {

@@ -20,11 +20,12 @@ use axum::extract::{OriginalUri, State};
 use axum::http::HeaderMap;
 use axum::routing::get;
 use omnera_core::Schema;
-use omnera_core::backend::Caller;
+use omnera_core::backend::{Caller, Policy, PolicyDecision};
 use omnera_core::config::PermissionAction;
+use omnera_core::records::ConfigPolicy;
 use serde_json::{Map, Value, json};
 
-use crate::access::{allows_any, caller, config_decision, decide};
+use crate::access::caller;
 use crate::auth::admin;
 use crate::error::{ApiError, ErrorKind};
 use crate::options::OpenApiAccess;
@@ -55,8 +56,8 @@ async fn serve_document(
         OpenApiAccess::Permitted => Some(caller(&state, &headers).await?),
     };
     let schema = state.app.schema();
-    let anonymous = Caller::anonymous();
-    let anonymous_may = |table: &str, action| allows_any(&decide(&state, &anonymous, table, action));
+    let anonymous = state.app.records(Caller::anonymous());
+    let anonymous_may = |table: &str, action| anonymous.may(table, action);
     // The server is where the router is mounted: the path this request reached the document by,
     // less the document's own path (a host may nest the router), after the public origin.
     let mount = uri.path().strip_suffix(DOCUMENT_PATH).unwrap_or_default();
@@ -65,10 +66,11 @@ async fn serve_document(
     let document = match reader {
         None => assemble(schema, &Audience::WHOLE, &api),
         Some(caller) => {
-            let may = |table: &str, action| allows_any(&decide(&state, &caller, table, action));
+            let admin_routes = caller.is_admin() || !schema.has_auth();
+            let records = state.app.records(caller);
+            let may = |table: &str, action| records.may(table, action);
             // The users API and the config are for admins, even in an app without an `auth`
             // section; there everyone may do everything else, so its document is whole.
-            let admin_routes = caller.is_admin() || !schema.has_auth();
             assemble(schema, &Audience { may: &may, admin_routes }, &api)
         }
     };
@@ -88,8 +90,14 @@ async fn serve_document(
 /// assert_eq!(document["components"]["schemas"]["itemsCreate"]["required"][0], "title");
 /// ```
 pub fn document(schema: &Schema) -> Value {
+    let policy = ConfigPolicy::new(schema.clone());
     let anonymous = Caller::anonymous();
-    let anonymous_may = |table: &str, action| allows_any(&config_decision(schema, &anonymous, table, action));
+    let anonymous_may = |table: &str, action| {
+        matches!(
+            policy.decide(&anonymous, table, action),
+            PolicyDecision::AllowAll | PolicyDecision::AllowWhere(_)
+        )
+    };
     let api = Api { server: "", anonymous_may: &anonymous_may, access: OpenApiAccess::default() };
     assemble(schema, &Audience::WHOLE, &api)
 }
@@ -276,7 +284,7 @@ const ALWAYS_POSSIBLE: [ErrorKind; 6] = [
 
 fn add_errors(responses: &mut Map<String, Value>, errors: &[ErrorKind]) {
     for kind in errors.iter().chain(ALWAYS_POSSIBLE.iter()) {
-        responses.entry(kind.status().as_u16().to_string()).or_insert_with(|| problem_response(*kind));
+        responses.entry(kind.http_status().to_string()).or_insert_with(|| problem_response(*kind));
     }
 }
 

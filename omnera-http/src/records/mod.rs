@@ -1,13 +1,8 @@
 //! `/api/tables/{table}/records`: list, create, read, change, delete and batch.
 
-mod batch_ids;
 mod body;
 mod etag;
 pub(crate) mod params;
-mod related_expansions;
-mod related_filters;
-mod released_files;
-mod visible_references;
 
 use axum::Json;
 use axum::Router;
@@ -16,23 +11,18 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use omnera_core::TableSchema;
-use omnera_core::backend::{Caller, Record, RecordBatch, RecordJson, RecordValues, RowCheck};
-use omnera_core::config::PermissionAction;
-use omnera_core::record::DraftMode;
+use omnera_core::backend::{Record, RecordJson};
+use omnera_core::record::RecordDraft;
+use omnera_core::records::{BatchDraft, RecordChange, Records};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use crate::access::{allowed_rows, caller, check_record, decide, narrowed, write_check};
-use crate::error::{ApiError, ErrorKind, FieldError};
+use crate::access::records_for;
+use crate::error::{ApiError, ErrorKind};
 use crate::state::ApiState;
-use batch_ids::repeated_ids;
 pub(crate) use body::JsonBody;
 use etag::{etag_of, expected_version};
 use params::list_request;
-use related_expansions::{check_expandable, drop_unreadable};
-use related_filters::guarded;
-use released_files::emptied_files;
-use visible_references::check_visible_references;
 
 pub(crate) fn routes() -> Router<ApiState> {
     Router::new()
@@ -55,27 +45,15 @@ fn record_id(table: &TableSchema, id: &str) -> Result<i64, ApiError> {
     })
 }
 
-/// Checks a JSON object against the table; every problem at once.
-fn checked(table: &TableSchema, value: &Value, mode: DraftMode) -> Result<RecordValues, ApiError> {
-    let Some(object) = value.as_object() else {
-        return Err(ApiError::new(ErrorKind::InvalidJson, "a record is a JSON object"));
-    };
-    table
-        .check_draft(object, mode)
-        .map_err(|problems| ApiError::invalid_fields(problems.into_iter().map(FieldError::from).collect()))
-}
-
-/// The field problems of one item of a list, prefixed with its place; an item that is not even
-/// a record fails the whole request.
-fn item_problems(place: &str, error: &ApiError) -> Result<Vec<FieldError>, ApiError> {
-    if error.field_errors().is_empty() {
-        return Err(ApiError::new(error.kind(), format!("{place}: a record is a JSON object")));
-    }
-    Ok(error
-        .field_errors()
-        .iter()
-        .map(|problem| FieldError { field: format!("{place}.{}", problem.field), ..problem.clone() })
-        .collect())
+/// A record's draft from a JSON body (or one item of a list, named by `place`).
+fn draft(value: Value, place: Option<&str>) -> Result<RecordDraft, ApiError> {
+    RecordDraft::from_json(value).map_err(|error| {
+        let detail = match place {
+            Some(place) => format!("{place}: {error}"),
+            None => error.to_string(),
+        };
+        ApiError::new(ErrorKind::InvalidJson, detail)
+    })
 }
 
 /// A record id written as a JSON number (`5` or `5.0`).
@@ -103,21 +81,9 @@ async fn list(
     Query(pairs): Query<Vec<(String, String)>>,
 ) -> Result<Response, ApiError> {
     let table = table(&state, &table_name)?;
-    let mut request = list_request(state.app.schema(), table, &pairs)?;
-    let caller = caller(&state, &headers).await?;
-    let allowed = allowed_rows(
-        decide(&state, &caller, table.name(), PermissionAction::Read),
-        &caller,
-        "read these records",
-    )?;
-    // The caller's own filter and expand reach related tables only where the caller may read.
-    let filter =
-        request.query.filter.take().map(|filter| guarded(&state, &caller, table, filter)).transpose()?;
-    check_expandable(&state, &caller, table, &request.query.expand)?;
-    request.query.filter = narrowed(filter, allowed);
-    request.query.caller = caller.clone();
-    let mut page = state.storage()?.list(table.name(), &request.query).await?;
-    drop_unreadable(&state, &caller, table, &mut page.records).await?;
+    let request = list_request(state.app.schema(), table, &pairs)?;
+    let records = records_for(&state, &headers).await?;
+    let page = records.list(table.name(), request.query.clone()).await?;
     let mut pagination = Map::new();
     if let Some(number) = request.page {
         pagination.insert("page".into(), number.into());
@@ -174,63 +140,29 @@ async fn create(
     JsonBody(body): JsonBody,
 ) -> Result<Response, ApiError> {
     let table = table(&state, &table_name)?;
-    let caller = caller(&state, &headers).await?;
-    let check = write_check(&state, &caller, table.name(), PermissionAction::Create)?;
-    if let Value::Array(items) = &body {
+    let records = records_for(&state, &headers).await?;
+    if let Value::Array(items) = body {
         if items.is_empty() {
             return Err(ApiError::new(ErrorKind::InvalidJson, "an empty list creates nothing"));
         }
-        let mut drafts = Vec::with_capacity(items.len());
-        let mut problems = Vec::new();
-        for (index, item) in items.iter().enumerate() {
-            match checked(table, item, DraftMode::Create) {
-                Ok(values) => drafts.push(values),
-                Err(error) => problems.extend(item_problems(&format!("[{index}]"), &error)?),
-            }
-        }
-        if !problems.is_empty() {
-            return Err(ApiError::invalid_fields(problems));
-        }
-        let records = insert(&state, &caller, table, drafts, check).await?;
+        let drafts = items
+            .into_iter()
+            .enumerate()
+            .map(|(index, item)| draft(item, Some(&format!("[{index}]"))))
+            .collect::<Result<Vec<_>, _>>()?;
+        let created = records.create_many(table.name(), drafts).await?;
         let schema = state.app.schema();
         let data: Vec<RecordJson<'_>> =
-            records.iter().map(|record| RecordJson::new(schema, table, record)).collect();
+            created.iter().map(|record| RecordJson::new(schema, table, record)).collect();
         return Ok((StatusCode::CREATED, Json(CreatedRecords { data })).into_response());
     }
-    let values = checked(table, &body, DraftMode::Create)?;
-    let record = insert(&state, &caller, table, vec![values], check)
-        .await?
-        .pop()
-        .ok_or_else(|| ApiError::new(ErrorKind::Internal, "nothing was created"))?;
+    let record = records.create(table.name(), draft(body, None)?).await?;
     let mut response = with_etag(&state, table, &record, StatusCode::CREATED);
     let location = format!("/api/tables/{}/records/{}", table.name(), record.id);
     if let Ok(value) = HeaderValue::from_str(&location) {
         response.headers_mut().insert(header::LOCATION, value);
     }
     Ok(response)
-}
-
-/// Creates records that point only at rows `caller` may read; with a check, only if they are
-/// all among its rows.
-async fn insert(
-    state: &ApiState,
-    caller: &Caller,
-    table: &TableSchema,
-    drafts: Vec<RecordValues>,
-    check: Option<RowCheck>,
-) -> Result<Vec<Record>, ApiError> {
-    for values in &drafts {
-        check_visible_references(state, caller, table, values).await?;
-    }
-    let table = table.name();
-    let storage = state.storage()?;
-    Ok(match check {
-        None => storage.insert(table, drafts).await?,
-        Some(check) => {
-            let batch = RecordBatch::new(drafts, Vec::new(), Vec::new()).creating_within(check);
-            storage.batch(table, batch).await?.created
-        }
-    })
 }
 
 async fn read(
@@ -240,9 +172,7 @@ async fn read(
 ) -> Result<Response, ApiError> {
     let table = table(&state, &table_name)?;
     let id = record_id(table, &id)?;
-    let caller = caller(&state, &headers).await?;
-    check_record(&state, &caller, table.name(), id, PermissionAction::Read).await?;
-    let record = state.storage()?.get(table.name(), id).await?;
+    let record = records_for(&state, &headers).await?.get(table.name(), id).await?;
     Ok(with_etag(&state, table, &record, StatusCode::OK))
 }
 
@@ -252,7 +182,7 @@ async fn patch(
     headers: HeaderMap,
     JsonBody(body): JsonBody,
 ) -> Result<Response, ApiError> {
-    write(&state, &table_name, &id, &headers, &body, DraftMode::Patch).await
+    write(&state, &table_name, &id, &headers, body, RecordChange::patch).await
 }
 
 async fn replace(
@@ -261,7 +191,7 @@ async fn replace(
     headers: HeaderMap,
     JsonBody(body): JsonBody,
 ) -> Result<Response, ApiError> {
-    write(&state, &table_name, &id, &headers, &body, DraftMode::Replace).await
+    write(&state, &table_name, &id, &headers, body, RecordChange::replace).await
 }
 
 async fn write(
@@ -269,33 +199,17 @@ async fn write(
     table_name: &str,
     id: &str,
     headers: &HeaderMap,
-    body: &Value,
-    mode: DraftMode,
+    body: Value,
+    change: fn(i64, RecordDraft) -> RecordChange,
 ) -> Result<Response, ApiError> {
     let table = table(state, table_name)?;
     let id = record_id(table, id)?;
-    let caller = caller(state, headers).await?;
-    check_record(state, &caller, table.name(), id, PermissionAction::Update).await?;
-    let values = checked(table, body, mode)?;
-    check_visible_references(state, &caller, table, &values).await?;
-    let storage = state.storage()?;
-    let expected = expected_version(headers, id)?;
-    let released = emptied_files(storage.as_ref(), table, id, &values).await?;
-    let record = match write_check(state, &caller, table.name(), PermissionAction::Update)? {
-        None => storage.update(table.name(), id, values, expected).await?,
-        Some(check) => {
-            // The changed record must still be one the caller may change.
-            let batch =
-                RecordBatch::new(Vec::new(), vec![(id, values, expected)], Vec::new()).updating_within(check);
-            storage
-                .batch(table.name(), batch)
-                .await?
-                .updated
-                .pop()
-                .ok_or_else(|| ApiError::new(ErrorKind::Internal, "nothing was changed"))?
-        }
-    };
-    crate::files::delete_record_blobs(state, table, released).await;
+    let records = records_for(state, headers).await?;
+    let mut change = change(id, draft(body, None)?);
+    if let Some(version) = expected_version(headers, id)? {
+        change = change.if_version(version);
+    }
+    let record = records.update(table.name(), change).await?;
     Ok(with_etag(state, table, &record, StatusCode::OK))
 }
 
@@ -306,14 +220,8 @@ async fn remove(
 ) -> Result<StatusCode, ApiError> {
     let table = table(&state, &table_name)?;
     let id = record_id(table, &id)?;
-    let caller = caller(&state, &headers).await?;
-    check_record(&state, &caller, table.name(), id, PermissionAction::Delete).await?;
-    let expected = expected_version(&headers, id)?;
-    let storage = state.storage()?;
-    let files = storage.record_files(table.name(), id).await?;
-    storage.delete(table.name(), id, expected).await?;
-    // The files go once the delete is committed.
-    crate::files::delete_record_blobs(&state, table, files).await;
+    let records = records_for(&state, &headers).await?;
+    records.delete(table.name(), id, expected_version(&headers, id)?).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -325,8 +233,8 @@ async fn batch(
     JsonBody(body): JsonBody,
 ) -> Result<Response, ApiError> {
     let table = table(&state, &table_name)?;
-    let caller = caller(&state, &headers).await?;
-    let Some(object) = body.as_object() else {
+    let records: Records = records_for(&state, &headers).await?;
+    let Value::Object(mut object) = body else {
         return Err(ApiError::new(
             ErrorKind::InvalidJson,
             "a batch is an object with create, update and delete",
@@ -338,38 +246,35 @@ async fn batch(
             format!("unknown batch key `{unknown}`: use create, update and delete"),
         ));
     }
-    let list = |key: &str| -> Result<Vec<Value>, ApiError> {
-        match object.get(key) {
+    let mut list = |key: &str| -> Result<Vec<Value>, ApiError> {
+        match object.remove(key) {
             None => Ok(Vec::new()),
-            Some(Value::Array(items)) => Ok(items.clone()),
+            Some(Value::Array(items)) => Ok(items),
             Some(_) => Err(ApiError::new(ErrorKind::InvalidJson, format!("`{key}` is a list"))),
         }
     };
-    let mut problems = Vec::new();
-    let mut create = Vec::new();
-    for (index, item) in list("create")?.iter().enumerate() {
-        match checked(table, item, DraftMode::Create) {
-            Ok(values) => create.push(values),
-            Err(error) => problems.extend(item_problems(&format!("create[{index}]"), &error)?),
-        }
-    }
-    let mut update = Vec::new();
-    let mut update_ids = Vec::new();
-    for (index, item) in list("update")?.iter().enumerate() {
-        let mut fields = item.as_object().cloned().unwrap_or_default();
-        let Some(id) = fields.remove("id").as_ref().and_then(whole_number) else {
-            return Err(ApiError::new(
-                ErrorKind::InvalidJson,
-                format!("update[{index}] needs the record's `id`"),
-            ));
-        };
-        update_ids.push(id);
-        match checked(table, &Value::Object(fields), DraftMode::Patch) {
-            Ok(values) => update.push((id, values, None)),
-            Err(error) => problems.extend(item_problems(&format!("update[{index}]"), &error)?),
-        }
-    }
-    let delete = list("delete")?
+    let (create, update, delete) = (list("create")?, list("update")?, list("delete")?);
+    let create = create
+        .into_iter()
+        .enumerate()
+        .map(|(index, item)| draft(item, Some(&format!("create[{index}]"))))
+        .collect::<Result<Vec<_>, _>>()?;
+    let update = update
+        .into_iter()
+        .enumerate()
+        .map(|(index, item)| {
+            let place = format!("update[{index}]");
+            let mut fields = draft(item, Some(&place))?;
+            let Some(id) = fields.remove("id").as_ref().and_then(whole_number) else {
+                return Err(ApiError::new(
+                    ErrorKind::InvalidJson,
+                    format!("{place} needs the record's `id`"),
+                ));
+            };
+            Ok(RecordChange::patch(id, fields))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let delete = delete
         .iter()
         .enumerate()
         .map(|(index, id)| {
@@ -378,51 +283,12 @@ async fn batch(
             })
         })
         .collect::<Result<Vec<_>, _>>()?;
-    problems.extend(repeated_ids(&update_ids, &delete));
-    if !problems.is_empty() {
-        return Err(ApiError::invalid_fields(problems));
-    }
-    let create_check = if create.is_empty() {
-        None
-    } else {
-        write_check(&state, &caller, table.name(), PermissionAction::Create)?
-    };
-    for (id, _, _) in &update {
-        check_record(&state, &caller, table.name(), *id, PermissionAction::Update).await?;
-    }
-    let update_check = if update.is_empty() {
-        None
-    } else {
-        write_check(&state, &caller, table.name(), PermissionAction::Update)?
-    };
-    for id in &delete {
-        check_record(&state, &caller, table.name(), *id, PermissionAction::Delete).await?;
-    }
-    for values in create.iter().chain(update.iter().map(|(_, values, _)| values)) {
-        check_visible_references(&state, &caller, table, values).await?;
-    }
-    let mut writes = RecordBatch::new(create, update, delete);
-    if let Some(check) = create_check {
-        writes = writes.creating_within(check);
-    }
-    if let Some(check) = update_check {
-        writes = writes.updating_within(check);
-    }
-    let storage = state.storage()?;
-    let mut released = Vec::new();
-    for (id, values, _) in &writes.update {
-        released.extend(emptied_files(storage.as_ref(), table, *id, values).await?);
-    }
-    for id in &writes.delete {
-        released.extend(storage.record_files(table.name(), *id).await?);
-    }
-    let outcome = storage.batch(table.name(), writes).await?;
-    crate::files::delete_record_blobs(&state, table, released).await;
+    let written = records.batch(table.name(), BatchDraft::new(create, update, delete)).await?;
     let shown = |record| RecordJson::new(state.app.schema(), table, record);
     Ok(json_response(&BatchOutcome {
-        created: outcome.created.iter().map(shown).collect(),
-        updated: outcome.updated.iter().map(shown).collect(),
-        deleted: &outcome.deleted,
+        created: written.created.iter().map(shown).collect(),
+        updated: written.updated.iter().map(shown).collect(),
+        deleted: &written.deleted,
     }))
 }
 

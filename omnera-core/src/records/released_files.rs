@@ -2,10 +2,10 @@
 //! and those of the records it deletes. They are read before the write, and their blobs are
 //! deleted once it has committed.
 
-use omnera_core::backend::{RecordValues, Storage, StoredFile};
-use omnera_core::{FieldValue, TableSchema};
+use crate::backend::{RecordValues, Storage, StoredFile};
+use crate::{FieldValue, TableSchema};
 
-use crate::error::ApiError;
+use crate::backend::StorageError;
 
 /// The files that writing `values` to record `id` lets go of.
 pub(super) async fn emptied_files(
@@ -13,7 +13,7 @@ pub(super) async fn emptied_files(
     table: &TableSchema,
     id: i64,
     values: &RecordValues,
-) -> Result<Vec<StoredFile>, ApiError> {
+) -> Result<Vec<StoredFile>, StorageError> {
     let emptied: Vec<&str> = table
         .fields()
         .iter()

@@ -15,17 +15,18 @@
 //! unknown into a known answer about a hidden row either. The permission filters themselves are
 //! the config's: they are trusted and never guarded.
 
-use omnera_core::backend::{Caller, PolicyDecision};
-use omnera_core::config::{PermissionAction, RelationType};
-use omnera_core::query::{CompareOp, Condition, FieldPath, FilterExpr, Predicate};
-use omnera_core::{FieldKind, Schema, TableSchema};
+use std::convert::Infallible;
 
-use crate::access::decide;
-use crate::error::{ApiError, ErrorKind};
-use crate::state::ApiState;
+use crate::backend::PolicyDecision;
+use crate::config::{PermissionAction, RelationType};
+use crate::query::{CompareOp, Condition, FieldPath, FilterExpr, Predicate};
+use crate::{FieldKind, Schema, TableSchema};
+
+use super::RecordsError;
+use super::service::Records;
 
 /// The related table a relationship field of `table` leads to, and how many records it links.
-pub(super) fn relationship_target<'s>(
+pub(crate) fn relationship_target<'s>(
     schema: &'s Schema,
     table: &TableSchema,
     field: &str,
@@ -38,80 +39,76 @@ pub(super) fn relationship_target<'s>(
     }
 }
 
-/// `filter`, written by the caller on `table`, with every condition through a relationship
-/// limited to the related rows the caller may read.
-pub(crate) fn guarded(
-    state: &ApiState,
-    caller: &Caller,
-    table: &TableSchema,
-    filter: FilterExpr,
-) -> Result<FilterExpr, ApiError> {
-    map_conditions(filter, &mut |condition| guarded_condition(state, caller, table, condition))
-}
+impl Records {
+    /// `filter`, written by the caller on `table`, with every condition through a relationship
+    /// limited to the related rows the caller may read.
+    pub(crate) fn guarded(
+        &self,
+        table: &TableSchema,
+        filter: FilterExpr,
+    ) -> Result<FilterExpr, RecordsError> {
+        map_conditions(filter, &mut |condition| self.guarded_condition(table, condition))
+    }
 
-fn guarded_condition(
-    state: &ApiState,
-    caller: &Caller,
-    table: &TableSchema,
-    condition: Condition,
-) -> Result<FilterExpr, ApiError> {
-    let schema = state.app.schema();
-    let segments = condition.path.segments();
-    let mut guards = Vec::new();
-    let mut current = table;
-    for (position, segment) in segments.iter().enumerate().take(segments.len().saturating_sub(1)) {
-        // A path that leads nowhere is left for the storage to refuse with its own 400.
-        let Some((target, relation)) = relationship_target(schema, current, segment) else { break };
-        if relation == RelationType::ManyToMany {
-            break;
-        }
-        match decide(state, caller, target.name(), PermissionAction::Read) {
-            PolicyDecision::AllowAll => {}
-            PolicyDecision::AllowWhere(filters) => {
-                guards.push(visible_row(schema, target, &segments[..=position], FilterExpr::or(filters))?);
+    fn guarded_condition(
+        &self,
+        table: &TableSchema,
+        condition: Condition,
+    ) -> Result<FilterExpr, RecordsError> {
+        let schema = self.app.schema();
+        let segments = condition.path.segments();
+        let mut guards = Vec::new();
+        let mut current = table;
+        for (position, segment) in segments.iter().enumerate().take(segments.len().saturating_sub(1)) {
+            // A path that leads nowhere is left for the storage to refuse with its own 400.
+            let Some((target, relation)) = relationship_target(schema, current, segment) else { break };
+            if relation == RelationType::ManyToMany {
+                break;
             }
-            _ => {
-                return Err(ApiError::bad_parameter(
-                    "filter",
-                    format!(
-                        "you may not read table {}, so `{}` cannot be filtered on",
-                        target.name(),
-                        condition.path
-                    ),
-                ));
+            match self.decide(target.name(), PermissionAction::Read) {
+                PolicyDecision::AllowAll => {}
+                PolicyDecision::AllowWhere(filters) => {
+                    guards.push(visible_row(schema, target, &segments[..=position], FilterExpr::or(filters)));
+                }
+                _ => {
+                    return Err(RecordsError::InvalidQuery {
+                        parameter: "filter".to_owned(),
+                        reason: format!(
+                            "you may not read table {}, so `{}` cannot be filtered on",
+                            target.name(),
+                            condition.path
+                        ),
+                    });
+                }
             }
+            current = target;
         }
-        current = target;
+        if guards.is_empty() {
+            return Ok(FilterExpr::Condition(condition));
+        }
+        let visible = FilterExpr::and(guards);
+        Ok(if holds_for_an_empty_row(&condition.predicate) {
+            FilterExpr::or([FilterExpr::Not(Box::new(visible)), FilterExpr::Condition(condition)])
+        } else {
+            FilterExpr::and([visible, FilterExpr::Condition(condition)])
+        })
     }
-    if guards.is_empty() {
-        return Ok(FilterExpr::Condition(condition));
-    }
-    let visible = FilterExpr::and(guards);
-    Ok(if holds_for_an_empty_row(&condition.predicate) {
-        FilterExpr::or([FilterExpr::Not(Box::new(visible)), FilterExpr::Condition(condition)])
-    } else {
-        FilterExpr::and([visible, FilterExpr::Condition(condition)])
-    })
 }
 
 /// Whether the related row reached through `prefix` is there and among `allowed` (the read
 /// filters of its table `target`); never unknown.
-fn visible_row(
-    schema: &Schema,
-    target: &TableSchema,
-    prefix: &[String],
-    allowed: FilterExpr,
-) -> Result<FilterExpr, ApiError> {
-    let id = FieldPath::new(prefix.iter().map(String::as_str).chain(["id"]))
-        .map_err(|_| ApiError::new(ErrorKind::Internal, "a related row's id could not be named"))?;
+fn visible_row(schema: &Schema, target: &TableSchema, prefix: &[String], allowed: FilterExpr) -> FilterExpr {
+    // Both paths join segments that are names already: the relationship fields walked, and a
+    // checked permission filter's paths.
+    let id = FieldPath::from_checked(prefix.iter().cloned().chain(["id".to_owned()]).collect());
     let present =
         FilterExpr::Condition(Condition { path: id, predicate: Predicate::IsNull { negated: true } });
-    let allowed = map_conditions(holds(schema, target, allowed, true), &mut |condition| {
-        let path = FieldPath::new(prefix.iter().chain(condition.path.segments()).map(String::as_str))
-            .map_err(|_| ApiError::new(ErrorKind::Internal, "a permission filter could not be re-rooted"))?;
-        Ok(FilterExpr::Condition(Condition { path, predicate: condition.predicate }))
-    })?;
-    Ok(FilterExpr::and([present, allowed]))
+    let rerooted = map_conditions(holds(schema, target, allowed, true), &mut |condition| {
+        let path = FieldPath::from_checked(prefix.iter().chain(condition.path.segments()).cloned().collect());
+        Ok::<_, Infallible>(FilterExpr::Condition(Condition { path, predicate: condition.predicate }))
+    });
+    let Ok(allowed) = rerooted;
+    FilterExpr::and([present, allowed])
 }
 
 /// What a condition gives on a related row that is empty (or hidden, or missing).
@@ -125,10 +122,10 @@ fn holds_for_an_empty_row(predicate: &Predicate) -> bool {
 }
 
 /// `filter` rebuilt with each condition replaced by what `replace` makes of it.
-fn map_conditions(
+fn map_conditions<E>(
     filter: FilterExpr,
-    replace: &mut impl FnMut(Condition) -> Result<FilterExpr, ApiError>,
-) -> Result<FilterExpr, ApiError> {
+    replace: &mut impl FnMut(Condition) -> Result<FilterExpr, E>,
+) -> Result<FilterExpr, E> {
     Ok(match filter {
         FilterExpr::And(children) => FilterExpr::and(
             children

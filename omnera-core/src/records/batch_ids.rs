@@ -3,19 +3,21 @@
 
 use std::collections::HashSet;
 
-use crate::error::FieldError;
+use crate::record::FieldProblem;
 
 /// A problem for every id of `update` and `delete` that an earlier item of either list already
 /// names, located as `update[1].id` or `delete[1]`.
-pub(super) fn repeated_ids(update: &[i64], delete: &[i64]) -> Vec<FieldError> {
+pub(super) fn repeated_ids(update: &[i64], delete: &[i64]) -> Vec<FieldProblem> {
     let mut seen = HashSet::new();
     let updates = update.iter().enumerate().map(|(index, id)| (format!("update[{index}].id"), *id));
     let deletes = delete.iter().enumerate().map(|(index, id)| (format!("delete[{index}]"), *id));
     updates
         .chain(deletes)
         .filter(|(_, id)| !seen.insert(*id))
-        .map(|(place, id)| {
-            FieldError::new(place, "duplicate_id", format!("record {id} is named earlier in this batch"))
+        .map(|(place, id)| FieldProblem {
+            field: place,
+            code: "duplicate_id",
+            message: format!("record {id} is named earlier in this batch"),
         })
         .collect()
 }
