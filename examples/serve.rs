@@ -23,12 +23,13 @@ use std::time::Duration;
 
 use clap::{Parser, Subcommand};
 use omnera::backend::{LogMailer, Storage};
+use omnera::config::load_schema;
 use omnera::http::{
     ApiOptions, AppRouter, ConnectionLimits, ForwardedHeader, ObjectStoreBlobs, RateLimit, TrustedProxies,
     ensure_admin,
 };
 use omnera::sql::SqlStorage;
-use omnera::{App, Config, Schema, load_schema};
+use omnera::{App, Config, Schema};
 use tracing_subscriber::EnvFilter;
 
 #[path = "serve/start_up.rs"]

@@ -26,7 +26,19 @@
 //! | `yaml`, `toml` (default) | configs written in YAML or TOML |
 //! | `full` | everything above |
 
-pub use omnera_core::*;
+// The headline types: what a host names to build an app, call it, and extend it.
+pub use omnera_core::app::{AppBuilder, BuildError, Hooks};
+pub use omnera_core::backend::{
+    AccountStore, Action, BlobStore, Caller, IdentityProvider, Mailer, Plugin, Policy, Storage,
+};
+pub use omnera_core::record::RecordDraft;
+pub use omnera_core::records::{RecordChange, Records, RecordsError};
+pub use omnera_core::{App, Config, ConfigErrors, ConfigFormat, ErrorKind, FieldValue, Schema, TableSchema};
+
+// Everything else, by namespace.
+#[cfg(feature = "testing")]
+pub use omnera_core::testing;
+pub use omnera_core::{app, backend, config, fields, query, record, records, schema, validate};
 
 /// The README's code blocks, compiled as doc tests so the README stays true.
 #[cfg(doctest)]

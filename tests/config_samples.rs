@@ -11,7 +11,7 @@ const SAMPLES: [&str; 3] = ["crm.json", "helpdesk.yaml", "inventory.toml"];
 fn every_sample_app_validates() {
     for sample in SAMPLES {
         let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/apps").join(sample);
-        if let Err(errors) = omnera::load_schema(&path) {
+        if let Err(errors) = omnera::config::load_schema(&path) {
             panic!("{sample} has problems:\n{errors}");
         }
     }
@@ -20,7 +20,7 @@ fn every_sample_app_validates() {
 #[test]
 fn the_crm_sample_has_what_its_description_promises() {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/apps/crm.json");
-    let schema = omnera::load_schema(path).unwrap();
+    let schema = omnera::config::load_schema(path).unwrap();
     let types: Vec<_> =
         schema.tables().iter().flat_map(|table| table.fields()).map(|field| field.field_type()).collect();
     use omnera::config::FieldType::*;
@@ -76,7 +76,10 @@ fn the_shipped_json_schema_accepts_every_valid_sample() {
     let with_app_version = serde_json::json!({"name": "Notes", "appVersion": "2.1.0"});
     documents.push(("a config with appVersion".to_owned(), with_app_version));
     for (name, document) in documents {
-        assert!(omnera::validate_document(document.clone()).is_ok(), "the validator refuses {name}");
+        assert!(
+            omnera::validate::validate_document(document.clone()).is_ok(),
+            "the validator refuses {name}"
+        );
         let refusals: Vec<String> = editor
             .iter_errors(&document)
             .map(|error| format!("{}: {error}", error.instance_path()))
@@ -91,7 +94,7 @@ fn the_shipped_json_schema_refuses_version_and_app_version_together_as_the_valid
     let schema: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
     let both = serde_json::json!({"name": "Notes", "version": "1.0.0", "appVersion": "2.1.0"});
     assert!(!jsonschema::is_valid(&schema, &both));
-    let errors = omnera::validate_document(both).unwrap_err();
+    let errors = omnera::validate::validate_document(both).unwrap_err();
     assert_eq!(
         errors.to_string(),
         "appVersion: `appVersion` is another name for `version`; write only one of them [invalid_value]"

@@ -44,6 +44,7 @@ use axum::response::IntoResponse;
 use omnera_core::App;
 use tower_http::set_header::SetResponseHeaderLayer;
 
+pub use access::RequestCaller;
 pub use auth::ensure_admin;
 pub use blobs::ObjectStoreBlobs;
 #[cfg(feature = "s3")]

@@ -24,6 +24,7 @@ use axum::Router;
 use axum::http::HeaderMap;
 use axum::routing::{delete, get, patch, post};
 use chrono::{DateTime, Utc};
+use omnera_core::App;
 use omnera_core::backend::{AccountError, AccountStore, ApiKeyScope, NewUser, User};
 use serde_json::{Value, json};
 
@@ -109,7 +110,7 @@ pub(crate) fn user_json(user: &User) -> Value {
 /// `Authorization` header that is not `Bearer <token>` among them). An `X-API-Key` is an API
 /// key; a bearer token or the cookie is a session token or an API key.
 pub(crate) async fn current_user(state: &ApiState, headers: &HeaderMap) -> Result<Option<User>, ApiError> {
-    Ok(authenticate(state, headers).await?.map(|(user, _)| user))
+    Ok(authenticate(&state.app, headers).await?.map(|(user, _)| user))
 }
 
 /// How a request proved who it is.
@@ -127,7 +128,7 @@ pub(crate) enum Credential {
 /// The user a request's credentials name and the kind of credential; `None` without any, 401
 /// for bad ones or a disabled user.
 pub(crate) async fn authenticate(
-    state: &ApiState,
+    app: &App,
     headers: &HeaderMap,
 ) -> Result<Option<(User, Credential)>, ApiError> {
     if request_authorization(headers) == Authorization::Unusable {
@@ -136,7 +137,9 @@ pub(crate) async fn authenticate(
             "the Authorization header must be `Bearer <session token or API key>`",
         ));
     }
-    let accounts = accounts(state)?;
+    let accounts = app
+        .accounts()
+        .ok_or_else(|| ApiError::new(ErrorKind::Unavailable, "the app has no account store"))?;
     let found = if let Some(key) = request_api_key(headers) {
         accounts
             .api_key_user(&token_hash(&key), Utc::now())
@@ -166,7 +169,7 @@ pub(crate) async fn authenticate(
 /// credentials (API keys, the password, sign-out) needs a person's session, so that a leaked
 /// key cannot mint more keys or take the account over. 401 without credentials, 403 for a key.
 async fn signed_in_in_person(state: &ApiState, headers: &HeaderMap) -> Result<User, ApiError> {
-    match authenticate(state, headers).await? {
+    match authenticate(&state.app, headers).await? {
         Some((user, Credential::Session)) => Ok(user),
         Some((_, Credential::ApiKey { .. })) => Err(ApiError::new(
             ErrorKind::Forbidden,

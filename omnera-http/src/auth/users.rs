@@ -17,7 +17,7 @@ use crate::state::ApiState;
 /// The signed-in caller when they are an admin: 401 without credentials, 403 for others, and
 /// for an API key limited to tables (its scopes name tables, and this is none).
 pub(crate) async fn admin(state: &ApiState, headers: &HeaderMap) -> Result<User, ApiError> {
-    match authenticate(state, headers).await? {
+    match authenticate(&state.app, headers).await? {
         Some((_, Credential::ApiKey { scopes: Some(_) })) => {
             Err(ApiError::new(ErrorKind::Forbidden, "an API key limited to tables may not do this"))
         }

@@ -53,7 +53,7 @@ async fn serve_document(
             admin(&state, &headers).await?;
             None
         }
-        OpenApiAccess::Permitted => Some(caller(&state, &headers).await?),
+        OpenApiAccess::Permitted => Some(caller(&state.app, &headers).await?),
     };
     let schema = state.app.schema();
     let anonymous = state.app.records(Caller::anonymous());
