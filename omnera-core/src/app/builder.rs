@@ -7,7 +7,7 @@ use tokio_util::sync::CancellationToken;
 use super::capabilities::{MissingCapability, Provided, missing_capabilities};
 use super::{App, AppParts, ConnectionBlobStores, Hooks};
 use crate::backend::{
-    AccountStore, Action, ApplyOptions, BlobStore, IdentityProvider, JobQueue, Mailer, Plugin, PluginContext,
+    AccountStore, Action, ApplyOptions, BlobStore, IdentityProvider, Mailer, Plugin, PluginContext,
     PluginError, Policy, Storage, StorageError,
 };
 use crate::records::ConfigPolicy;
@@ -57,7 +57,6 @@ pub struct AppBuilder {
     mailer: Option<Arc<dyn Mailer>>,
     identity: Option<Arc<dyn IdentityProvider>>,
     policy: Option<Arc<dyn Policy>>,
-    jobs: Option<Arc<dyn JobQueue>>,
     accounts: Option<Arc<dyn AccountStore>>,
     plugins: Vec<Arc<dyn Plugin>>,
     actions: Vec<Arc<dyn Action>>,
@@ -76,7 +75,6 @@ impl AppBuilder {
             mailer: None,
             identity: None,
             policy: None,
-            jobs: None,
             accounts: None,
             plugins: Vec::new(),
             actions: Vec::new(),
@@ -120,12 +118,6 @@ impl AppBuilder {
     /// The host's own policy instead of the config's `auth` section.
     pub fn with_policy(mut self, policy: impl Policy) -> Self {
         self.policy = Some(Arc::new(policy));
-        self
-    }
-
-    /// The job queue for background work.
-    pub fn with_job_queue(mut self, jobs: impl JobQueue) -> Self {
-        self.jobs = Some(Arc::new(jobs));
         self
     }
 
@@ -193,7 +185,6 @@ impl AppBuilder {
             schema: schema.clone(),
             storage: self.storage.clone(),
             mailer: self.mailer.clone(),
-            jobs: self.jobs.clone(),
             actions: Arc::clone(&actions),
             shutdown: shutdown.clone(),
         };
@@ -212,7 +203,6 @@ impl AppBuilder {
                 mailer: self.mailer,
                 identity: self.identity,
                 policy,
-                jobs: self.jobs,
                 accounts: self.accounts,
                 actions,
                 hooks: self.hooks,

@@ -13,7 +13,7 @@ pub use capabilities::MissingCapability;
 pub use hooks::{CommittedChange, HookId, HookRejection, Hooks, PendingCreate, PendingDelete, PendingUpdate};
 use tokio_util::sync::CancellationToken;
 
-use crate::backend::{AccountStore, Action, BlobStore, IdentityProvider, JobQueue, Mailer, Policy, Storage};
+use crate::backend::{AccountStore, Action, BlobStore, IdentityProvider, Mailer, Policy, Storage};
 use crate::{Config, Schema};
 
 /// A built app: its schema and backends. Cheap to clone (`Arc` inside), `Send + Sync`.
@@ -39,7 +39,6 @@ pub(crate) struct AppParts {
     pub(crate) mailer: Option<Arc<dyn Mailer>>,
     pub(crate) identity: Option<Arc<dyn IdentityProvider>>,
     pub(crate) policy: Arc<dyn Policy>,
-    pub(crate) jobs: Option<Arc<dyn JobQueue>>,
     pub(crate) accounts: Option<Arc<dyn AccountStore>>,
     pub(crate) actions: Arc<[Arc<dyn Action>]>,
     pub(crate) hooks: Hooks,
@@ -95,11 +94,6 @@ impl App {
     /// ([`ConfigPolicy`](crate::records::ConfigPolicy)).
     pub fn policy(&self) -> &Arc<dyn Policy> {
         &self.inner.policy
-    }
-
-    /// The job queue, if the app has one.
-    pub fn jobs(&self) -> Option<&Arc<dyn JobQueue>> {
-        self.inner.jobs.as_ref()
     }
 
     /// The account store (users and sessions), if the app has one.

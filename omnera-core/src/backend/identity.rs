@@ -182,6 +182,20 @@ pub enum PolicyDecision {
     AllowWhere(Vec<FilterExpr>),
 }
 
+impl PolicyDecision {
+    /// Whether the action is allowed on some rows at least.
+    ///
+    /// ```
+    /// use omnera_core::backend::PolicyDecision;
+    ///
+    /// assert!(PolicyDecision::AllowWhere(Vec::new()).allows_any());
+    /// assert!(!PolicyDecision::Deny.allows_any());
+    /// ```
+    pub fn allows_any(&self) -> bool {
+        matches!(self, Self::AllowAll | Self::AllowWhere(_))
+    }
+}
+
 /// Decides what a caller may do with a table. The default policy reads the config's `auth`.
 ///
 /// ```

@@ -6,7 +6,6 @@ mod accounts;
 mod blob;
 mod external_sign_in;
 mod identity;
-mod jobs;
 mod mailer;
 mod plugin;
 mod record_json;
@@ -17,11 +16,10 @@ pub use accounts::{AccountError, AccountStore, ApiKey, KeyHolder, NewApiKey, New
 pub use blob::{BlobError, BlobGetOptions, BlobMeta, BlobRead, BlobStore, BlobStream};
 pub use external_sign_in::{ExternalAccount, PendingSignIn};
 pub use identity::{ApiKeyScope, Caller, IdentityError, IdentityProvider, Policy, PolicyDecision};
-pub use jobs::{Job, JobError, JobQueue, NewJob};
 #[cfg(feature = "testing")]
 pub use mailer::RecordingMailer;
 pub use mailer::{Email, LogMailer, MailError, Mailer};
-pub use plugin::{Action, ActionError, ActionInput, Plugin, PluginContext, PluginError, TriggerSource};
+pub use plugin::{Action, ActionError, ActionInput, Plugin, PluginContext, PluginError};
 pub use record_json::RecordJson;
 pub use storage::{
     ApplyOptions, BatchOutcome, ChangeKind, FileChange, ListQuery, MigrationPlan, MigrationStep, NewFile,

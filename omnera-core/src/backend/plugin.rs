@@ -1,11 +1,11 @@
-//! Extending the engine: plugins (such as the automation runtime), trigger sources and actions.
+//! Extending the engine: plugins (such as the automation runtime) and actions.
 
 use std::sync::Arc;
 
 use async_trait::async_trait;
 use tokio_util::sync::CancellationToken;
 
-use super::{JobQueue, Mailer, Storage};
+use super::{Mailer, Storage};
 use crate::Schema;
 
 /// What a plugin gets when the app starts: the schema, the backends, and a token that is
@@ -19,8 +19,6 @@ pub struct PluginContext {
     pub storage: Option<Arc<dyn Storage>>,
     /// The app's mailer.
     pub mailer: Option<Arc<dyn Mailer>>,
-    /// The job queue.
-    pub jobs: Option<Arc<dyn JobQueue>>,
     /// The actions the host registered, for `custom` steps.
     pub actions: Arc<[Arc<dyn Action>]>,
     /// Cancelled when the app shuts down.
@@ -84,33 +82,6 @@ pub trait Plugin: Send + Sync + 'static {
     }
     /// Starts the plugin; tasks it spawns stop when `context.shutdown` is cancelled.
     async fn start(&self, context: PluginContext) -> Result<(), PluginError>;
-}
-
-/// A source of automation runs (record events, cron, webhooks): it sends the name of the
-/// automation to run and the trigger's data, until the app shuts down.
-///
-/// ```
-/// use omnera_core::backend::{PluginContext, PluginError, TriggerSource};
-/// use tokio::sync::mpsc::Sender;
-///
-/// struct Never;
-///
-/// #[async_trait::async_trait]
-/// impl TriggerSource for Never {
-///     async fn run(&self, context: PluginContext, _fire: Sender<(String, serde_json::Value)>) -> Result<(), PluginError> {
-///         context.shutdown.cancelled().await;
-///         Ok(())
-///     }
-/// }
-/// ```
-#[async_trait]
-pub trait TriggerSource: Send + Sync + 'static {
-    /// Runs until `context.shutdown` is cancelled, sending `(automation name, trigger data)`.
-    async fn run(
-        &self,
-        context: PluginContext,
-        fire: tokio::sync::mpsc::Sender<(String, serde_json::Value)>,
-    ) -> Result<(), PluginError>;
 }
 
 /// The input of a `custom` step: its `input` with templates rendered, and the run it belongs to.

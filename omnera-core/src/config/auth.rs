@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 /// The `auth` section: who may sign up and who may do what.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[non_exhaustive]
 pub struct AuthConfig {
     /// The app's roles; `anonymous` and `admin` are built in and not declared.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -68,6 +69,7 @@ pub enum SignUpMode {
 /// What one role may do with one table, optionally limited to some rows.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[non_exhaustive]
 pub struct PermissionConfig {
     /// The role.
     pub role: String,

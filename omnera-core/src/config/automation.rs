@@ -10,6 +10,7 @@ use super::SecretRef;
 /// An automation, as written.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[non_exhaustive]
 pub struct AutomationConfig {
     /// The automation's id, unique among automations.
     pub id: i64,
@@ -166,6 +167,7 @@ impl ConditionOperator {
 /// How failed actions are retried.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[non_exhaustive]
 pub struct RetryConfig {
     /// Attempts in all, the first included, 1 to 100 (default 3).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -255,6 +257,7 @@ impl Recipients {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[allow(missing_docs)]
+#[non_exhaustive]
 pub struct SendEmailAction {
     pub name: String,
     /// A mail connection (smtp, resend, sendgrid, postmark); default: the app's mailer.
@@ -276,6 +279,7 @@ pub struct SendEmailAction {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[allow(missing_docs)]
+#[non_exhaustive]
 pub struct CreateRecordAction {
     pub name: String,
     pub table: String,
@@ -286,6 +290,7 @@ pub struct CreateRecordAction {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[allow(missing_docs)]
+#[non_exhaustive]
 pub struct UpdateRecordAction {
     pub name: String,
     pub table: String,
@@ -297,6 +302,7 @@ pub struct UpdateRecordAction {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[allow(missing_docs)]
+#[non_exhaustive]
 pub struct DeleteRecordAction {
     pub name: String,
     pub table: String,
@@ -307,6 +313,7 @@ pub struct DeleteRecordAction {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[allow(missing_docs)]
+#[non_exhaustive]
 pub struct HttpRequestAction {
     pub name: String,
     /// An http, oauth or stripe connection.
@@ -326,6 +333,7 @@ pub struct HttpRequestAction {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[allow(missing_docs)]
+#[non_exhaustive]
 pub struct BranchAction {
     pub name: String,
     #[serde(rename = "if")]
@@ -340,6 +348,7 @@ pub struct BranchAction {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[allow(missing_docs)]
+#[non_exhaustive]
 pub struct DelayAction {
     pub name: String,
     pub duration: String,
@@ -349,6 +358,7 @@ pub struct DelayAction {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[allow(missing_docs)]
+#[non_exhaustive]
 pub struct CustomAction {
     pub name: String,
     pub action: String,

@@ -81,6 +81,7 @@ impl ConnectionConfig {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[allow(missing_docs)]
+#[non_exhaustive]
 pub struct SmtpConnection {
     pub name: String,
     pub host: ConfigText,
@@ -114,6 +115,7 @@ pub enum SmtpSecurity {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[allow(missing_docs)]
+#[non_exhaustive]
 pub struct MailApiConnection {
     pub name: String,
     pub api_key: SecretRef,
@@ -124,6 +126,7 @@ pub struct MailApiConnection {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[allow(missing_docs)]
+#[non_exhaustive]
 pub struct HttpConnection {
     pub name: String,
     pub base_url: ConfigText,
@@ -164,6 +167,7 @@ pub enum HttpAuthConfig {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[allow(missing_docs)]
+#[non_exhaustive]
 pub struct RateLimitConfig {
     pub requests: u32,
     /// A duration such as `1s` or `1m`.
@@ -174,6 +178,7 @@ pub struct RateLimitConfig {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[allow(missing_docs)]
+#[non_exhaustive]
 pub struct OAuthConnection {
     pub name: String,
     pub provider: OAuthProvider,
@@ -201,6 +206,7 @@ pub enum OAuthProvider {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[allow(missing_docs)]
+#[non_exhaustive]
 pub struct S3Connection {
     pub name: String,
     pub bucket: ConfigText,
@@ -217,6 +223,7 @@ pub struct S3Connection {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[allow(missing_docs)]
+#[non_exhaustive]
 pub struct GcsConnection {
     pub name: String,
     pub bucket: ConfigText,
@@ -227,6 +234,7 @@ pub struct GcsConnection {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[allow(missing_docs)]
+#[non_exhaustive]
 pub struct AzureConnection {
     pub name: String,
     pub container: ConfigText,
@@ -238,6 +246,7 @@ pub struct AzureConnection {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[allow(missing_docs)]
+#[non_exhaustive]
 pub struct StripeConnection {
     pub name: String,
     pub secret_key: SecretRef,

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 /// validator refuses an option that does not fit the type.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[non_exhaustive]
 pub struct FieldConfig {
     /// The field's permanent id, unique in its table; a rename keeps it.
     pub id: i64,
@@ -203,6 +204,7 @@ pub enum ReferentialAction {
 /// Where an attachment field keeps its files and which it accepts.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[non_exhaustive]
 pub struct AttachmentStorageConfig {
     /// `local` (the host's blob store, default) or the name of an s3, gcs or azure connection.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -45,6 +45,7 @@ impl PageConfig {
 /// A page whose head and body the config writes.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[non_exhaustive]
 pub struct CustomHtmlPage {
     /// The page's name, unique and URL-safe.
     pub name: String,
@@ -115,6 +116,7 @@ pub enum BodyElement {
 /// A form page.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[non_exhaustive]
 pub struct FormPage {
     /// The page's name, unique and URL-safe.
     pub name: String,
@@ -167,6 +169,7 @@ pub enum FormAction {
 /// The email a `send-email` form sends; `subject` and `template` are handlebars over `{{form.*}}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[non_exhaustive]
 pub struct FormEmailConfig {
     /// The recipient, an address or a template.
     pub to: String,
@@ -179,6 +182,7 @@ pub struct FormEmailConfig {
 /// An input of a form.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[non_exhaustive]
 pub struct FormInputConfig {
     /// The input's name; for `create-record` forms, a field of the table.
     pub name: String,
@@ -211,6 +215,7 @@ pub struct FormInputConfig {
 /// A choice of a select input.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[non_exhaustive]
 pub struct SelectOptionConfig {
     /// The text shown.
     pub label: String,
@@ -221,6 +226,7 @@ pub struct SelectOptionConfig {
 /// A page that lists a table's records.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[non_exhaustive]
 pub struct TableViewPage {
     /// The page's name, unique and URL-safe.
     pub name: String,
@@ -257,6 +263,7 @@ pub struct TableViewPage {
 /// The record actions a table view offers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[non_exhaustive]
 pub struct TableViewActions {
     /// A button to create a record (default true).
     #[serde(default = "yes")]
@@ -285,6 +292,7 @@ fn yes() -> bool {
 /// A page that shows one record; its path carries `:id`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[non_exhaustive]
 pub struct DetailViewPage {
     /// The page's name, unique and URL-safe.
     pub name: String,
@@ -318,6 +326,7 @@ pub enum DetailLayout {
 /// A group of fields on a detail view.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[non_exhaustive]
 pub struct SectionConfig {
     /// The section's heading.
     #[serde(default, skip_serializing_if = "Option::is_none")]

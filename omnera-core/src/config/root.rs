@@ -22,6 +22,7 @@ use super::{AuthConfig, AutomationConfig, ConnectionConfig, PageConfig, TableCon
     extend("x-omnera-aliases" = {"appVersion": "version"}),
     transform = aliases_as_properties
 )]
+#[non_exhaustive]
 pub struct Config {
     /// The app's name, 1 to 100 characters.
     pub name: String,

@@ -8,6 +8,7 @@ use super::FieldConfig;
 /// A table of the app: one real database table.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[non_exhaustive]
 pub struct TableConfig {
     /// The table's permanent id (1..2^53-1); a rename keeps it.
     pub id: i64,
@@ -29,6 +30,7 @@ pub struct TableConfig {
 /// An index over one or more fields of a table.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[non_exhaustive]
 pub struct IndexConfig {
     /// The index's name, unique among the table's indexes and constraints.
     pub name: String,
@@ -42,6 +44,7 @@ pub struct IndexConfig {
 /// A combination of two or more fields whose values must be unique together.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[non_exhaustive]
 pub struct UniqueConstraintConfig {
     /// The constraint's name, unique among the table's indexes and constraints.
     pub name: String,

@@ -21,7 +21,7 @@ impl Records {
 
     /// Whether the caller may take `action` on some rows of `table` at least.
     pub fn may(&self, table: &str, action: PermissionAction) -> bool {
-        matches!(self.decide(table, action), PolicyDecision::AllowAll | PolicyDecision::AllowWhere(_))
+        self.decide(table, action).allows_any()
     }
 
     /// The rows of `table` the caller may take `action` on, as a filter (`None`: every row); a

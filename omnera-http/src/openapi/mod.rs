@@ -20,7 +20,7 @@ use axum::extract::{OriginalUri, State};
 use axum::http::HeaderMap;
 use axum::routing::get;
 use omnera_core::Schema;
-use omnera_core::backend::{Caller, Policy, PolicyDecision};
+use omnera_core::backend::{Caller, Policy};
 use omnera_core::config::PermissionAction;
 use omnera_core::records::ConfigPolicy;
 use serde_json::{Map, Value, json};
@@ -92,12 +92,7 @@ async fn serve_document(
 pub fn document(schema: &Schema) -> Value {
     let policy = ConfigPolicy::new(schema.clone());
     let anonymous = Caller::anonymous();
-    let anonymous_may = |table: &str, action| {
-        matches!(
-            policy.decide(&anonymous, table, action),
-            PolicyDecision::AllowAll | PolicyDecision::AllowWhere(_)
-        )
-    };
+    let anonymous_may = |table: &str, action| policy.decide(&anonymous, table, action).allows_any();
     let api = Api { server: "", anonymous_may: &anonymous_may, access: OpenApiAccess::default() };
     assemble(schema, &Audience::WHOLE, &api)
 }
