@@ -22,11 +22,11 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::{Parser, Subcommand};
+use omnera::accounts::ensure_admin;
 use omnera::backend::{LogMailer, Storage};
 use omnera::config::load_schema;
 use omnera::http::{
     ApiOptions, AppRouter, ConnectionLimits, ForwardedHeader, ObjectStoreBlobs, RateLimit, TrustedProxies,
-    ensure_admin,
 };
 use omnera::sql::SqlStorage;
 use omnera::{App, Config, Schema};
@@ -236,7 +236,7 @@ async fn run(path: &Path, args: RunArgs) -> ExitCode {
             return ExitCode::from(INVALID_CONFIG);
         }
     };
-    match (std::env::var("OMNERA_ADMIN_EMAIL"), std::env::var("OMNERA_ADMIN_PASSWORD"), app.accounts()) {
+    match (std::env::var("OMNERA_ADMIN_EMAIL"), std::env::var("OMNERA_ADMIN_PASSWORD"), app.account_store()) {
         (Ok(email), Ok(password), Some(accounts)) => {
             match ensure_admin(accounts.as_ref(), &email, &password).await {
                 Ok(true) => println!("created the admin {email}"),

@@ -34,7 +34,7 @@ pub(crate) struct StartUp<'a> {
 
 /// Whether the app has an admin who can sign in; `None` when that cannot be told.
 pub(crate) async fn admin_exists(app: &App) -> Option<bool> {
-    match app.accounts()?.has_admin().await {
+    match app.account_store()?.has_admin().await {
         Ok(exists) => Some(exists),
         Err(error) => {
             eprintln!("could not tell whether an admin account exists: {error}");

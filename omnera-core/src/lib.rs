@@ -13,6 +13,7 @@
 //! # Ok::<(), omnera_core::ConfigErrors>(())
 //! ```
 
+pub mod accounts;
 pub mod app;
 pub mod backend;
 pub mod config;

@@ -30,7 +30,7 @@ pub(crate) async fn caller(app: &App, headers: &HeaderMap) -> Result<Caller, Api
                 }
             })?,
         }
-    } else if app.accounts().is_none() {
+    } else if app.account_store().is_none() {
         Caller::anonymous()
     } else {
         match authenticate(app, headers).await? {

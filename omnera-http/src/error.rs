@@ -4,6 +4,8 @@
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use omnera_core::accounts::AccountsError;
+use omnera_core::backend::AccountError;
 use omnera_core::backend::StorageError;
 use omnera_core::record::FieldProblem;
 use omnera_core::records::RecordsError;
@@ -159,6 +161,33 @@ impl From<RecordsError> for ApiError {
                 Self::new(kind, "the request could not be completed")
             }
             RecordsError::NoStorage => Self::new(kind, "the app has no storage"),
+            other => Self::new(kind, other.to_string()),
+        }
+    }
+}
+
+impl From<AccountsError> for ApiError {
+    fn from(error: AccountsError) -> Self {
+        let kind = error.kind();
+        match error {
+            AccountsError::InvalidFields(problems) => {
+                Self::invalid_fields(problems.into_iter().map(FieldError::from).collect())
+            }
+            AccountsError::InvalidCredentials => Self::new(kind, "the credentials are not valid"),
+            AccountsError::TooManyAttempts { retry_after_seconds } => {
+                Self::rate_limited(error.to_string(), retry_after_seconds)
+            }
+            AccountsError::Store(AccountError::EmailTaken) => {
+                Self::invalid_field("email", "unique_violation", "an account with this email exists")
+            }
+            AccountsError::Store(other) => {
+                tracing::error!(error = %other, "account store");
+                Self::new(ErrorKind::Unavailable, "the account store is unavailable")
+            }
+            AccountsError::Internal { reason } => {
+                tracing::error!(%reason, "internal error");
+                Self::new(kind, "the request could not be completed")
+            }
             other => Self::new(kind, other.to_string()),
         }
     }

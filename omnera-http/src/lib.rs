@@ -45,7 +45,6 @@ use omnera_core::App;
 use tower_http::set_header::SetResponseHeaderLayer;
 
 pub use access::RequestCaller;
-pub use auth::ensure_admin;
 pub use blobs::ObjectStoreBlobs;
 #[cfg(feature = "s3")]
 pub use blobs::S3Settings;

@@ -5,9 +5,9 @@
 
 mod support;
 
+use omnera_core::accounts::ensure_admin;
 use omnera_core::backend::RecordingMailer;
 use omnera_core::{App, Config};
-use omnera_http::ensure_admin;
 use omnera_sql::SqlStorage;
 use serde_json::{Value, json};
 

@@ -5,8 +5,8 @@
 
 mod support;
 
+use omnera_core::accounts::ensure_admin;
 use omnera_core::backend::{AccountStore, NewUser};
-use omnera_http::ensure_admin;
 use reqwest::{Client, Method};
 use serde_json::{Value, json};
 

@@ -7,8 +7,8 @@ mod support;
 
 use std::collections::HashMap;
 
+use omnera_core::accounts::ensure_admin;
 use omnera_core::{App, Config};
-use omnera_http::ensure_admin;
 use omnera_sql::SqlStorage;
 use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
 use serde_json::{Value, json};

@@ -9,9 +9,10 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use object_store::memory::InMemory;
+use omnera_core::accounts::ensure_admin;
 use omnera_core::backend::{AccountStore, LogMailer, NewUser};
 use omnera_core::{App, Config};
-use omnera_http::{ApiOptions, AppRouter, ObjectStoreBlobs, OpenApiAccess, ensure_admin};
+use omnera_http::{ApiOptions, AppRouter, ObjectStoreBlobs, OpenApiAccess};
 use omnera_sql::SqlStorage;
 use reqwest::Client;
 use serde_json::Value;

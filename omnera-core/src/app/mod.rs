@@ -96,8 +96,9 @@ impl App {
         &self.inner.policy
     }
 
-    /// The account store (users and sessions), if the app has one.
-    pub fn accounts(&self) -> Option<&Arc<dyn AccountStore>> {
+    /// The account store (users and sessions), if the app has one. [`App::accounts`] applies
+    /// the rules of accounts on top of it.
+    pub fn account_store(&self) -> Option<&Arc<dyn AccountStore>> {
         self.inner.accounts.as_ref()
     }
 

@@ -9,12 +9,12 @@ use omnera_core::backend::{ApiKey, NewApiKey};
 use serde_json::{Value, json};
 
 use super::body::AuthBody;
-use super::credentials::{new_token, token_hash};
 use super::key_scopes::read_scopes;
 use super::{accounts, signed_in_in_person, store_error, timestamp};
 use crate::error::{ApiError, ErrorKind};
 use crate::records::JsonBody;
 use crate::state::ApiState;
+use omnera_core::accounts::{new_token, token_hash};
 
 fn api_key_json(key: &ApiKey) -> Value {
     json!({"id": key.id, "name": key.name, "createdAt": timestamp(&key.created_at),

@@ -1,55 +1,9 @@
-//! Passwords (Argon2id) and session tokens (random, stored as SHA-256 hashes), and reading a
-//! request's credentials: `Authorization: Bearer`, or the session cookie.
+//! Reading a request's credentials: `Authorization: Bearer`, `X-API-Key`, or the session cookie.
 
-use argon2::Argon2;
-use argon2::password_hash::phc::PasswordHash;
-use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use axum::http::{HeaderMap, header};
-use sha2::{Digest, Sha256};
-
-use crate::error::{ApiError, ErrorKind};
 
 /// The session cookie's name.
 pub(crate) const SESSION_COOKIE: &str = "omnera_session";
-
-/// An Argon2id PHC hash of `password`, with a random salt.
-pub(crate) fn hash_password(password: &str) -> Result<String, ApiError> {
-    Argon2::default().hash_password(password.as_bytes()).map(|hash| hash.to_string()).map_err(|error| {
-        tracing::error!(%error, "password hashing failed");
-        ApiError::new(ErrorKind::Internal, "the password could not be stored")
-    })
-}
-
-/// A hash of no account's password, made with the parameters of real ones: a sign-in for an
-/// email without an account verifies against it, so it costs the same Argon2 work as a wrong
-/// password for a real account, and the time of the answer does not tell which emails have
-/// accounts.
-pub(crate) fn unknown_account_hash() -> &'static str {
-    static HASH: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
-        let mut password = [0u8; 16];
-        let _ = getrandom::fill(&mut password);
-        Argon2::default().hash_password(&password).map(|hash| hash.to_string()).unwrap_or_default()
-    });
-    &HASH
-}
-
-/// Whether `password` matches a PHC hash.
-pub(crate) fn verify_password(password: &str, hash: &str) -> bool {
-    PasswordHash::new(hash)
-        .is_ok_and(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
-}
-
-/// A new session token: 32 random bytes, hex.
-pub(crate) fn new_token() -> Result<String, ApiError> {
-    let mut bytes = [0u8; 32];
-    getrandom::fill(&mut bytes).map_err(|_| ApiError::new(ErrorKind::Internal, "no randomness available"))?;
-    Ok(bytes.iter().map(|byte| format!("{byte:02x}")).collect())
-}
-
-/// What the store keeps of a token.
-pub(crate) fn token_hash(token: &str) -> String {
-    format!("{:x}", Sha256::digest(token.as_bytes()))
-}
 
 /// The API key of an `X-API-Key` header.
 pub(crate) fn request_api_key(headers: &HeaderMap) -> Option<String> {
@@ -109,32 +63,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_password_verifies_against_its_own_hash_only() {
-        let hash = hash_password("correct horse").unwrap();
-        assert!(hash.starts_with("$argon2id$"));
-        assert!(verify_password("correct horse", &hash));
-        assert!(!verify_password("wrong horse", &hash));
-        assert!(!verify_password("correct horse", "not a hash"));
-    }
-
-    #[test]
-    fn the_unknown_account_hash_costs_what_a_real_one_does() {
-        let real = hash_password("correct horse").unwrap();
-        let real = PasswordHash::new(&real).unwrap();
-        let unknown = PasswordHash::new(unknown_account_hash()).unwrap();
-        assert_eq!(
-            (unknown.algorithm, unknown.version, unknown.params.to_string()),
-            (real.algorithm, real.version, real.params.to_string()),
-            "the same algorithm and cost parameters as the hash of a real password"
-        );
-        assert!(!verify_password("", unknown_account_hash()));
-    }
-
-    #[test]
-    fn tokens_are_long_random_and_read_from_bearer_or_cookie() {
-        let token = new_token().unwrap();
-        assert_eq!(token.len(), 64);
-        assert_ne!(token, new_token().unwrap());
+    fn tokens_are_read_from_bearer_or_cookie() {
         let mut headers = HeaderMap::new();
         headers.insert(header::COOKIE, "theme=dark; omnera_session=abc".parse().unwrap());
         assert_eq!(request_token(&headers).as_deref(), Some("abc"));

@@ -9,12 +9,9 @@ mod api_keys;
 mod body;
 mod credentials;
 mod key_scopes;
-mod notices;
 mod oauth;
-mod one_time;
 mod passwords;
 mod sessions;
-mod throttle;
 mod users;
 mod verification;
 
@@ -25,12 +22,13 @@ use axum::http::HeaderMap;
 use axum::routing::{delete, get, patch, post};
 use chrono::{DateTime, Utc};
 use omnera_core::App;
-use omnera_core::backend::{AccountError, AccountStore, ApiKeyScope, NewUser, User};
+use omnera_core::backend::{AccountError, AccountStore, ApiKeyScope, User};
 use serde_json::{Value, json};
 
 use crate::error::{ApiError, ErrorKind};
 use crate::state::ApiState;
-use credentials::{Authorization, hash_password, request_api_key, request_authorization, token_hash};
+use credentials::{Authorization, request_api_key, request_authorization};
+use omnera_core::accounts::token_hash;
 
 pub(crate) use credentials::{SESSION_COOKIE, request_token};
 pub(crate) use oauth::{SignInProviders, http_client as provider_http_client};
@@ -54,24 +52,11 @@ pub(crate) fn routes() -> Router<ApiState> {
         .route("/api/auth/oauth/{connection}/callback", get(oauth::callback))
 }
 
-/// Creates an admin account with `email` and `password` unless one with that email exists;
-/// returns whether it made one. Its address counts as verified. For the first admin of a new
-/// app (`OMNERA_ADMIN_EMAIL`, `OMNERA_ADMIN_PASSWORD` in the serve example).
-pub async fn ensure_admin(
-    accounts: &dyn AccountStore,
-    email: &str,
-    password: &str,
-) -> Result<bool, ApiError> {
-    if accounts.user_by_email(email).await.map_err(store_error)?.is_some() {
-        return Ok(false);
-    }
-    let admin = NewUser::new(email, None, hash_password(password)?, vec!["admin".to_owned()]).verified();
-    accounts.create_user(admin).await.map_err(store_error)?;
-    Ok(true)
-}
-
 fn accounts(state: &ApiState) -> Result<&Arc<dyn AccountStore>, ApiError> {
-    state.app.accounts().ok_or_else(|| ApiError::new(ErrorKind::Unavailable, "the app has no account store"))
+    state
+        .app
+        .account_store()
+        .ok_or_else(|| ApiError::new(ErrorKind::Unavailable, "the app has no account store"))
 }
 
 fn store_error(error: AccountError) -> ApiError {
@@ -138,7 +123,7 @@ pub(crate) async fn authenticate(
         ));
     }
     let accounts = app
-        .accounts()
+        .account_store()
         .ok_or_else(|| ApiError::new(ErrorKind::Unavailable, "the app has no account store"))?;
     let found = if let Some(key) = request_api_key(headers) {
         accounts

@@ -3,34 +3,14 @@
 
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
-use omnera_core::backend::{TokenPurpose, UserChanges};
 
 use super::body::AuthBody;
-use super::credentials::{hash_password, request_token, token_hash, verify_password};
-use super::sessions::account_email;
-use super::throttle::account_key;
-use super::{accounts, one_time, signed_in_in_person, store_error, unauthorized};
+use super::credentials::request_token;
+use super::sessions::{account_email, check_new_password};
+use super::signed_in_in_person;
 use crate::error::ApiError;
 use crate::records::JsonBody;
 use crate::state::ApiState;
-
-/// The shortest password.
-const MIN_PASSWORD_LENGTH: usize = 8;
-/// The longest password (Argon2 hashes any length; this bounds the work per request).
-const MAX_PASSWORD_LENGTH: usize = 1024;
-
-/// Notes a problem on `body` when `password` is too short or too long.
-pub(super) fn check_new_password(body: &mut AuthBody<'_>, key: &str, password: &str) {
-    let length = password.chars().count();
-    if body.has_problem(key) {
-        return;
-    }
-    if length < MIN_PASSWORD_LENGTH {
-        body.problem(key, "too_short", format!("has at least {MIN_PASSWORD_LENGTH} characters"));
-    } else if length > MAX_PASSWORD_LENGTH {
-        body.problem(key, "too_long", format!("has at most {MAX_PASSWORD_LENGTH} characters"));
-    }
-}
 
 /// `{currentPassword, newPassword}` from a signed-in user: 204. A wrong current password is a
 /// 401. The user's other sessions end; this one stays.
@@ -46,15 +26,8 @@ pub(super) async fn change(
     let new_password = body.required_text("newPassword");
     check_new_password(&mut body, "newPassword", &new_password);
     body.finish()?;
-    let accounts = accounts(&state)?;
-    let stored = accounts.user_by_email(&user.email).await.map_err(store_error)?;
-    if !stored.is_some_and(|(_, hash)| verify_password(&current, &hash)) {
-        return Err(unauthorized());
-    }
-    let changes = UserChanges::default().with_password_hash(hash_password(&new_password)?);
-    accounts.update_user(user.id, changes).await.map_err(store_error)?;
-    let kept = request_token(&headers).map(|token| token_hash(&token));
-    accounts.end_sessions(user.id, kept.as_deref()).await.map_err(store_error)?;
+    let kept = request_token(&headers);
+    state.app.accounts().change_password(&user, &current, &new_password, kept.as_deref()).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -66,12 +39,9 @@ pub(super) async fn forgot(
 ) -> Result<StatusCode, ApiError> {
     let mut body = AuthBody::read(&body, &["email"], "{email}")?;
     let email = body.required_text("email");
-    let email = account_email(&mut body, &email);
+    let email = account_email(&mut body, "email", &email);
     body.finish()?;
-    let found = accounts(&state)?.user_by_email(&email).await.map_err(store_error)?;
-    if let Some((user, _)) = found.filter(|(user, _)| !user.disabled) {
-        one_time::send(&state, &user, TokenPurpose::PasswordReset).await?;
-    }
+    state.app.accounts().forgot_password(&email).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -86,11 +56,6 @@ pub(super) async fn reset(
     let password = body.required_text("password");
     check_new_password(&mut body, "password", &password);
     body.finish()?;
-    let user = one_time::redeem(&state, TokenPurpose::PasswordReset, &token).await?;
-    let changes = UserChanges::default().with_password_hash(hash_password(&password)?).with_email_verified();
-    let accounts = accounts(&state)?;
-    accounts.update_user(user.id, changes).await.map_err(store_error)?;
-    accounts.end_sessions(user.id, None).await.map_err(store_error)?;
-    accounts.clear_failed_sign_ins(&account_key(&user.email)).await.map_err(store_error)?;
+    state.app.accounts().reset_password(&token, &password).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -5,12 +5,11 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use omnera_core::backend::{TokenPurpose, UserChanges};
 use serde_json::json;
 
 use super::body::AuthBody;
 use super::sessions::account_email;
-use super::{accounts, one_time, store_error, user_json};
+use super::user_json;
 use crate::error::{ApiError, ErrorKind};
 use crate::records::JsonBody;
 use crate::state::ApiState;
@@ -26,22 +25,14 @@ pub(super) async fn verify(
         (true, false) => {
             let token = body.required_text("token");
             body.finish()?;
-            let user = one_time::redeem(&state, TokenPurpose::EmailVerification, &token).await?;
-            let verified = accounts(&state)?
-                .update_user(user.id, UserChanges::default().with_email_verified())
-                .await
-                .map_err(store_error)?
-                .unwrap_or(user);
+            let verified = state.app.accounts().verify_email(&token).await?;
             Ok(Json(json!({"user": user_json(&verified)})).into_response())
         }
         (false, true) => {
             let email = body.required_text("email");
-            let email = account_email(&mut body, &email);
+            let email = account_email(&mut body, "email", &email);
             body.finish()?;
-            let found = accounts(&state)?.user_by_email(&email).await.map_err(store_error)?;
-            if let Some((user, _)) = found.filter(|(user, _)| !user.disabled && !user.email_verified) {
-                one_time::send(&state, &user, TokenPurpose::EmailVerification).await?;
-            }
+            state.app.accounts().resend_verification(&email).await?;
             Ok(StatusCode::NO_CONTENT.into_response())
         }
         _ => {

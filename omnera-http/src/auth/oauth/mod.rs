@@ -18,16 +18,16 @@ use axum::extract::{OriginalUri, Path, Query, State};
 use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{Duration, Utc};
-use omnera_core::backend::{ExternalAccount, NewUser, PendingSignIn, User};
-use omnera_core::config::{ConnectionConfig, SignUpMode};
+use omnera_core::backend::PendingSignIn;
+use omnera_core::config::ConnectionConfig;
 
-use super::credentials::{request_cookie, token_hash};
-use super::sessions::{cookie, open_session, with_cookie};
-use super::{accounts, store_error, unauthorized};
+use super::credentials::request_cookie;
+use super::sessions::{SessionAnswer, cookie, with_cookie};
+use super::{accounts, store_error};
 use crate::connection_cache::ConnectionCache;
 use crate::error::{ApiError, ErrorKind};
 use crate::state::ApiState;
-use profile::Profile;
+use omnera_core::accounts::token_hash;
 use provider::{Provider, ProviderError};
 
 pub(crate) use provider::http_client;
@@ -100,8 +100,7 @@ pub(super) async fn callback(
         .profile(state.provider_client(), &pending.callback_url, code, &pending.code_verifier)
         .await
         .map_err(|error| provider_problem(&connection, &error))?;
-    let user = user_for(&state, &connection, profile).await?;
-    let session = open_session(&state, &user).await?;
+    let session = SessionAnswer(state.app.accounts().sign_in_externally(&connection, profile).await?);
     let cleared = cookie(STATE_COOKIE, "", 0);
     let response = match pending.redirect {
         Some(path) => with_cookie(Redirect::to(&path).into_response(), &session.cookie()),
@@ -191,50 +190,4 @@ fn origin(state: &ApiState, headers: &HeaderMap) -> Result<String, ApiError> {
         "http"
     };
     Ok(format!("{scheme}://{host}"))
-}
-
-/// The user an outside account signs in as: linked before, or found by a verified address, or
-/// new when sign-up is open.
-async fn user_for(state: &ApiState, connection: &str, profile: Profile) -> Result<User, ApiError> {
-    let accounts = accounts(state)?;
-    let account = ExternalAccount::new(connection, profile.subject);
-    let user = match accounts.linked_user(&account).await.map_err(store_error)? {
-        Some(user) => user,
-        None => {
-            let email = profile.email.map(|email| email.trim().to_lowercase()).ok_or_else(|| {
-                ApiError::new(ErrorKind::Forbidden, "the provider gave no email address for this account")
-            })?;
-            let user = match accounts.user_by_email(&email).await.map_err(store_error)? {
-                // Both sides must vouch for the address: an unverified account may have been
-                // made by someone else, and an unverified provider address may not be theirs.
-                Some((user, _)) if profile.email_verified && user.email_verified => user,
-                Some(_) => {
-                    return Err(ApiError::new(
-                        ErrorKind::Forbidden,
-                        "an account with this address exists and the address is not verified on both sides; \
-                         verify it (or reset the password) and sign in with the provider again",
-                    ));
-                }
-                None => {
-                    let auth = state.app.schema().auth();
-                    if auth.sign_up() != SignUpMode::Open {
-                        return Err(ApiError::new(ErrorKind::Forbidden, "sign-up is not open"));
-                    }
-                    let new_user =
-                        NewUser::without_password(email, profile.name, auth.default_roles().to_vec());
-                    let new_user = if profile.email_verified { new_user.verified() } else { new_user };
-                    accounts.create_user(new_user).await.map_err(store_error)?
-                }
-            };
-            accounts.link_account(user.id, &account).await.map_err(store_error)?;
-            user
-        }
-    };
-    if user.disabled {
-        return Err(unauthorized());
-    }
-    if state.app.schema().auth().requires_verified_email() && !user.email_verified {
-        return Err(ApiError::new(ErrorKind::Forbidden, "verify your email address before signing in"));
-    }
-    Ok(user)
 }

@@ -1,20 +1,8 @@
 //! What a provider says of an account, read from OpenID Connect's `userinfo` or from GitHub's
 //! user and emails API.
 
+use omnera_core::accounts::ExternalProfile;
 use serde_json::Value;
-
-/// An account at a provider.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(super) struct Profile {
-    /// The provider's stable id of the account.
-    pub(super) subject: String,
-    /// The account's address, if the provider gave one.
-    pub(super) email: Option<String>,
-    /// Whether the provider vouches that the address is the account holder's.
-    pub(super) email_verified: bool,
-    /// A display name.
-    pub(super) name: Option<String>,
-}
 
 fn text(value: &Value, key: &str) -> Option<String> {
     value.get(key).and_then(Value::as_str).map(str::trim).filter(|text| !text.is_empty()).map(str::to_owned)
@@ -22,23 +10,19 @@ fn text(value: &Value, key: &str) -> Option<String> {
 
 /// A profile from an OpenID Connect `userinfo` answer. `email_verified` is true only when the
 /// provider says so (some send it as the string `"true"`).
-pub(super) fn open_id_profile(userinfo: &Value) -> Option<Profile> {
+pub(super) fn open_id_profile(userinfo: &Value) -> Option<ExternalProfile> {
     let verified = match userinfo.get("email_verified") {
         Some(Value::Bool(verified)) => *verified,
         Some(Value::String(verified)) => verified == "true",
         _ => false,
     };
-    Some(Profile {
-        subject: text(userinfo, "sub")?,
-        email: text(userinfo, "email"),
-        email_verified: verified,
-        name: text(userinfo, "name").or_else(|| text(userinfo, "preferred_username")),
-    })
+    let name = text(userinfo, "name").or_else(|| text(userinfo, "preferred_username"));
+    Some(ExternalProfile::new(text(userinfo, "sub")?, text(userinfo, "email"), verified, name))
 }
 
 /// A profile from GitHub's `/user` and `/user/emails`: the primary address if it is verified,
 /// else any verified one.
-pub(super) fn github_profile(user: &Value, emails: &Value) -> Option<Profile> {
+pub(super) fn github_profile(user: &Value, emails: &Value) -> Option<ExternalProfile> {
     let subject = user.get("id").and_then(Value::as_i64)?.to_string();
     let verified: Vec<&Value> = emails
         .as_array()
@@ -51,12 +35,9 @@ pub(super) fn github_profile(user: &Value, emails: &Value) -> Option<Profile> {
         .find(|email| email.get("primary").and_then(Value::as_bool) == Some(true))
         .or_else(|| verified.first())
         .and_then(|email| text(email, "email"));
-    Some(Profile {
-        subject,
-        email_verified: chosen.is_some(),
-        email: chosen.or_else(|| text(user, "email")),
-        name: text(user, "name").or_else(|| text(user, "login")),
-    })
+    let verified = chosen.is_some();
+    let name = text(user, "name").or_else(|| text(user, "login"));
+    Some(ExternalProfile::new(subject, chosen.or_else(|| text(user, "email")), verified, name))
 }
 
 #[cfg(test)]

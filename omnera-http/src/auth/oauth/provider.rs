@@ -13,7 +13,9 @@ use oauth2::{
 use omnera_core::config::{OAuthConnection, OAuthProvider};
 use serde::Deserialize;
 
-use super::profile::{Profile, github_profile, open_id_profile};
+use omnera_core::accounts::ExternalProfile;
+
+use super::profile::{github_profile, open_id_profile};
 
 const GITHUB_AUTHORIZE: &str = "https://github.com/login/oauth/authorize";
 const GITHUB_TOKEN: &str = "https://github.com/login/oauth/access_token";
@@ -159,7 +161,7 @@ impl Provider {
         callback_url: &str,
         code: &str,
         code_verifier: &str,
-    ) -> Result<Profile, ProviderError> {
+    ) -> Result<ExternalProfile, ProviderError> {
         let send = |request: oauth2::HttpRequest| {
             let http = http.clone();
             async move { forward(&http, request).await }

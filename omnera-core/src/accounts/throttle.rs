@@ -7,13 +7,10 @@
 
 use std::net::IpAddr;
 
-use axum::http::Extensions;
 use chrono::{DateTime, Duration, Utc};
-use omnera_core::backend::{AccountStore, FailedSignIns};
 
-use super::store_error;
-use crate::client_address::ClientAddress;
-use crate::error::ApiError;
+use super::AccountsError;
+use crate::backend::{AccountStore, FailedSignIns};
 
 /// The window in which failures count.
 const WINDOW: Duration = Duration::hours(1);
@@ -51,7 +48,7 @@ impl Allowance {
 }
 
 /// The throttle key of an account's failed sign-ins.
-pub(super) fn account_key(email: &str) -> String {
+pub(crate) fn account_key(email: &str) -> String {
     format!("account:{}", email.trim().to_lowercase())
 }
 
@@ -61,42 +58,42 @@ pub(super) struct SignInAttempt {
 }
 
 impl SignInAttempt {
-    /// The attempt to sign in as `email` from the request's client address (the peer, or the
-    /// address a trusted proxy forwarded for), when the server recorded it.
-    pub(super) fn new(email: &str, extensions: &Extensions) -> Self {
+    /// The attempt to sign in as `email` from the `client` address (the peer, or the address a
+    /// trusted proxy forwarded for), when the transport knows it.
+    pub(super) fn new(email: &str, client: Option<IpAddr>) -> Self {
         let mut keys = vec![(account_key(email), PER_ACCOUNT)];
-        if let Some(ClientAddress(address)) = extensions.get::<ClientAddress>() {
-            keys.push((address_key(*address), PER_ADDRESS));
+        if let Some(address) = client {
+            keys.push((address_key(address), PER_ADDRESS));
         }
         Self { keys }
     }
 
-    /// A 429 with `Retry-After` when the account or the address must wait before trying again.
-    pub(super) async fn check(&self, accounts: &dyn AccountStore) -> Result<(), ApiError> {
+    /// [`AccountsError::TooManyAttempts`] when the account or the address must wait before
+    /// trying again.
+    pub(super) async fn check(&self, accounts: &dyn AccountStore) -> Result<(), AccountsError> {
         let now = Utc::now();
         for (key, allowance) in &self.keys {
-            let failures = accounts.failed_sign_ins(key, now - WINDOW).await.map_err(store_error)?;
+            let failures = accounts.failed_sign_ins(key, now - WINDOW).await?;
             if let Some(next) = allowance.next_try(&failures, now) {
                 let milliseconds = u64::try_from((next - now).num_milliseconds()).unwrap_or(1);
-                return Err(ApiError::rate_limited(
-                    "too many failed sign-ins; wait before trying again",
-                    milliseconds.div_ceil(1000),
-                ));
+                return Err(AccountsError::TooManyAttempts {
+                    retry_after_seconds: milliseconds.div_ceil(1000).max(1),
+                });
             }
         }
         Ok(())
     }
 
     /// Counts a failure under every key.
-    pub(super) async fn failed(&self, accounts: &dyn AccountStore) -> Result<(), ApiError> {
+    pub(super) async fn failed(&self, accounts: &dyn AccountStore) -> Result<(), AccountsError> {
         let keys: Vec<String> = self.keys.iter().map(|(key, _)| key.clone()).collect();
-        accounts.record_failed_sign_in(&keys, Utc::now()).await.map_err(store_error)
+        Ok(accounts.record_failed_sign_in(&keys, Utc::now()).await?)
     }
 
     /// Forgets the account's failures after a successful sign-in.
-    pub(super) async fn succeeded(&self, accounts: &dyn AccountStore) -> Result<(), ApiError> {
+    pub(super) async fn succeeded(&self, accounts: &dyn AccountStore) -> Result<(), AccountsError> {
         match self.keys.first() {
-            Some((account, _)) => accounts.clear_failed_sign_ins(account).await.map_err(store_error),
+            Some((account, _)) => Ok(accounts.clear_failed_sign_ins(account).await?),
             None => Ok(()),
         }
     }

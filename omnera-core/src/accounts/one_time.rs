@@ -2,12 +2,11 @@
 //! only in the email; the store keeps its hash.
 
 use chrono::{Duration, Utc};
-use omnera_core::backend::{Email, TokenPurpose, User};
 
+use super::AccountsError;
 use super::credentials::{new_token, token_hash};
-use super::{accounts, store_error};
-use crate::error::{ApiError, ErrorKind};
-use crate::state::ApiState;
+use super::service::Accounts;
+use crate::backend::{Email, TokenPurpose, User};
 
 /// How long a password-reset token works.
 const RESET_HOURS: i64 = 1;
@@ -15,25 +14,23 @@ const RESET_HOURS: i64 = 1;
 const VERIFICATION_HOURS: i64 = 48;
 
 /// Makes a token for `user` and mails it through the app's mailer.
-pub(super) async fn send(state: &ApiState, user: &User, purpose: TokenPurpose) -> Result<(), ApiError> {
-    let mailer = state
-        .app
-        .mailer()
-        .ok_or_else(|| ApiError::new(ErrorKind::Unavailable, "the app has no mailer to send the email"))?;
+pub(super) async fn send(
+    accounts: &Accounts,
+    user: &User,
+    purpose: TokenPurpose,
+) -> Result<(), AccountsError> {
+    let mailer = accounts.mailer()?;
     let token = new_token()?;
     let hours = match purpose {
         TokenPurpose::PasswordReset => RESET_HOURS,
         _ => VERIFICATION_HOURS,
     };
     let expires_at = Utc::now() + Duration::hours(hours);
-    accounts(state)?
-        .create_one_time_token(user.id, purpose, &token_hash(&token), expires_at)
-        .await
-        .map_err(store_error)?;
-    let email = email_for(state.app.schema().name(), user, purpose, &token, hours);
+    accounts.store()?.create_one_time_token(user.id, purpose, &token_hash(&token), expires_at).await?;
+    let email = email_for(accounts.app.schema().name(), user, purpose, &token, hours);
     mailer.send(&email).await.map_err(|error| {
         tracing::error!(%error, "sending an auth email failed");
-        ApiError::new(ErrorKind::Unavailable, "the email could not be sent")
+        AccountsError::Unavailable { what: "sending the email".to_owned() }
     })
 }
 
@@ -60,11 +57,16 @@ fn email_for(app: &str, user: &User, purpose: TokenPurpose, token: &str, hours: 
     Email::new(user.email.clone(), subject, text)
 }
 
-/// The user a token proves, using the token up; 401 when it is unknown, used or expired.
-pub(super) async fn redeem(state: &ApiState, purpose: TokenPurpose, token: &str) -> Result<User, ApiError> {
-    accounts(state)?
+/// The user a token proves, using the token up; [`AccountsError::InvalidToken`] when it is
+/// unknown, used or expired.
+pub(super) async fn redeem(
+    accounts: &Accounts,
+    purpose: TokenPurpose,
+    token: &str,
+) -> Result<User, AccountsError> {
+    accounts
+        .store()?
         .redeem_one_time_token(purpose, &token_hash(token.trim()), Utc::now())
-        .await
-        .map_err(store_error)?
-        .ok_or_else(|| ApiError::new(ErrorKind::Unauthorized, "the token is not valid or has expired"))
+        .await?
+        .ok_or(AccountsError::InvalidToken)
 }
