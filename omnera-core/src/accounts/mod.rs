@@ -10,6 +10,7 @@
 mod credentials;
 mod error;
 mod external;
+mod management;
 mod notices;
 mod one_time;
 mod rules;
@@ -20,6 +21,7 @@ mod throttle;
 pub use credentials::{new_token, token_hash};
 pub use error::AccountsError;
 pub use external::ExternalProfile;
+pub use management::{AccountChanges, NewKey};
 pub use rules::{MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, account_email, new_password_problem};
 pub use service::{Accounts, ensure_admin};
 pub use sign_in::{NewSession, SESSION_DAYS};

@@ -5,7 +5,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use chrono::Utc;
-use omnera_core::backend::{ApiKey, NewApiKey};
+use omnera_core::backend::ApiKey;
 use serde_json::{Value, json};
 
 use super::body::AuthBody;
@@ -14,7 +14,6 @@ use super::{accounts, signed_in_in_person, store_error, timestamp};
 use crate::error::{ApiError, ErrorKind};
 use crate::records::JsonBody;
 use crate::state::ApiState;
-use omnera_core::accounts::{new_token, token_hash};
 
 fn api_key_json(key: &ApiKey) -> Value {
     json!({"id": key.id, "name": key.name, "createdAt": timestamp(&key.created_at),
@@ -30,25 +29,22 @@ pub(super) async fn create(
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let user = signed_in_in_person(&state, &headers).await?;
     let mut body = AuthBody::read(&body, &["name", "expiresAt", "scopes"], "{name, expiresAt?, scopes?}")?;
-    let name = body.required_text("name").trim().to_owned();
+    let name = body.required_text("name");
     let expires_at =
         body.optional_text("expiresAt").and_then(|text| match chrono::DateTime::parse_from_rfc3339(&text) {
-            Ok(moment) if moment > Utc::now() => Some(moment.with_timezone(&Utc)),
-            _ => {
+            Ok(moment) => Some(moment.with_timezone(&Utc)),
+            Err(_) => {
                 body.problem("expiresAt", "invalid_datetime", "a date and time in the future, RFC 3339");
                 None
             }
         });
-    let scopes = read_scopes(&mut body, state.app.schema());
+    let accounts = state.app.accounts();
+    let scopes = read_scopes(&mut body, &accounts);
+    body.problems(accounts.api_key_problems(&name, expires_at, scopes.as_deref()));
     body.finish()?;
-    let secret = format!("omk_{}", new_token()?);
-    let mut new_key = NewApiKey::new(name, token_hash(&secret)).expiring_at(expires_at);
-    if let Some(scopes) = scopes {
-        new_key = new_key.with_scopes(scopes);
-    }
-    let key = accounts(&state)?.create_api_key(user.id, new_key).await.map_err(store_error)?;
-    let mut shown = api_key_json(&key);
-    shown["key"] = Value::String(secret);
+    let made = accounts.create_api_key(&user, &name, expires_at, scopes).await?;
+    let mut shown = api_key_json(&made.key);
+    shown["key"] = Value::String(made.secret);
     Ok((StatusCode::CREATED, Json(shown)))
 }
 

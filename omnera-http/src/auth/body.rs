@@ -55,6 +55,15 @@ impl<'a> AuthBody<'a> {
         self.problems.push(FieldError::new(key, code, message));
     }
 
+    /// Notes the problems a core service found, unless their keys have problems already.
+    pub(super) fn problems(&mut self, found: Vec<omnera_core::record::FieldProblem>) {
+        for problem in found {
+            if !self.has_problem(&problem.field) {
+                self.problems.push(FieldError::from(problem));
+            }
+        }
+    }
+
     /// Whether a key already has a problem.
     pub(super) fn has_problem(&self, key: &str) -> bool {
         self.problems.iter().any(|problem| problem.field == key)

@@ -1,8 +1,9 @@
 //! The scopes an API key may be limited to, read from `POST /api/auth/api-keys`:
-//! `scopes: [{table, actions: ["read", "create", "update", "delete"]}]`. Every problem is
-//! reported at its own place (`scopes[0].table`), and nothing is made while one remains.
+//! `scopes: [{table, actions: ["read", "create", "update", "delete"]}]`. Every problem of shape
+//! is reported at its own place (`scopes[0].actions`), with the accounts service's check of the
+//! table.
 
-use omnera_core::Schema;
+use omnera_core::accounts::Accounts;
 use omnera_core::backend::ApiKeyScope;
 use omnera_core::config::PermissionAction;
 use serde_json::Value;
@@ -11,7 +12,7 @@ use super::body::AuthBody;
 
 /// The scopes of `body`'s `scopes` (absent or null: the key is not limited); problems are
 /// noted on `body`.
-pub(super) fn read_scopes(body: &mut AuthBody<'_>, schema: &Schema) -> Option<Vec<ApiKeyScope>> {
+pub(super) fn read_scopes(body: &mut AuthBody<'_>, accounts: &Accounts) -> Option<Vec<ApiKeyScope>> {
     let listed = match body.value("scopes") {
         None | Some(Value::Null) => return None,
         Some(Value::Array(listed)) => listed,
@@ -24,9 +25,7 @@ pub(super) fn read_scopes(body: &mut AuthBody<'_>, schema: &Schema) -> Option<Ve
     for (index, scope) in listed.iter().enumerate() {
         let at = |key: &str| format!("scopes[{index}].{key}");
         let table = scope.get("table").and_then(Value::as_str).unwrap_or_default();
-        if schema.table(table).is_none() {
-            body.problem(&at("table"), "unknown_table", format!("no table is named `{table}`"));
-        }
+        body.problems(accounts.scope_table_problem(&at("table"), table).into_iter().collect());
         let actions: Vec<PermissionAction> = match scope.get("actions").and_then(Value::as_array) {
             Some(actions) if !actions.is_empty() => actions
                 .iter()

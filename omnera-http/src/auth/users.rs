@@ -4,7 +4,8 @@
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
-use omnera_core::backend::{User, UserChanges};
+use omnera_core::accounts::AccountChanges;
+use omnera_core::backend::User;
 use serde_json::{Value, json};
 
 use super::body::AuthBody;
@@ -87,52 +88,42 @@ pub(super) async fn update(
     let not_found = || ApiError::new(ErrorKind::NotFound, format!("user {id} not found"));
     let user_id = id.parse::<i64>().map_err(|_| not_found())?;
     let mut body = AuthBody::read(&body, &["roles", "disabled"], "{roles?, disabled?}")?;
-    let mut changes = UserChanges::default();
-    match body.value("roles") {
-        None => {}
-        Some(Value::Array(items)) => {
-            let roles = role_names(&state, &mut body, items);
-            if user_id == admin.id && !roles.iter().any(|role| role == "admin") {
-                body.problem("roles", "own_admin_role", "you cannot remove your own admin role");
-            }
-            changes = changes.with_roles(roles);
+    let roles = match body.value("roles") {
+        None => None,
+        Some(Value::Array(items)) => Some(role_names(&mut body, items)),
+        Some(_) => {
+            body.problem("roles", "invalid_type", "is a list of role names");
+            None
         }
-        Some(_) => body.problem("roles", "invalid_type", "is a list of role names"),
-    }
-    match body.value("disabled") {
-        None => {}
-        Some(Value::Bool(true)) if user_id == admin.id => {
-            body.problem("disabled", "own_account", "you cannot disable your own account");
+    };
+    let accounts = state.app.accounts();
+    // The service's problems go next to the shape problems of their key, in the body's order.
+    body.problems(accounts.account_change_problems(
+        &admin,
+        user_id,
+        &AccountChanges::new(roles.clone(), None),
+    ));
+    let disabled = match body.value("disabled") {
+        None => None,
+        Some(Value::Bool(disabled)) => Some(*disabled),
+        Some(_) => {
+            body.problem("disabled", "invalid_type", "is true or false");
+            None
         }
-        Some(Value::Bool(disabled)) => changes = changes.with_disabled(*disabled),
-        Some(_) => body.problem("disabled", "invalid_type", "is true or false"),
-    }
+    };
+    body.problems(accounts.account_change_problems(&admin, user_id, &AccountChanges::new(None, disabled)));
     body.finish()?;
-    let accounts = accounts(&state)?;
-    let user =
-        accounts.update_user(user_id, changes.clone()).await.map_err(store_error)?.ok_or_else(not_found)?;
-    if changes.disabled == Some(true) {
-        accounts.end_sessions(user_id, None).await.map_err(store_error)?;
-    }
+    let changes = AccountChanges::new(roles, disabled);
+    let user = accounts.change_account(&admin, user_id, changes).await?.ok_or_else(not_found)?;
     Ok(Json(user_json(&user)))
 }
 
-/// The role names of a `roles` list, each declared in the config or `admin`; problems go on `body`.
-fn role_names(state: &ApiState, body: &mut AuthBody<'_>, items: &[Value]) -> Vec<String> {
-    let declared = state.app.schema().auth().roles();
-    let mut roles: Vec<String> = Vec::new();
+/// The role names of a `roles` list; an item that is not text is a problem on `body`.
+fn role_names(body: &mut AuthBody<'_>, items: &[Value]) -> Vec<String> {
+    let mut roles = Vec::new();
     for (index, item) in items.iter().enumerate() {
         match item.as_str() {
-            Some(role) if role == "admin" || declared.iter().any(|declared| declared.name() == role) => {
-                if !roles.iter().any(|known| known == role) {
-                    roles.push(role.to_owned());
-                }
-            }
-            Some(role) => body.problem(
-                &format!("roles[{index}]"),
-                "unknown_role",
-                format!("{role} is not a role of this app"),
-            ),
+            Some(role) => roles.push(role.to_owned()),
             None => body.problem(&format!("roles[{index}]"), "invalid_type", "is a role name"),
         }
     }
