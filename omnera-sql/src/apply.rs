@@ -48,7 +48,7 @@ pub(crate) async fn apply(
     let new = PhysicalSchema::of(schema);
     // SQLite's table rebuilds need foreign keys off, which only takes effect outside a transaction.
     database.set_sqlite_foreign_keys(false).await?;
-    let outcome = apply_in_transaction(database, dialect, &new, options).await;
+    let outcome = apply_in_transaction(database, dialect, schema, &new, options).await;
     database.set_sqlite_foreign_keys(true).await?;
     outcome
 }
@@ -56,6 +56,7 @@ pub(crate) async fn apply(
 async fn apply_in_transaction(
     database: &Database,
     dialect: Dialect,
+    schema: &Schema,
     new: &PhysicalSchema,
     options: &ApplyOptions,
 ) -> Result<MigrationPlan, StorageError> {
@@ -65,6 +66,8 @@ async fn apply_in_transaction(
     let changes = plan_changes(old.as_ref(), new);
     let plan = describe(&changes);
     if changes.is_empty() {
+        crate::files_by_name::carry_over(&mut transaction, dialect, old.as_ref(), schema).await?;
+        transaction.commit().await.map_err(unavailable)?;
         return Ok(plan);
     }
     let losing: Vec<String> =
@@ -88,6 +91,7 @@ async fn apply_in_transaction(
         }
     }
     refuse_too_many_digits(&mut transaction, dialect, &changes).await?;
+    crate::files_by_name::carry_over(&mut transaction, dialect, old.as_ref(), schema).await?;
     if dialect == Dialect::Sqlite {
         let broken = transaction
             .fetch("PRAGMA foreign_key_check", &[], &[ColumnType::Text])

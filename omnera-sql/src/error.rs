@@ -7,6 +7,11 @@ pub(crate) fn unavailable(error: impl Into<Box<dyn std::error::Error + Send + Sy
     StorageError::Unavailable { source: error.into() }
 }
 
+/// A row of `table` does not read back as it was written.
+pub(crate) fn corrupt(table: &str, reason: impl Into<String>) -> StorageError {
+    StorageError::Corrupt { table: table.to_owned(), reason: reason.into() }
+}
+
 /// What kind of constraint a database error broke, if any.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Violation {

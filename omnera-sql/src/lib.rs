@@ -26,6 +26,7 @@ mod database;
 mod ddl;
 mod dialect;
 mod error;
+mod files_by_name;
 mod group_commit;
 mod inline_reads;
 mod physical;

@@ -115,6 +115,13 @@ pub(crate) fn timestamp_text(moment: &DateTime<Utc>) -> String {
     moment.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
 }
 
+/// A table or field id as system tables keep it (BIGINT). Validated ids are below 2^53.
+pub(crate) fn schema_id(id: u64) -> Result<SqlValue, omnera_core::backend::StorageError> {
+    i64::try_from(id)
+        .map(SqlValue::Integer)
+        .map_err(|_| crate::error::unavailable(format!("the schema id {id} does not fit a BIGINT")))
+}
+
 /// The engine's clock, at the millisecond precision the API shows.
 pub(crate) fn now() -> DateTime<Utc> {
     let now = Utc::now();

@@ -253,8 +253,9 @@ impl Storage for SqlStorage {
     }
 
     async fn record_files(&self, table: &str, record_id: i64) -> Result<Vec<StoredFile>, StorageError> {
+        let schema = self.schema()?;
         let mut transaction = self.database().begin_read().await?;
-        record_files(&mut transaction, self.database().dialect(), table, record_id).await
+        record_files(&mut transaction, self.database().dialect(), &schema, table, record_id).await
     }
 
     async fn detach_file(
@@ -264,9 +265,11 @@ impl Storage for SqlStorage {
         field: &str,
         file_id: i64,
     ) -> Result<StoredFile, StorageError> {
+        let schema = self.schema()?;
         let mut transaction = self.database().begin_write().await?;
         let file =
-            detach(&mut transaction, self.database().dialect(), table, record_id, field, file_id).await?;
+            detach(&mut transaction, self.database().dialect(), &schema, table, record_id, field, file_id)
+                .await?;
         transaction.commit().await.map_err(unavailable)?;
         Ok(file)
     }

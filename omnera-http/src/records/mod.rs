@@ -24,6 +24,7 @@ use serde_json::{Map, Value};
 
 use crate::access::{allowed_rows, caller, check_record, decide, narrowed, write_check};
 use crate::error::{ApiError, ErrorKind, FieldError};
+use crate::mount_path::MountPath;
 use crate::state::ApiState;
 use batch_ids::repeated_ids;
 pub(crate) use body::JsonBody;
@@ -88,8 +89,15 @@ fn whole_number(value: &Value) -> Option<i64> {
     })
 }
 
-fn with_etag(state: &ApiState, table: &TableSchema, record: &Record, status: StatusCode) -> Response {
-    let mut response = (status, Json(RecordJson::new(state.app.schema(), table, record))).into_response();
+fn with_etag(
+    state: &ApiState,
+    mount: &MountPath,
+    table: &TableSchema,
+    record: &Record,
+    status: StatusCode,
+) -> Response {
+    let shown = RecordJson::new(state.app.schema(), table, record).with_file_urls(&mount.0);
+    let mut response = (status, Json(shown)).into_response();
     if let Ok(value) = HeaderValue::from_str(&etag_of(record)) {
         response.headers_mut().insert(header::ETAG, value);
     }
@@ -99,6 +107,7 @@ fn with_etag(state: &ApiState, table: &TableSchema, record: &Record, status: Sta
 async fn list(
     State(state): State<ApiState>,
     Path(table_name): Path<String>,
+    mount: MountPath,
     headers: HeaderMap,
     Query(pairs): Query<Vec<(String, String)>>,
 ) -> Result<Response, ApiError> {
@@ -136,7 +145,7 @@ async fn list(
     let data = page
         .records
         .iter()
-        .map(|record| RecordJson::new(schema, table, record).with_fields(fields))
+        .map(|record| RecordJson::new(schema, table, record).with_fields(fields).with_file_urls(&mount.0))
         .collect();
     Ok(json_response(&ListEnvelope { data, pagination }))
 }
@@ -170,6 +179,7 @@ fn json_response(body: &impl Serialize) -> Response {
 async fn create(
     State(state): State<ApiState>,
     Path(table_name): Path<String>,
+    mount: MountPath,
     headers: HeaderMap,
     JsonBody(body): JsonBody,
 ) -> Result<Response, ApiError> {
@@ -193,8 +203,10 @@ async fn create(
         }
         let records = insert(&state, &caller, table, drafts, check).await?;
         let schema = state.app.schema();
-        let data: Vec<RecordJson<'_>> =
-            records.iter().map(|record| RecordJson::new(schema, table, record)).collect();
+        let data: Vec<RecordJson<'_>> = records
+            .iter()
+            .map(|record| RecordJson::new(schema, table, record).with_file_urls(&mount.0))
+            .collect();
         return Ok((StatusCode::CREATED, Json(CreatedRecords { data })).into_response());
     }
     let values = checked(table, &body, DraftMode::Create)?;
@@ -202,8 +214,8 @@ async fn create(
         .await?
         .pop()
         .ok_or_else(|| ApiError::new(ErrorKind::Internal, "nothing was created"))?;
-    let mut response = with_etag(&state, table, &record, StatusCode::CREATED);
-    let location = format!("/api/tables/{}/records/{}", table.name(), record.id);
+    let mut response = with_etag(&state, &mount, table, &record, StatusCode::CREATED);
+    let location = format!("{}/api/tables/{}/records/{}", mount.0, table.name(), record.id);
     if let Ok(value) = HeaderValue::from_str(&location) {
         response.headers_mut().insert(header::LOCATION, value);
     }
@@ -236,6 +248,7 @@ async fn insert(
 async fn read(
     State(state): State<ApiState>,
     Path((table_name, id)): Path<(String, String)>,
+    mount: MountPath,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let table = table(&state, &table_name)?;
@@ -243,29 +256,32 @@ async fn read(
     let caller = caller(&state, &headers).await?;
     check_record(&state, &caller, table.name(), id, PermissionAction::Read).await?;
     let record = state.storage()?.get(table.name(), id).await?;
-    Ok(with_etag(&state, table, &record, StatusCode::OK))
+    Ok(with_etag(&state, &mount, table, &record, StatusCode::OK))
 }
 
 async fn patch(
     State(state): State<ApiState>,
     Path((table_name, id)): Path<(String, String)>,
+    mount: MountPath,
     headers: HeaderMap,
     JsonBody(body): JsonBody,
 ) -> Result<Response, ApiError> {
-    write(&state, &table_name, &id, &headers, &body, DraftMode::Patch).await
+    write(&state, &mount, &table_name, &id, &headers, &body, DraftMode::Patch).await
 }
 
 async fn replace(
     State(state): State<ApiState>,
     Path((table_name, id)): Path<(String, String)>,
+    mount: MountPath,
     headers: HeaderMap,
     JsonBody(body): JsonBody,
 ) -> Result<Response, ApiError> {
-    write(&state, &table_name, &id, &headers, &body, DraftMode::Replace).await
+    write(&state, &mount, &table_name, &id, &headers, &body, DraftMode::Replace).await
 }
 
 async fn write(
     state: &ApiState,
+    mount: &MountPath,
     table_name: &str,
     id: &str,
     headers: &HeaderMap,
@@ -296,7 +312,7 @@ async fn write(
         }
     };
     crate::files::delete_record_blobs(state, table, released).await;
-    Ok(with_etag(state, table, &record, StatusCode::OK))
+    Ok(with_etag(state, mount, table, &record, StatusCode::OK))
 }
 
 async fn remove(
@@ -321,6 +337,7 @@ async fn remove(
 async fn batch(
     State(state): State<ApiState>,
     Path(table_name): Path<String>,
+    mount: MountPath,
     headers: HeaderMap,
     JsonBody(body): JsonBody,
 ) -> Result<Response, ApiError> {
@@ -418,7 +435,7 @@ async fn batch(
     }
     let outcome = storage.batch(table.name(), writes).await?;
     crate::files::delete_record_blobs(&state, table, released).await;
-    let shown = |record| RecordJson::new(state.app.schema(), table, record);
+    let shown = |record| RecordJson::new(state.app.schema(), table, record).with_file_urls(&mount.0);
     Ok(json_response(&BatchOutcome {
         created: outcome.created.iter().map(shown).collect(),
         updated: outcome.updated.iter().map(shown).collect(),
