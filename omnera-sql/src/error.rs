@@ -47,6 +47,13 @@ pub(crate) fn violation(error: &sqlx::Error) -> Option<Violation> {
     }
 }
 
+#[cfg(feature = "postgres")]
 fn postgres_column(error: &dyn sqlx::error::DatabaseError) -> Option<String> {
     error.try_downcast_ref::<sqlx::postgres::PgDatabaseError>().and_then(|pg| pg.column()).map(str::to_owned)
+}
+
+/// Only PostgreSQL names the column of a NOT NULL violation apart from its message.
+#[cfg(not(feature = "postgres"))]
+fn postgres_column(_error: &dyn sqlx::error::DatabaseError) -> Option<String> {
+    None
 }

@@ -114,7 +114,7 @@ impl SqlStorage {
     /// PostgreSQL connections cache prepared statements whose result types a schema change may
     /// alter ("cached plan must not change result type"): after a change, start from new ones.
     async fn renew_postgres_connections(&self) -> Result<(), StorageError> {
-        if !matches!(self.database(), Database::Postgres(_)) {
+        if self.database().dialect() != Dialect::Postgres {
             return Ok(());
         }
         let fresh = Database::connect(&self.inner.url).await?;
