@@ -9,7 +9,7 @@ use sha2::{Digest, Sha256};
 use crate::connection::Transaction;
 use crate::database::Database;
 use crate::dialect::Dialect;
-use crate::error::{Violation, unavailable, violation};
+use crate::error::{Violation, corrupt, single_integer, unavailable, violation};
 use crate::physical::{ColumnType, PhysicalSchema};
 use crate::plan::{Change, describe, plan_changes};
 use crate::sql_value::{SqlValue, now};
@@ -27,9 +27,12 @@ pub(crate) async fn applied_schema(
         )
         .await
         .map_err(unavailable)?;
-    match rows.into_iter().next().and_then(|row| row.into_iter().next()) {
-        Some(SqlValue::Json(document)) => serde_json::from_value(document).map(Some).map_err(unavailable),
-        _ => Ok(None),
+    match rows.into_iter().next().map(|row| row.into_iter().next()) {
+        None => Ok(None),
+        Some(Some(SqlValue::Json(document))) => serde_json::from_value(document).map(Some).map_err(|error| {
+            corrupt("_omnera_schema_versions", format!("the applied schema does not read: {error}"))
+        }),
+        Some(other) => Err(corrupt("_omnera_schema_versions", format!("the applied schema is {other:?}"))),
     }
 }
 
@@ -117,7 +120,7 @@ async fn refuse_too_many_digits(
     for change in changes {
         let Some(query) = crate::ddl::too_many_digits(dialect, change) else { continue };
         let rows = transaction.fetch(&query, &[], &[ColumnType::Integer]).await.map_err(unavailable)?;
-        let count = rows.first().and_then(|row| row.first()).and_then(SqlValue::as_i64).unwrap_or(0);
+        let count = single_integer(&rows, "the changed table", "the count of decimals with too many digits")?;
         if count > 0 {
             steps.push(format!(
                 "{}: {count} existing values would have more than {MAX_DECIMAL_DIGITS} digits",

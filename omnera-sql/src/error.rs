@@ -12,6 +12,19 @@ pub(crate) fn corrupt(table: &str, reason: impl Into<String>) -> StorageError {
     StorageError::Corrupt { table: table.to_owned(), reason: reason.into() }
 }
 
+/// The one integer of a query such as `SELECT COUNT(*) ..` (`what` names it for the log): a
+/// missing row or a value that is not an integer is [`StorageError::Corrupt`], never a zero.
+pub(crate) fn single_integer(
+    rows: &[Vec<crate::sql_value::SqlValue>],
+    table: &str,
+    what: &str,
+) -> Result<i64, StorageError> {
+    match rows.first().map(Vec::as_slice) {
+        Some([crate::sql_value::SqlValue::Integer(number)]) => Ok(*number),
+        other => Err(corrupt(table, format!("{what} read back as {other:?}"))),
+    }
+}
+
 /// What kind of constraint a database error broke, if any.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Violation {

@@ -1,6 +1,6 @@
 //! [`SqlStorage`]: the [`Storage`] of SQLite and PostgreSQL.
 
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, PoisonError, RwLock};
 
 use async_trait::async_trait;
 use omnera_core::Schema;
@@ -126,14 +126,12 @@ impl SqlStorage {
         Ok(())
     }
 
-    /// The schema applied by [`Storage::apply_schema`].
+    /// The schema applied by [`Storage::apply_schema`]. A panic elsewhere while the lock was
+    /// held cannot leave it half-written (it is replaced whole), so a poisoned lock still holds
+    /// the schema applied last.
     fn schema(&self) -> Result<Schema, StorageError> {
-        self.inner
-            .schema
-            .read()
-            .ok()
-            .and_then(|schema| schema.clone())
-            .ok_or_else(|| unavailable("no schema applied yet: call apply_schema first"))
+        let applied = self.inner.schema.read().unwrap_or_else(PoisonError::into_inner);
+        applied.clone().ok_or_else(|| unavailable("no schema applied yet: call apply_schema first"))
     }
 }
 
@@ -152,9 +150,7 @@ impl Storage for SqlStorage {
         if !plan.is_empty() {
             self.renew_postgres_connections().await?;
         }
-        if let Ok(mut applied) = self.inner.schema.write() {
-            *applied = Some(schema.clone());
-        }
+        *self.inner.schema.write().unwrap_or_else(PoisonError::into_inner) = Some(schema.clone());
         Ok(plan)
     }
 

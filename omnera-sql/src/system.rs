@@ -5,7 +5,7 @@ use omnera_core::backend::StorageError;
 use crate::connection::Transaction;
 use crate::database::Database;
 use crate::dialect::Dialect;
-use crate::error::unavailable;
+use crate::error::{single_integer, unavailable};
 use crate::physical::ColumnType;
 use crate::sql_value::{SqlValue, now};
 
@@ -193,7 +193,7 @@ pub(crate) async fn migrate(database: &Database) -> Result<(), StorageError> {
         .fetch("SELECT COALESCE(MAX(version), 0) FROM _omnera_system_migrations", &[], &[ColumnType::Integer])
         .await
         .map_err(unavailable)?;
-    let current = applied.first().and_then(|row| row.first()).and_then(SqlValue::as_i64).unwrap_or(0);
+    let current = single_integer(&applied, "_omnera_system_migrations", "the last system migration")?;
     for migration in MIGRATIONS.iter().filter(|migration| migration.version > current) {
         for statement in (migration.statements)(dialect) {
             transaction.execute(&statement, &[]).await.map_err(unavailable)?;
