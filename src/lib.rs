@@ -17,14 +17,15 @@
 //!
 //! | feature | adds |
 //! |---|---|
-//! | `sqlite` (default) | the embedded SQLite storage (`omnera-sql`) |
-//! | `postgres` | PostgreSQL storage (`omnera-sql`) |
-//! | `http` (default) | the REST API, files, auth and pages (`omnera-http`) |
-//! | `automation` (default) | triggers, the worker and actions (`omnera-automation`) |
-//! | `smtp` | email through SMTP connections |
-//! | `s3` | attachments in S3-compatible storage |
-//! | `yaml`, `toml` (default) | configs written in YAML or TOML |
-//! | `full` | everything above |
+//! | `sqlite` (default) | `sql::SqlStorage` on SQLite files and memory (`omnera-sql` with sqlx's SQLite driver and rusqlite only) |
+//! | `postgres` | `sql::SqlStorage` on PostgreSQL (`omnera-sql` with sqlx's PostgreSQL driver only); with `sqlite` too, the URL picks the database |
+//! | `http` (default) | `http`: the REST API, files, auth, the OpenAPI document and `serve` (`omnera-http`); pages are not built yet |
+//! | `automation` (default) | `automation`: the crate of the automation runtime, which holds nothing yet; until it does, `build()` refuses an app with automations unless the host calls `without_automations()` |
+//! | `smtp` | nothing yet: the name is kept for sending email through SMTP connections, which a later release adds; today mail goes to the host's `Mailer` |
+//! | `s3` | `http::S3Settings` and `s3` connections: attachments in S3-compatible storage |
+//! | `yaml`, `toml` (default) | configs in YAML or TOML (`Config::from_text`, `.yaml`/`.yml`/`.toml` files in `Config::from_path`); JSON is always read |
+//! | `testing` | `backend::RecordingMailer` and the conformance suites (`testing`) |
+//! | `full` | every feature above but `testing` |
 
 // The headline types: what a host names to build an app, call it, and extend it.
 pub use omnera_core::app::{AppBuilder, BuildError, Hooks};

@@ -42,9 +42,22 @@ pub enum FieldValue {
     Files(Vec<FileRef>),
 }
 
-/// A file attached to a record, as the API shows it.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+/// A file attached to a record: its metadata, as storage reads it.
+///
+/// It has no URL: a file's URL names its table and field, which a rename changes, and the
+/// path the API is mounted under, which only the HTTP layer knows. [`crate::backend::RecordJson`]
+/// writes it when asked to (see [`crate::backend::RecordJson::with_file_urls`]).
+///
+/// ```
+/// use omnera_core::FileRef;
+/// use omnera_core::backend::{NewFile, StoredFile};
+///
+/// let stored = StoredFile::new(3, "people".into(), "avatar".into(), 7, NewFile::new("blob-1", "me.png", 42, "image/png"));
+/// let file = FileRef::from(stored);
+/// assert_eq!((file.id, file.name.as_str(), file.size), (3, "me.png", 42));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct FileRef {
     /// The file's id.
     pub id: i64,
@@ -54,10 +67,20 @@ pub struct FileRef {
     pub size: u64,
     /// The type detected from the content.
     pub mime_type: String,
-    /// Where to download it, relative to the API's mount point.
-    pub url: String,
-    /// When it was uploaded (UTC, RFC 3339 with milliseconds).
-    pub created_at: String,
+    /// When it was uploaded.
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<crate::backend::StoredFile> for FileRef {
+    fn from(file: crate::backend::StoredFile) -> Self {
+        Self {
+            id: file.id,
+            name: file.name,
+            size: file.size,
+            mime_type: file.mime_type,
+            created_at: file.created_at,
+        }
+    }
 }
 
 impl FieldValue {

@@ -182,7 +182,10 @@ impl From<AccountsError> for ApiError {
             }
             AccountsError::Store(other) => {
                 tracing::error!(error = %other, "account store");
-                Self::new(ErrorKind::Unavailable, "the account store is unavailable")
+                match kind {
+                    ErrorKind::Unavailable => Self::new(kind, "the account store is unavailable"),
+                    _ => Self::new(kind, "the request could not be completed"),
+                }
             }
             AccountsError::Internal { reason } => {
                 tracing::error!(%reason, "internal error");

@@ -30,6 +30,7 @@ mod head_limits;
 mod health;
 mod index;
 mod meta;
+mod mount_path;
 mod openapi;
 mod options;
 mod records;

@@ -9,7 +9,7 @@ use sha2::{Digest, Sha256};
 use crate::connection::Transaction;
 use crate::database::Database;
 use crate::dialect::Dialect;
-use crate::error::{Violation, unavailable, violation};
+use crate::error::{Violation, corrupt, single_integer, unavailable, violation};
 use crate::physical::{ColumnType, PhysicalSchema};
 use crate::plan::{Change, describe, plan_changes};
 use crate::sql_value::{SqlValue, now};
@@ -27,9 +27,12 @@ pub(crate) async fn applied_schema(
         )
         .await
         .map_err(unavailable)?;
-    match rows.into_iter().next().and_then(|row| row.into_iter().next()) {
-        Some(SqlValue::Json(document)) => serde_json::from_value(document).map(Some).map_err(unavailable),
-        _ => Ok(None),
+    match rows.into_iter().next().map(|row| row.into_iter().next()) {
+        None => Ok(None),
+        Some(Some(SqlValue::Json(document))) => serde_json::from_value(document).map(Some).map_err(|error| {
+            corrupt("_omnera_schema_versions", format!("the applied schema does not read: {error}"))
+        }),
+        Some(other) => Err(corrupt("_omnera_schema_versions", format!("the applied schema is {other:?}"))),
     }
 }
 
@@ -48,7 +51,7 @@ pub(crate) async fn apply(
     let new = PhysicalSchema::of(schema);
     // SQLite's table rebuilds need foreign keys off, which only takes effect outside a transaction.
     database.set_sqlite_foreign_keys(false).await?;
-    let outcome = apply_in_transaction(database, dialect, &new, options).await;
+    let outcome = apply_in_transaction(database, dialect, schema, &new, options).await;
     database.set_sqlite_foreign_keys(true).await?;
     outcome
 }
@@ -56,6 +59,7 @@ pub(crate) async fn apply(
 async fn apply_in_transaction(
     database: &Database,
     dialect: Dialect,
+    schema: &Schema,
     new: &PhysicalSchema,
     options: &ApplyOptions,
 ) -> Result<MigrationPlan, StorageError> {
@@ -65,6 +69,8 @@ async fn apply_in_transaction(
     let changes = plan_changes(old.as_ref(), new);
     let plan = describe(&changes);
     if changes.is_empty() {
+        crate::files_by_name::carry_over(&mut transaction, dialect, old.as_ref(), schema).await?;
+        transaction.commit().await.map_err(unavailable)?;
         return Ok(plan);
     }
     let losing: Vec<String> =
@@ -88,6 +94,7 @@ async fn apply_in_transaction(
         }
     }
     refuse_too_many_digits(&mut transaction, dialect, &changes).await?;
+    crate::files_by_name::carry_over(&mut transaction, dialect, old.as_ref(), schema).await?;
     if dialect == Dialect::Sqlite {
         let broken = transaction
             .fetch("PRAGMA foreign_key_check", &[], &[ColumnType::Text])
@@ -113,7 +120,7 @@ async fn refuse_too_many_digits(
     for change in changes {
         let Some(query) = crate::ddl::too_many_digits(dialect, change) else { continue };
         let rows = transaction.fetch(&query, &[], &[ColumnType::Integer]).await.map_err(unavailable)?;
-        let count = rows.first().and_then(|row| row.first()).and_then(SqlValue::as_i64).unwrap_or(0);
+        let count = single_integer(&rows, "the changed table", "the count of decimals with too many digits")?;
         if count > 0 {
             steps.push(format!(
                 "{}: {count} existing values would have more than {MAX_DECIMAL_DIGITS} digits",

@@ -1,40 +1,61 @@
 //! Running SQL on either database: binding [`SqlValue`]s, decoding rows, transactions.
 
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
+#[cfg(feature = "postgres")]
 use rust_decimal::Decimal;
+use sqlx::Row;
 use sqlx::pool::PoolConnection;
-use sqlx::{PgConnection, Postgres, Row, Sqlite, SqliteConnection};
+#[cfg(feature = "postgres")]
+use sqlx::{PgConnection, Postgres};
+#[cfg(feature = "sqlite")]
+use sqlx::{Sqlite, SqliteConnection};
 
+#[cfg(feature = "sqlite")]
 use crate::inline_reads::InlineReader;
 use crate::physical::ColumnType;
-use crate::sql_value::{ScaledDecimal, SqlValue, decimal_from_count, timestamp_text};
+use crate::sql_value::SqlValue;
+#[cfg(feature = "sqlite")]
+use crate::sql_value::{ScaledDecimal, decimal_from_count, timestamp_text};
 
 /// Where statements run: an open transaction on either database, or a pooled connection in
 /// autocommit mode for reads (each statement sees the latest committed data, and no
 /// `BEGIN`/`ROLLBACK` round trips are spent).
 pub(crate) enum Transaction {
+    #[cfg(feature = "sqlite")]
     Sqlite(sqlx::Transaction<'static, Sqlite>),
+    #[cfg(feature = "postgres")]
     Postgres(sqlx::Transaction<'static, Postgres>),
+    #[cfg(feature = "sqlite")]
     SqliteReads(PoolConnection<Sqlite>),
+    #[cfg(feature = "postgres")]
     PostgresReads(PoolConnection<Postgres>),
     /// Short reads on the calling thread (see `inline_reads`).
+    #[cfg(feature = "sqlite")]
     SqliteInline(InlineReader),
 }
 
 /// The connection under a [`Transaction`].
 enum Connection<'c> {
+    #[cfg(feature = "sqlite")]
     Sqlite(&'c mut SqliteConnection),
+    #[cfg(feature = "postgres")]
     Postgres(&'c mut PgConnection),
+    #[cfg(feature = "sqlite")]
     Inline(&'c InlineReader),
 }
 
 impl Transaction {
     fn connection(&mut self) -> Connection<'_> {
         match self {
+            #[cfg(feature = "sqlite")]
             Self::Sqlite(transaction) => Connection::Sqlite(transaction),
+            #[cfg(feature = "sqlite")]
             Self::SqliteReads(connection) => Connection::Sqlite(connection),
+            #[cfg(feature = "postgres")]
             Self::Postgres(transaction) => Connection::Postgres(transaction),
+            #[cfg(feature = "postgres")]
             Self::PostgresReads(connection) => Connection::Postgres(connection),
+            #[cfg(feature = "sqlite")]
             Self::SqliteInline(reader) => Connection::Inline(reader),
         }
     }
@@ -42,12 +63,15 @@ impl Transaction {
     /// Runs a statement; returns the rows it changed.
     pub(crate) async fn execute(&mut self, sql: &str, params: &[SqlValue]) -> Result<u64, sqlx::Error> {
         match self.connection() {
+            #[cfg(feature = "sqlite")]
             Connection::Sqlite(connection) => {
                 Ok(sqlite_query(sql, params).execute(connection).await?.rows_affected())
             }
+            #[cfg(feature = "postgres")]
             Connection::Postgres(connection) => {
                 Ok(postgres_query(sql, params).execute(connection).await?.rows_affected())
             }
+            #[cfg(feature = "sqlite")]
             Connection::Inline(_) => Err(sqlx::Error::Protocol("an inline reader does not write".to_owned())),
         }
     }
@@ -60,14 +84,17 @@ impl Transaction {
         columns: &[ColumnType],
     ) -> Result<Vec<Vec<SqlValue>>, sqlx::Error> {
         match self.connection() {
+            #[cfg(feature = "sqlite")]
             Connection::Sqlite(connection) => {
                 let rows = sqlite_query(sql, params).fetch_all(connection).await?;
                 rows.iter().map(|row| decode_sqlite(row, columns)).collect()
             }
+            #[cfg(feature = "postgres")]
             Connection::Postgres(connection) => {
                 let rows = postgres_query(sql, params).fetch_all(connection).await?;
                 rows.iter().map(|row| decode_postgres(row, columns)).collect()
             }
+            #[cfg(feature = "sqlite")]
             Connection::Inline(reader) => {
                 reader.fetch(sql, params, columns).map_err(|error| sqlx::Error::Protocol(error.to_string()))
             }
@@ -77,26 +104,36 @@ impl Transaction {
     /// Commits a transaction; autocommit reads have nothing to commit.
     pub(crate) async fn commit(self) -> Result<(), sqlx::Error> {
         match self {
+            #[cfg(feature = "sqlite")]
             Self::Sqlite(transaction) => transaction.commit().await,
+            #[cfg(feature = "postgres")]
             Self::Postgres(transaction) => transaction.commit().await,
-            Self::SqliteReads(_) | Self::PostgresReads(_) | Self::SqliteInline(_) => Ok(()),
+            #[cfg(feature = "sqlite")]
+            Self::SqliteReads(_) | Self::SqliteInline(_) => Ok(()),
+            #[cfg(feature = "postgres")]
+            Self::PostgresReads(_) => Ok(()),
         }
     }
 }
 
+#[cfg(feature = "sqlite")]
 type SqliteQuery<'q> = sqlx::query::Query<'q, Sqlite, sqlx::sqlite::SqliteArguments>;
+#[cfg(feature = "postgres")]
 type PostgresQuery<'q> = sqlx::query::Query<'q, Postgres, sqlx::postgres::PgArguments>;
 
 /// A statement with its parameters bound. Statements are built from the schema's quoted
 /// identifiers and placeholders only, never from values, so they are safe to prepare as is.
+#[cfg(feature = "sqlite")]
 fn sqlite_query<'q>(sql: &'q str, params: &[SqlValue]) -> SqliteQuery<'q> {
     params.iter().fold(sqlx::query(sqlx::AssertSqlSafe(sql)), bind_sqlite)
 }
 
+#[cfg(feature = "postgres")]
 fn postgres_query<'q>(sql: &'q str, params: &[SqlValue]) -> PostgresQuery<'q> {
     params.iter().fold(sqlx::query(sqlx::AssertSqlSafe(sql)), bind_postgres)
 }
 
+#[cfg(feature = "sqlite")]
 fn bind_sqlite<'q>(query: SqliteQuery<'q>, value: &SqlValue) -> SqliteQuery<'q> {
     match value {
         SqlValue::Null(_) => query.bind(None::<String>),
@@ -115,6 +152,7 @@ fn bind_sqlite<'q>(query: SqliteQuery<'q>, value: &SqlValue) -> SqliteQuery<'q> 
     }
 }
 
+#[cfg(feature = "postgres")]
 fn bind_postgres<'q>(query: PostgresQuery<'q>, value: &SqlValue) -> PostgresQuery<'q> {
     match value {
         SqlValue::Null(column) => match column {
@@ -140,10 +178,12 @@ fn bind_postgres<'q>(query: PostgresQuery<'q>, value: &SqlValue) -> PostgresQuer
     }
 }
 
+#[cfg(feature = "sqlite")]
 fn decode_error(index: usize, message: String) -> sqlx::Error {
     sqlx::Error::ColumnDecode { index: index.to_string(), source: message.into() }
 }
 
+#[cfg(feature = "sqlite")]
 fn decode_sqlite(
     row: &sqlx::sqlite::SqliteRow,
     columns: &[ColumnType],
@@ -175,6 +215,7 @@ fn decode_sqlite(
         .collect()
 }
 
+#[cfg(feature = "sqlite")]
 pub(crate) fn parse_sqlite_text(column: ColumnType, text: String) -> Result<SqlValue, String> {
     let bad = |what: &str| format!("stored {what} `{text}` does not parse");
     Ok(match column {
@@ -193,6 +234,7 @@ pub(crate) fn parse_sqlite_text(column: ColumnType, text: String) -> Result<SqlV
     })
 }
 
+#[cfg(feature = "postgres")]
 fn decode_postgres(
     row: &sqlx::postgres::PgRow,
     columns: &[ColumnType],

@@ -1,26 +1,34 @@
 //! Connecting: SQLite (a file in WAL mode with one writer, or memory) or a PostgreSQL pool.
 
+#[cfg(feature = "sqlite")]
 use std::str::FromStr;
+#[cfg(feature = "sqlite")]
+use std::sync::Arc;
+#[cfg(feature = "sqlite")]
 use std::time::Duration;
 
 use omnera_core::backend::StorageError;
+#[cfg(feature = "postgres")]
 use sqlx::postgres::{PgPool, PgPoolOptions};
+#[cfg(feature = "sqlite")]
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 
-use std::sync::Arc;
-
 use crate::connection::Transaction;
 use crate::dialect::Dialect;
 use crate::error::unavailable;
+#[cfg(feature = "sqlite")]
 use crate::inline_reads::InlineReaders;
 
 /// How long a SQLite connection waits for a lock before giving up.
+#[cfg(feature = "sqlite")]
 const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 /// Readers of a SQLite file.
+#[cfg(feature = "sqlite")]
 const SQLITE_READERS: u32 = 8;
 /// Connections of a PostgreSQL pool.
+#[cfg(feature = "postgres")]
 const POSTGRES_CONNECTIONS: u32 = 16;
 
 /// The pools of one database.
@@ -28,6 +36,7 @@ const POSTGRES_CONNECTIONS: u32 = 16;
 pub(crate) enum Database {
     /// Writes go through one connection, so writers queue in the process instead of meeting
     /// "database is locked"; reads use their own pool (WAL lets them run beside the writer).
+    #[cfg(feature = "sqlite")]
     Sqlite {
         writer: SqlitePool,
         reader: SqlitePool,
@@ -35,27 +44,48 @@ pub(crate) enum Database {
         /// sqlx's one connection can see.
         inline: Option<Arc<InlineReaders>>,
     },
+    #[cfg(feature = "postgres")]
     Postgres(PgPool),
 }
 
 impl Database {
     pub(crate) async fn connect(url: &str) -> Result<Self, StorageError> {
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            let pool = PgPoolOptions::new()
-                .max_connections(POSTGRES_CONNECTIONS)
-                // A ping before each use is a round trip per request; a broken connection fails
-                // its statement instead, and the pool replaces it.
-                .test_before_acquire(false)
-                .connect(url)
-                .await
-                .map_err(unavailable)?;
-            return Ok(Self::Postgres(pool));
+            return Self::connect_postgres(url).await;
         }
-        if !url.starts_with("sqlite:") {
-            return Err(unavailable(format!(
-                "unsupported database URL `{url}`: use sqlite://FILE, sqlite::memory: or postgres://.."
-            )));
+        if url.starts_with("sqlite:") {
+            return Self::connect_sqlite(url).await;
         }
+        Err(unavailable(format!(
+            "unsupported database URL `{url}`: use sqlite://FILE, sqlite::memory: or postgres://.."
+        )))
+    }
+
+    #[cfg(not(feature = "postgres"))]
+    async fn connect_postgres(_url: &str) -> Result<Self, StorageError> {
+        Err(unavailable("this build has no PostgreSQL support: enable omnera's `postgres` feature"))
+    }
+
+    #[cfg(not(feature = "sqlite"))]
+    async fn connect_sqlite(_url: &str) -> Result<Self, StorageError> {
+        Err(unavailable("this build has no SQLite support: enable omnera's `sqlite` feature"))
+    }
+
+    #[cfg(feature = "postgres")]
+    async fn connect_postgres(url: &str) -> Result<Self, StorageError> {
+        let pool = PgPoolOptions::new()
+            .max_connections(POSTGRES_CONNECTIONS)
+            // A ping before each use is a round trip per request; a broken connection fails
+            // its statement instead, and the pool replaces it.
+            .test_before_acquire(false)
+            .connect(url)
+            .await
+            .map_err(unavailable)?;
+        Ok(Self::Postgres(pool))
+    }
+
+    #[cfg(feature = "sqlite")]
+    async fn connect_sqlite(url: &str) -> Result<Self, StorageError> {
         let options = SqliteConnectOptions::from_str(url)
             .map_err(unavailable)?
             .create_if_missing(true)
@@ -94,7 +124,9 @@ impl Database {
 
     pub(crate) fn dialect(&self) -> Dialect {
         match self {
+            #[cfg(feature = "sqlite")]
             Self::Sqlite { .. } => Dialect::Sqlite,
+            #[cfg(feature = "postgres")]
             Self::Postgres(_) => Dialect::Postgres,
         }
     }
@@ -102,9 +134,11 @@ impl Database {
     /// A transaction that may write: SQLite takes the write lock at once (`BEGIN IMMEDIATE`).
     pub(crate) async fn begin_write(&self) -> Result<Transaction, StorageError> {
         match self {
+            #[cfg(feature = "sqlite")]
             Self::Sqlite { writer, .. } => {
                 Ok(Transaction::Sqlite(writer.begin_with("BEGIN IMMEDIATE").await.map_err(unavailable)?))
             }
+            #[cfg(feature = "postgres")]
             Self::Postgres(pool) => Ok(Transaction::Postgres(pool.begin().await.map_err(unavailable)?)),
         }
     }
@@ -114,9 +148,11 @@ impl Database {
     /// go to `BEGIN` and `ROLLBACK`.
     pub(crate) async fn begin_read(&self) -> Result<Transaction, StorageError> {
         match self {
+            #[cfg(feature = "sqlite")]
             Self::Sqlite { reader, .. } => {
                 Ok(Transaction::SqliteReads(reader.acquire().await.map_err(unavailable)?))
             }
+            #[cfg(feature = "postgres")]
             Self::Postgres(pool) => {
                 Ok(Transaction::PostgresReads(pool.acquire().await.map_err(unavailable)?))
             }
@@ -128,6 +164,7 @@ impl Database {
     /// [`Database::begin_read`]. Never use it for a query that may scan a table.
     pub(crate) async fn begin_point_read(&self) -> Result<Transaction, StorageError> {
         match self {
+            #[cfg(feature = "sqlite")]
             Self::Sqlite { inline: Some(inline), .. } => {
                 Ok(Transaction::SqliteInline(inline.take().map_err(unavailable)?))
             }
@@ -138,20 +175,29 @@ impl Database {
     /// Closes the pools, waiting for connections in use to come back.
     pub(crate) async fn close(&self) {
         match self {
+            #[cfg(feature = "sqlite")]
             Self::Sqlite { writer, reader, .. } => {
                 writer.close().await;
                 reader.close().await;
             }
+            #[cfg(feature = "postgres")]
             Self::Postgres(pool) => pool.close().await,
         }
     }
 
     /// Turns SQLite's foreign-key enforcement on or off on the writer (outside any transaction),
     /// as its table-rebuild procedure requires.
+    #[cfg_attr(not(feature = "sqlite"), allow(unused_variables))]
     pub(crate) async fn set_sqlite_foreign_keys(&self, enforced: bool) -> Result<(), StorageError> {
-        if let Self::Sqlite { writer, .. } = self {
-            let statement = if enforced { "PRAGMA foreign_keys = ON" } else { "PRAGMA foreign_keys = OFF" };
-            sqlx::query(statement).execute(writer).await.map_err(unavailable)?;
+        match self {
+            #[cfg(feature = "sqlite")]
+            Self::Sqlite { writer, .. } => {
+                let statement =
+                    if enforced { "PRAGMA foreign_keys = ON" } else { "PRAGMA foreign_keys = OFF" };
+                sqlx::query(statement).execute(writer).await.map_err(unavailable)?;
+            }
+            #[cfg(feature = "postgres")]
+            Self::Postgres(_) => {}
         }
         Ok(())
     }

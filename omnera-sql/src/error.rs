@@ -7,6 +7,24 @@ pub(crate) fn unavailable(error: impl Into<Box<dyn std::error::Error + Send + Sy
     StorageError::Unavailable { source: error.into() }
 }
 
+/// A row of `table` does not read back as it was written.
+pub(crate) fn corrupt(table: &str, reason: impl Into<String>) -> StorageError {
+    StorageError::Corrupt { table: table.to_owned(), reason: reason.into() }
+}
+
+/// The one integer of a query such as `SELECT COUNT(*) ..` (`what` names it for the log): a
+/// missing row or a value that is not an integer is [`StorageError::Corrupt`], never a zero.
+pub(crate) fn single_integer(
+    rows: &[Vec<crate::sql_value::SqlValue>],
+    table: &str,
+    what: &str,
+) -> Result<i64, StorageError> {
+    match rows.first().map(Vec::as_slice) {
+        Some([crate::sql_value::SqlValue::Integer(number)]) => Ok(*number),
+        other => Err(corrupt(table, format!("{what} read back as {other:?}"))),
+    }
+}
+
 /// What kind of constraint a database error broke, if any.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Violation {
@@ -42,6 +60,13 @@ pub(crate) fn violation(error: &sqlx::Error) -> Option<Violation> {
     }
 }
 
+#[cfg(feature = "postgres")]
 fn postgres_column(error: &dyn sqlx::error::DatabaseError) -> Option<String> {
     error.try_downcast_ref::<sqlx::postgres::PgDatabaseError>().and_then(|pg| pg.column()).map(str::to_owned)
+}
+
+/// Only PostgreSQL names the column of a NOT NULL violation apart from its message.
+#[cfg(not(feature = "postgres"))]
+fn postgres_column(_error: &dyn sqlx::error::DatabaseError) -> Option<String> {
+    None
 }

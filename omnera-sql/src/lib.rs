@@ -19,6 +19,9 @@
 //! # }
 //! ```
 
+#[cfg(not(any(feature = "sqlite", feature = "postgres")))]
+compile_error!("omnera-sql needs a database: enable its `sqlite` feature, its `postgres` feature, or both");
+
 mod accounts;
 mod apply;
 mod connection;
@@ -26,7 +29,9 @@ mod database;
 mod ddl;
 mod dialect;
 mod error;
+mod files_by_name;
 mod group_commit;
+#[cfg(feature = "sqlite")]
 mod inline_reads;
 mod physical;
 mod plan;

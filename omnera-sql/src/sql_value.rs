@@ -79,6 +79,7 @@ impl SqlValue {
 
 /// A number as SQLite compares it with a decimal column of some scale, which holds the integer
 /// count of the column's smallest units (12.50 at scale 2 as 1250).
+#[cfg(feature = "sqlite")]
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) enum ScaledDecimal {
     /// A number at the column's scale: its count of units.
@@ -88,6 +89,7 @@ pub(crate) enum ScaledDecimal {
     Between(f64),
 }
 
+#[cfg(feature = "sqlite")]
 impl ScaledDecimal {
     /// `value` as a column of `scale` digits after the point compares with it.
     pub(crate) fn of(value: Decimal, scale: u32) -> Self {
@@ -104,6 +106,7 @@ impl ScaledDecimal {
 }
 
 /// The number a decimal column of `scale` read back as `count` units holds.
+#[cfg(feature = "sqlite")]
 pub(crate) fn decimal_from_count(count: i64, scale: u32) -> Result<SqlValue, String> {
     Decimal::try_new(count, scale)
         .map(|value| SqlValue::Decimal { value, scale })
@@ -111,8 +114,16 @@ pub(crate) fn decimal_from_count(count: i64, scale: u32) -> Result<SqlValue, Str
 }
 
 /// The text form SQLite keeps timestamps in: fixed width, so text order is time order.
+#[cfg(feature = "sqlite")]
 pub(crate) fn timestamp_text(moment: &DateTime<Utc>) -> String {
     moment.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
+}
+
+/// A table or field id as system tables keep it (BIGINT). Validated ids are below 2^53.
+pub(crate) fn schema_id(id: u64) -> Result<SqlValue, omnera_core::backend::StorageError> {
+    i64::try_from(id)
+        .map(SqlValue::Integer)
+        .map_err(|_| crate::error::unavailable(format!("the schema id {id} does not fit a BIGINT")))
 }
 
 /// The engine's clock, at the millisecond precision the API shows.
@@ -122,6 +133,7 @@ pub(crate) fn now() -> DateTime<Utc> {
 }
 
 #[cfg(test)]
+#[cfg(feature = "sqlite")]
 mod tests {
     use super::*;
 

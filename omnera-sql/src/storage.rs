@@ -1,6 +1,6 @@
 //! [`SqlStorage`]: the [`Storage`] of SQLite and PostgreSQL.
 
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, PoisonError, RwLock};
 
 use async_trait::async_trait;
 use omnera_core::Schema;
@@ -114,7 +114,7 @@ impl SqlStorage {
     /// PostgreSQL connections cache prepared statements whose result types a schema change may
     /// alter ("cached plan must not change result type"): after a change, start from new ones.
     async fn renew_postgres_connections(&self) -> Result<(), StorageError> {
-        if !matches!(self.database(), Database::Postgres(_)) {
+        if self.database().dialect() != Dialect::Postgres {
             return Ok(());
         }
         let fresh = Database::connect(&self.inner.url).await?;
@@ -126,14 +126,12 @@ impl SqlStorage {
         Ok(())
     }
 
-    /// The schema applied by [`Storage::apply_schema`].
+    /// The schema applied by [`Storage::apply_schema`]. A panic elsewhere while the lock was
+    /// held cannot leave it half-written (it is replaced whole), so a poisoned lock still holds
+    /// the schema applied last.
     fn schema(&self) -> Result<Schema, StorageError> {
-        self.inner
-            .schema
-            .read()
-            .ok()
-            .and_then(|schema| schema.clone())
-            .ok_or_else(|| unavailable("no schema applied yet: call apply_schema first"))
+        let applied = self.inner.schema.read().unwrap_or_else(PoisonError::into_inner);
+        applied.clone().ok_or_else(|| unavailable("no schema applied yet: call apply_schema first"))
     }
 }
 
@@ -152,9 +150,7 @@ impl Storage for SqlStorage {
         if !plan.is_empty() {
             self.renew_postgres_connections().await?;
         }
-        if let Ok(mut applied) = self.inner.schema.write() {
-            *applied = Some(schema.clone());
-        }
+        *self.inner.schema.write().unwrap_or_else(PoisonError::into_inner) = Some(schema.clone());
         Ok(plan)
     }
 
@@ -253,8 +249,9 @@ impl Storage for SqlStorage {
     }
 
     async fn record_files(&self, table: &str, record_id: i64) -> Result<Vec<StoredFile>, StorageError> {
+        let schema = self.schema()?;
         let mut transaction = self.database().begin_read().await?;
-        record_files(&mut transaction, self.database().dialect(), table, record_id).await
+        record_files(&mut transaction, self.database().dialect(), &schema, table, record_id).await
     }
 
     async fn detach_file(
@@ -264,9 +261,11 @@ impl Storage for SqlStorage {
         field: &str,
         file_id: i64,
     ) -> Result<StoredFile, StorageError> {
+        let schema = self.schema()?;
         let mut transaction = self.database().begin_write().await?;
         let file =
-            detach(&mut transaction, self.database().dialect(), table, record_id, field, file_id).await?;
+            detach(&mut transaction, self.database().dialect(), &schema, table, record_id, field, file_id)
+                .await?;
         transaction.commit().await.map_err(unavailable)?;
         Ok(file)
     }

@@ -14,7 +14,9 @@ use crate::sql_value::SqlValue;
 pub(crate) async fn describe(database: &Database) -> Result<String, StorageError> {
     let mut transaction = database.begin_read().await?;
     let mut lines = match database {
+        #[cfg(feature = "sqlite")]
         Database::Sqlite { .. } => sqlite(&mut transaction).await?,
+        #[cfg(feature = "postgres")]
         Database::Postgres(_) => postgres(&mut transaction).await?,
     };
     lines.sort();
@@ -40,6 +42,7 @@ async fn rows(
     Ok(rows.iter().map(|row| row.iter().map(text).collect()).collect())
 }
 
+#[cfg(feature = "sqlite")]
 async fn sqlite(transaction: &mut Transaction) -> Result<Vec<String>, StorageError> {
     let tables = rows(
         transaction,
@@ -89,6 +92,7 @@ async fn sqlite(transaction: &mut Transaction) -> Result<Vec<String>, StorageErr
     Ok(lines)
 }
 
+#[cfg(feature = "postgres")]
 async fn postgres(transaction: &mut Transaction) -> Result<Vec<String>, StorageError> {
     let app_tables = "(c.relname NOT LIKE '\\_omnera\\_%' OR c.relname LIKE '\\_omnera\\_link\\_%')";
     let columns = format!(

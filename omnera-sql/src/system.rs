@@ -5,7 +5,7 @@ use omnera_core::backend::StorageError;
 use crate::connection::Transaction;
 use crate::database::Database;
 use crate::dialect::Dialect;
-use crate::error::unavailable;
+use crate::error::{single_integer, unavailable};
 use crate::physical::ColumnType;
 use crate::sql_value::{SqlValue, now};
 
@@ -19,7 +19,7 @@ struct SystemMigration {
 }
 
 /// Every system migration, oldest first. A released migration never changes; new ones are added.
-const MIGRATIONS: [SystemMigration; 7] = [
+const MIGRATIONS: [SystemMigration; 8] = [
     SystemMigration { version: 1, statements: schema_versions_and_outbox },
     SystemMigration { version: 2, statements: files },
     SystemMigration { version: 3, statements: users_and_sessions },
@@ -27,6 +27,7 @@ const MIGRATIONS: [SystemMigration; 7] = [
     SystemMigration { version: 5, statements: one_time_tokens_and_sign_in_failures },
     SystemMigration { version: 6, statements: external_sign_ins },
     SystemMigration { version: 7, statements: api_key_scopes },
+    SystemMigration { version: 9, statements: files_by_ids },
 ];
 
 fn schema_versions_and_outbox(dialect: Dialect) -> Vec<String> {
@@ -137,6 +138,42 @@ fn api_key_scopes(_dialect: Dialect) -> Vec<String> {
     vec!["ALTER TABLE _omnera_api_keys ADD COLUMN scopes TEXT".to_owned()]
 }
 
+/// Files keyed by the ids of their table and field, so renames keep them. The rows kept by name
+/// until now wait in `_omnera_files_by_name` until an applied schema names their ids (see
+/// `files_by_name`); file ids go on from where they were, so no id is given twice.
+fn files_by_ids(dialect: Dialect) -> Vec<String> {
+    let id = dialect.id_column();
+    let timestamp = dialect.timestamp_type();
+    let mut statements = vec!["ALTER TABLE _omnera_files RENAME TO _omnera_files_by_name".to_owned()];
+    if dialect == Dialect::Postgres {
+        // The key and the id sequence keep their names through a table rename; the new table's
+        // would get the next free ones (`_omnera_files_pkey1`).
+        statements.push("ALTER INDEX _omnera_files_pkey RENAME TO _omnera_files_by_name_pkey".to_owned());
+        statements
+            .push("ALTER SEQUENCE _omnera_files_id_seq RENAME TO _omnera_files_by_name_id_seq".to_owned());
+    }
+    statements.extend([
+        "DROP INDEX _omnera_files_record".to_owned(),
+        format!(
+            "CREATE TABLE _omnera_files (id {id}, table_id BIGINT NOT NULL, field_id BIGINT NOT NULL, \
+             record_id BIGINT NOT NULL, location TEXT NOT NULL, name TEXT NOT NULL, size BIGINT NOT NULL, \
+             mime_type TEXT NOT NULL, created_at {timestamp} NOT NULL)"
+        ),
+        "CREATE INDEX _omnera_files_record ON _omnera_files (table_id, record_id)".to_owned(),
+    ]);
+    statements.push(match dialect {
+        Dialect::Sqlite => {
+            "INSERT INTO sqlite_sequence (name, seq) SELECT '_omnera_files', seq FROM sqlite_sequence \
+                            WHERE name = '_omnera_files_by_name'"
+                .to_owned()
+        }
+        Dialect::Postgres => "SELECT setval(pg_get_serial_sequence('_omnera_files', 'id'), \
+                              nextval('_omnera_files_by_name_id_seq'), false)"
+            .to_owned(),
+    });
+    statements
+}
+
 /// Brings the system tables to the newest version.
 pub(crate) async fn migrate(database: &Database) -> Result<(), StorageError> {
     let dialect = database.dialect();
@@ -156,7 +193,7 @@ pub(crate) async fn migrate(database: &Database) -> Result<(), StorageError> {
         .fetch("SELECT COALESCE(MAX(version), 0) FROM _omnera_system_migrations", &[], &[ColumnType::Integer])
         .await
         .map_err(unavailable)?;
-    let current = applied.first().and_then(|row| row.first()).and_then(SqlValue::as_i64).unwrap_or(0);
+    let current = single_integer(&applied, "_omnera_system_migrations", "the last system migration")?;
     for migration in MIGRATIONS.iter().filter(|migration| migration.version > current) {
         for statement in (migration.statements)(dialect) {
             transaction.execute(&statement, &[]).await.map_err(unavailable)?;

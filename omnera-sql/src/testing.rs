@@ -7,6 +7,7 @@
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+#[cfg(feature = "postgres")]
 use sqlx::Connection;
 
 static NEXT: AtomicUsize = AtomicUsize::new(0);
@@ -47,6 +48,7 @@ pub fn postgres_admin_url(test: &str) -> Option<String> {
 }
 
 /// Creates a new database on the server of `admin_url`; returns its URL.
+#[cfg(feature = "postgres")]
 pub async fn postgres_database(admin_url: &str) -> String {
     let name = unique_name("omnera_t");
     let mut admin =
@@ -68,6 +70,7 @@ pub async fn postgres_database(admin_url: &str) -> String {
 /// .await;
 /// # }
 /// ```
+#[cfg(feature = "postgres")]
 pub async fn on_postgres(test: &str, run: impl AsyncFnOnce(String)) {
     let Some(admin) = postgres_admin_url(test) else { return };
     let url = postgres_database(&admin).await;
@@ -76,6 +79,7 @@ pub async fn on_postgres(test: &str, run: impl AsyncFnOnce(String)) {
     drop_database(&admin, &name).await;
 }
 
+#[cfg(feature = "postgres")]
 async fn drop_database(admin_url: &str, name: &str) {
     let mut admin = sqlx::PgConnection::connect(admin_url).await.unwrap();
     let _ = sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")))
@@ -86,6 +90,7 @@ async fn drop_database(admin_url: &str, name: &str) {
 /// Drops every database this process created on the server of `admin_url`, those of tests still
 /// running in the same process included: call it only where no other test of the process uses
 /// the server (prefer [`on_postgres`]).
+#[cfg(feature = "postgres")]
 pub async fn drop_postgres_databases(admin_url: &str) {
     let mut admin = sqlx::PgConnection::connect(admin_url).await.unwrap();
     let prefix = format!("omnera_t_{}_%", std::process::id());

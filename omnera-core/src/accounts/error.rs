@@ -65,7 +65,7 @@ impl AccountsError {
             Self::Unavailable { .. } | Self::Store(AccountError::Unavailable { .. }) => {
                 ErrorKind::Unavailable
             }
-            Self::Internal { .. } => ErrorKind::Internal,
+            Self::Store(AccountError::Corrupt { .. }) | Self::Internal { .. } => ErrorKind::Internal,
         }
     }
 

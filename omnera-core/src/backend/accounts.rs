@@ -185,6 +185,15 @@ pub enum AccountError {
     /// An account with that address exists.
     #[error("an account with that email exists")]
     EmailTaken,
+    /// A row the store keeps does not read back as it was written (a missing or malformed
+    /// value): damage or a bug. Log it; show callers no detail.
+    #[error("corrupt data in {table}: {reason}")]
+    Corrupt {
+        /// The table holding the row.
+        table: String,
+        /// What is wrong with it.
+        reason: String,
+    },
     /// The store failed or could not be reached.
     #[error("the account store is unavailable: {source}")]
     Unavailable {

@@ -5,6 +5,7 @@ mod account_admin;
 mod accounts;
 mod blob;
 mod external_sign_in;
+mod file_json;
 mod identity;
 mod mailer;
 mod plugin;

@@ -6,6 +6,7 @@ use std::cmp::Ordering;
 use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
 
 use super::Record;
+use super::file_json::{FileJson, FileLocation, FilesJson};
 use crate::schema::FieldSchema;
 use crate::{FieldKind, FieldValue, Schema, TableSchema};
 
@@ -15,6 +16,10 @@ use crate::{FieldKind, FieldValue, Schema, TableSchema};
 /// ones, in that same order, whatever else storage read (such as the sort keys a cursor needs).
 ///
 /// The order comes from the record's table; `schema` names the tables of expanded records.
+///
+/// Attachments are written with their metadata; their download URLs only with
+/// [`Self::with_file_urls`], given the path the API is mounted under. An outbox document has
+/// none: a URL names the table and field, which a rename changes.
 ///
 /// ```
 /// use chrono::Utc;
@@ -35,18 +40,64 @@ use crate::{FieldKind, FieldValue, Schema, TableSchema};
 /// let json = serde_json::to_value(RecordJson::new(&schema, people, &record).with_fields(Some(&fields))).unwrap();
 /// assert_eq!(json, serde_json::json!({"id": 7, "age": 41}));
 /// ```
+///
+/// ```
+/// use chrono::Utc;
+/// use omnera_core::{Config, FieldValue, FileRef};
+/// use omnera_core::backend::{NewFile, Record, RecordJson, StoredFile};
+///
+/// let schema = Config::from_json_str(r#"{"name": "CRM", "tables": [{"id": 1, "name": "people", "fields": [
+///     {"id": 1, "name": "avatar", "type": "single-attachment"}]}]}"#)
+///     .unwrap().validate().unwrap();
+/// let people = schema.table("people").unwrap();
+/// let file = StoredFile::new(3, "people".into(), "avatar".into(), 7, NewFile::new("blob-1", "me.png", 42, "image/png"));
+/// let mut record = Record::new(7, Utc::now(), Utc::now(), 1);
+/// record.values.insert("avatar".into(), FieldValue::File(Some(FileRef::from(file))));
+///
+/// let json = serde_json::to_value(RecordJson::new(&schema, people, &record).with_file_urls("/v1")).unwrap();
+/// assert_eq!(json["avatar"]["url"], "/v1/api/tables/people/records/7/fields/avatar/files/3");
+/// let json = serde_json::to_value(RecordJson::new(&schema, people, &record)).unwrap();
+/// assert_eq!(json["avatar"]["name"], "me.png");
+/// assert!(json["avatar"].get("url").is_none());
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct RecordJson<'r> {
     schema: &'r Schema,
     table: &'r TableSchema,
     record: &'r Record,
     fields: Option<&'r [String]>,
+    /// The path the API is mounted under, when file URLs are written.
+    base_path: Option<&'r str>,
 }
 
 impl<'r> RecordJson<'r> {
     /// The whole record, a record of `table` (a table of `schema`).
     pub fn new(schema: &'r Schema, table: &'r TableSchema, record: &'r Record) -> Self {
-        Self { schema, table, record, fields: None }
+        Self { schema, table, record, fields: None, base_path: None }
+    }
+
+    /// The same record, its files (and those of the records it embeds) with their download
+    /// URLs under `base_path`: the path the API router is mounted under, empty at the root,
+    /// `/v1` when a host nests it there.
+    #[must_use]
+    pub fn with_file_urls(mut self, base_path: &'r str) -> Self {
+        self.base_path = Some(base_path);
+        self
+    }
+
+    /// A record `self` embeds, written as `self` is.
+    fn embedded(&self, table: &'r TableSchema, record: &'r Record) -> Self {
+        Self { schema: self.schema, table, record, fields: None, base_path: self.base_path }
+    }
+
+    /// Where the files of `field` are served, when URLs are written.
+    fn file_location(&self, field: &'r str) -> Option<FileLocation<'r>> {
+        self.base_path.map(|base_path| FileLocation {
+            base_path,
+            table: self.table.name(),
+            record_id: self.record.id,
+            field,
+        })
     }
 
     /// The same record, showing only `id`, the named fields and the expanded ones.
@@ -75,7 +126,7 @@ impl<'r> RecordJson<'r> {
     fn write_field<M: SerializeMap>(
         &self,
         map: &mut M,
-        field: &FieldSchema,
+        field: &'r FieldSchema,
         value: &FieldValue,
     ) -> Result<(), M::Error> {
         let name = field.name();
@@ -85,12 +136,18 @@ impl<'r> RecordJson<'r> {
         };
         match (embedded, value) {
             (Some((related, table)), FieldValue::References(_)) => {
-                map.serialize_entry(name, &Related { schema: self.schema, table, records: related })
+                map.serialize_entry(name, &Related { parent: self, table, records: related })
             }
-            (Some((related, table)), _) => map.serialize_entry(
+            (Some((related, table)), _) => {
+                map.serialize_entry(name, &related.first().map(|record| self.embedded(table, record)))
+            }
+            (None, FieldValue::File(file)) => map.serialize_entry(
                 name,
-                &related.first().map(|record| RecordJson::new(self.schema, table, record)),
+                &file.as_ref().map(|file| FileJson { file, location: self.file_location(name) }),
             ),
+            (None, FieldValue::Files(files)) => {
+                map.serialize_entry(name, &FilesJson { files, location: self.file_location(name) })
+            }
             (None, value) => map.serialize_entry(name, value),
         }
     }
@@ -155,17 +212,17 @@ impl Serialize for RecordJson<'_> {
 }
 
 /// Expanded records of a many-to-many field.
-struct Related<'r> {
-    schema: &'r Schema,
+struct Related<'a, 'r> {
+    parent: &'a RecordJson<'r>,
     table: &'r TableSchema,
     records: &'r [Record],
 }
 
-impl Serialize for Related<'_> {
+impl Serialize for Related<'_, '_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut seq = serializer.serialize_seq(Some(self.records.len()))?;
         for record in self.records {
-            seq.serialize_element(&RecordJson::new(self.schema, self.table, record))?;
+            seq.serialize_element(&self.parent.embedded(self.table, record))?;
         }
         seq.end()
     }
@@ -194,6 +251,7 @@ impl Serialize for FieldValue {
             Self::Time(time) => serializer.collect_str(time),
             Self::Choices(choices) => choices.serialize(serializer),
             Self::References(ids) => ids.serialize(serializer),
+            // Without their record, files have no URL (see `RecordJson::with_file_urls`).
             Self::File(Some(file)) => file.serialize(serializer),
             Self::Files(files) => files.serialize(serializer),
         }

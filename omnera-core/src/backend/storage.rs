@@ -560,6 +560,15 @@ pub enum StorageError {
         /// Each step that would lose data.
         steps: Vec<String>,
     },
+    /// A row the storage keeps does not read back as it was written (a missing or malformed
+    /// value): damage or a bug, never the caller's doing. Log it; show callers no detail.
+    #[error("corrupt data in {table}: {reason}")]
+    Corrupt {
+        /// The table (a record table or a system table) holding the row.
+        table: String,
+        /// What is wrong with it.
+        reason: String,
+    },
     /// The database could not be reached or failed.
     #[error("the database is unavailable: {source}")]
     Unavailable {

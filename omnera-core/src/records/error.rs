@@ -121,7 +121,7 @@ impl StorageError {
             Self::Conflict { .. } => ErrorKind::PreconditionFailed,
             Self::InvalidQuery { .. } => ErrorKind::BadRequest,
             Self::Unavailable { .. } => ErrorKind::Unavailable,
-            Self::DataLossRefused { .. } => ErrorKind::Internal,
+            Self::DataLossRefused { .. } | Self::Corrupt { .. } => ErrorKind::Internal,
         }
     }
 }

@@ -64,6 +64,10 @@ fn store_error(error: AccountError) -> ApiError {
         AccountError::EmailTaken => {
             ApiError::invalid_field("email", "unique_violation", "an account with this email exists")
         }
+        corrupt @ AccountError::Corrupt { .. } => {
+            tracing::error!(error = %corrupt, "account store");
+            ApiError::new(ErrorKind::Internal, "the request could not be completed")
+        }
         other => {
             tracing::error!(error = %other, "account store");
             ApiError::new(ErrorKind::Unavailable, "the account store is unavailable")

@@ -15,6 +15,7 @@ use serde_json::{Value, json};
 use super::names::sanitized_file_name;
 use super::{authorized_attachment, delete_blobs};
 use crate::error::{ApiError, ErrorKind};
+use crate::mount_path::MountPath;
 use crate::state::ApiState;
 
 /// What multipart framing may add around the files.
@@ -23,6 +24,7 @@ const MULTIPART_OVERHEAD: u64 = 64 * 1024;
 pub(super) async fn upload(
     State(state): State<ApiState>,
     Path((table, id, field)): Path<(String, String, String)>,
+    mount: MountPath,
     request: Request,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let headers: HeaderMap = request.headers().clone();
@@ -105,7 +107,7 @@ pub(super) async fn upload(
     .await;
     match outcome {
         Ok(added) => {
-            let listed: Vec<Value> = added.iter().map(file_object).collect();
+            let listed: Vec<Value> = added.iter().map(|file| file_object(file, &mount)).collect();
             Ok((StatusCode::CREATED, Json(json!({"files": listed}))))
         }
         Err(error) => {
@@ -217,13 +219,14 @@ fn too_large(max_size: u64) -> ApiError {
     ApiError::new(ErrorKind::PayloadTooLarge, format!("a file may have at most {max_size} bytes"))
 }
 
-pub(crate) fn file_object(file: &omnera_core::backend::StoredFile) -> Value {
+/// A file as the upload answers it, its URL under the path the API is mounted under.
+fn file_object(file: &omnera_core::backend::StoredFile, mount: &MountPath) -> Value {
     json!({
         "id": file.id,
         "name": file.name,
         "size": file.size,
         "mimeType": file.mime_type,
-        "url": format!("/api/tables/{}/records/{}/fields/{}/files/{}", file.table, file.record_id, file.field, file.id),
+        "url": file.url(&mount.0),
         "createdAt": file.created_at.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string(),
     })
 }

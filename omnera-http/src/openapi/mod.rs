@@ -16,7 +16,7 @@ mod tables;
 
 use axum::Json;
 use axum::Router;
-use axum::extract::{OriginalUri, State};
+use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::routing::get;
 use omnera_core::Schema;
@@ -28,6 +28,7 @@ use serde_json::{Map, Value, json};
 use crate::access::caller;
 use crate::auth::admin;
 use crate::error::{ApiError, ErrorKind};
+use crate::mount_path::MountPath;
 use crate::options::OpenApiAccess;
 use crate::records::params::{DEFAULT_LIMIT, MAX_LIMIT};
 use crate::state::ApiState;
@@ -43,7 +44,7 @@ pub(crate) fn routes() -> Router<ApiState> {
 /// for others. Each caller its part: bad credentials are a 401, as on every route.
 async fn serve_document(
     State(state): State<ApiState>,
-    OriginalUri(uri): OriginalUri,
+    MountPath(mount): MountPath,
     headers: HeaderMap,
 ) -> Result<Json<Value>, ApiError> {
     // `None`: the whole document; a caller: the part it may use.
@@ -58,9 +59,7 @@ async fn serve_document(
     let schema = state.app.schema();
     let anonymous = state.app.records(Caller::anonymous());
     let anonymous_may = |table: &str, action| anonymous.may(table, action);
-    // The server is where the router is mounted: the path this request reached the document by,
-    // less the document's own path (a host may nest the router), after the public origin.
-    let mount = uri.path().strip_suffix(DOCUMENT_PATH).unwrap_or_default();
+    // The server is where the router is mounted (a host may nest it), after the public origin.
     let server = format!("{}{mount}", state.public_origin.as_deref().unwrap_or_default());
     let api = Api { server: &server, anonymous_may: &anonymous_may, access: state.openapi_access };
     let document = match reader {

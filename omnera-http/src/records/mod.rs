@@ -19,6 +19,7 @@ use serde_json::{Map, Value};
 
 use crate::access::records_for;
 use crate::error::{ApiError, ErrorKind};
+use crate::mount_path::MountPath;
 use crate::state::ApiState;
 pub(crate) use body::JsonBody;
 use etag::{etag_of, expected_version};
@@ -66,8 +67,15 @@ fn whole_number(value: &Value) -> Option<i64> {
     })
 }
 
-fn with_etag(state: &ApiState, table: &TableSchema, record: &Record, status: StatusCode) -> Response {
-    let mut response = (status, Json(RecordJson::new(state.app.schema(), table, record))).into_response();
+fn with_etag(
+    state: &ApiState,
+    mount: &MountPath,
+    table: &TableSchema,
+    record: &Record,
+    status: StatusCode,
+) -> Response {
+    let shown = RecordJson::new(state.app.schema(), table, record).with_file_urls(&mount.0);
+    let mut response = (status, Json(shown)).into_response();
     if let Ok(value) = HeaderValue::from_str(&etag_of(record)) {
         response.headers_mut().insert(header::ETAG, value);
     }
@@ -77,6 +85,7 @@ fn with_etag(state: &ApiState, table: &TableSchema, record: &Record, status: Sta
 async fn list(
     State(state): State<ApiState>,
     Path(table_name): Path<String>,
+    mount: MountPath,
     headers: HeaderMap,
     Query(pairs): Query<Vec<(String, String)>>,
 ) -> Result<Response, ApiError> {
@@ -102,7 +111,7 @@ async fn list(
     let data = page
         .records
         .iter()
-        .map(|record| RecordJson::new(schema, table, record).with_fields(fields))
+        .map(|record| RecordJson::new(schema, table, record).with_fields(fields).with_file_urls(&mount.0))
         .collect();
     Ok(json_response(&ListEnvelope { data, pagination }))
 }
@@ -136,6 +145,7 @@ fn json_response(body: &impl Serialize) -> Response {
 async fn create(
     State(state): State<ApiState>,
     Path(table_name): Path<String>,
+    mount: MountPath,
     headers: HeaderMap,
     JsonBody(body): JsonBody,
 ) -> Result<Response, ApiError> {
@@ -152,13 +162,15 @@ async fn create(
             .collect::<Result<Vec<_>, _>>()?;
         let created = records.create_many(table.name(), drafts).await?;
         let schema = state.app.schema();
-        let data: Vec<RecordJson<'_>> =
-            created.iter().map(|record| RecordJson::new(schema, table, record)).collect();
+        let data: Vec<RecordJson<'_>> = created
+            .iter()
+            .map(|record| RecordJson::new(schema, table, record).with_file_urls(&mount.0))
+            .collect();
         return Ok((StatusCode::CREATED, Json(CreatedRecords { data })).into_response());
     }
     let record = records.create(table.name(), draft(body, None)?).await?;
-    let mut response = with_etag(&state, table, &record, StatusCode::CREATED);
-    let location = format!("/api/tables/{}/records/{}", table.name(), record.id);
+    let mut response = with_etag(&state, &mount, table, &record, StatusCode::CREATED);
+    let location = format!("{}/api/tables/{}/records/{}", mount.0, table.name(), record.id);
     if let Ok(value) = HeaderValue::from_str(&location) {
         response.headers_mut().insert(header::LOCATION, value);
     }
@@ -168,34 +180,38 @@ async fn create(
 async fn read(
     State(state): State<ApiState>,
     Path((table_name, id)): Path<(String, String)>,
+    mount: MountPath,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let table = table(&state, &table_name)?;
     let id = record_id(table, &id)?;
     let record = records_for(&state, &headers).await?.get(table.name(), id).await?;
-    Ok(with_etag(&state, table, &record, StatusCode::OK))
+    Ok(with_etag(&state, &mount, table, &record, StatusCode::OK))
 }
 
 async fn patch(
     State(state): State<ApiState>,
     Path((table_name, id)): Path<(String, String)>,
+    mount: MountPath,
     headers: HeaderMap,
     JsonBody(body): JsonBody,
 ) -> Result<Response, ApiError> {
-    write(&state, &table_name, &id, &headers, body, RecordChange::patch).await
+    write(&state, &mount, &table_name, &id, &headers, body, RecordChange::patch).await
 }
 
 async fn replace(
     State(state): State<ApiState>,
     Path((table_name, id)): Path<(String, String)>,
+    mount: MountPath,
     headers: HeaderMap,
     JsonBody(body): JsonBody,
 ) -> Result<Response, ApiError> {
-    write(&state, &table_name, &id, &headers, body, RecordChange::replace).await
+    write(&state, &mount, &table_name, &id, &headers, body, RecordChange::replace).await
 }
 
 async fn write(
     state: &ApiState,
+    mount: &MountPath,
     table_name: &str,
     id: &str,
     headers: &HeaderMap,
@@ -210,7 +226,7 @@ async fn write(
         change = change.if_version(version);
     }
     let record = records.update(table.name(), change).await?;
-    Ok(with_etag(state, table, &record, StatusCode::OK))
+    Ok(with_etag(state, mount, table, &record, StatusCode::OK))
 }
 
 async fn remove(
@@ -229,6 +245,7 @@ async fn remove(
 async fn batch(
     State(state): State<ApiState>,
     Path(table_name): Path<String>,
+    mount: MountPath,
     headers: HeaderMap,
     JsonBody(body): JsonBody,
 ) -> Result<Response, ApiError> {
@@ -284,7 +301,7 @@ async fn batch(
         })
         .collect::<Result<Vec<_>, _>>()?;
     let written = records.batch(table.name(), BatchDraft::new(create, update, delete)).await?;
-    let shown = |record| RecordJson::new(state.app.schema(), table, record);
+    let shown = |record| RecordJson::new(state.app.schema(), table, record).with_file_urls(&mount.0);
     Ok(json_response(&BatchOutcome {
         created: written.created.iter().map(shown).collect(),
         updated: written.updated.iter().map(shown).collect(),

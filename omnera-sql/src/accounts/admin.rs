@@ -18,7 +18,7 @@ pub(super) async fn user(storage: &SqlStorage, id: i64) -> Result<Option<User>, 
         database.dialect().placeholder(1)
     );
     let rows = read(&database, &query, &[SqlValue::Integer(id)], &USER_TYPES).await?;
-    Ok(rows.first().map(|row| user_from_row(row).0))
+    rows.first().map(|row| Ok(user_from_row(row)?.0)).transpose()
 }
 
 pub(super) async fn users(storage: &SqlStorage, offset: u64, limit: u64) -> Result<UserPage, AccountError> {
@@ -32,9 +32,9 @@ pub(super) async fn users(storage: &SqlStorage, offset: u64, limit: u64) -> Resu
     let window = [SqlValue::Integer(as_i64(limit)), SqlValue::Integer(as_i64(offset))];
     let rows = read(&database, &query, &window, &USER_TYPES).await?;
     let counted = read(&database, "SELECT COUNT(*) FROM _omnera_users", &[], &[ColumnType::Integer]).await?;
-    let total = counted.first().and_then(|row| row[0].as_i64()).unwrap_or_default();
-    let users = rows.iter().map(|row| user_from_row(row).0).collect();
-    Ok(UserPage::new(users, u64::try_from(total).unwrap_or_default()))
+    let total = count(&counted, "the count of users")?;
+    let users = rows.iter().map(|row| Ok(user_from_row(row)?.0)).collect::<Result<_, AccountError>>()?;
+    Ok(UserPage::new(users, total))
 }
 
 /// One statement: whether an enabled account's roles hold `admin` (a JSON array: `json_each`
@@ -54,7 +54,16 @@ pub(super) async fn has_admin(storage: &SqlStorage) -> Result<bool, AccountError
     };
     let query = format!("SELECT COUNT(*) FROM (SELECT 1 FROM {from} AND NOT u.disabled LIMIT 1) AS found");
     let rows = read(&database, &query, &[role], &[ColumnType::Integer]).await?;
-    Ok(rows.first().and_then(|row| row[0].as_i64()).unwrap_or_default() > 0)
+    Ok(count(&rows, "the count of admins")? > 0)
+}
+
+/// The one count a `SELECT COUNT(*)` of `_omnera_users` reads back.
+fn count(rows: &[Vec<SqlValue>], what: &str) -> Result<u64, AccountError> {
+    match rows.first().map(Vec::as_slice) {
+        Some([SqlValue::Integer(count)]) => u64::try_from(*count)
+            .map_err(|_| super::corrupt("_omnera_users", format!("{what} is negative: {count}"))),
+        other => Err(super::corrupt("_omnera_users", format!("{what} read back as {other:?}"))),
+    }
 }
 
 fn as_i64(number: u64) -> i64 {
@@ -97,7 +106,7 @@ pub(super) async fn update_user(
         super::RETURNED_COLUMNS
     );
     let rows = write(&database, &statement, &params, &USER_TYPES).await?;
-    Ok(rows.first().map(|row| user_from_row(row).0))
+    rows.first().map(|row| Ok(user_from_row(row)?.0)).transpose()
 }
 
 pub(super) async fn end_sessions(

@@ -81,7 +81,7 @@ pub(super) async fn linked_user(
     );
     let params = [SqlValue::Text(account.connection.clone()), SqlValue::Text(account.subject.clone())];
     let rows = read(&database, &query, &params, &USER_TYPES).await?;
-    Ok(rows.first().map(|row| user_from_row(row).0))
+    rows.first().map(|row| Ok(user_from_row(row)?.0)).transpose()
 }
 
 pub(super) async fn link(

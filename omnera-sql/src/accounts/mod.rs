@@ -39,20 +39,27 @@ const KEY_COLUMNS: &str = "id, name, created_at, expires_at, scopes";
 const KEY_TYPES: [ColumnType; 5] =
     [ColumnType::Integer, ColumnType::Text, ColumnType::Timestamp, ColumnType::Timestamp, ColumnType::Text];
 
-fn api_key_from_row(row: &[SqlValue]) -> ApiKey {
-    ApiKey::new(
-        row[0].as_i64().unwrap_or_default(),
-        text(&row[1]).unwrap_or_default(),
-        row[2].as_timestamp().unwrap_or_default(),
-        row[3].as_timestamp(),
-    )
-    .with_scopes(scopes_from(&row[4]))
+fn api_key_from_row(row: &[SqlValue]) -> Result<ApiKey, AccountError> {
+    let table = "_omnera_api_keys";
+    let [id, name, created_at, expires_at, scopes] = row else {
+        return Err(corrupt(table, format!("a key reads back as {row:?}")));
+    };
+    let id = integer(table, "id", id)?;
+    let name = text(name).ok_or_else(|| corrupt(table, format!("key {id} has no name")))?;
+    let created_at =
+        created_at.as_timestamp().ok_or_else(|| corrupt(table, format!("key {id} has no created_at")))?;
+    Ok(ApiKey::new(id, name, created_at, expires_at.as_timestamp()).with_scopes(scopes_from(scopes)?))
 }
 
 /// A key's scopes as kept: JSON text, or `NULL` for a key that is not limited. Text that does
-/// not read as scopes limits the key to nothing rather than to everything.
-fn scopes_from(cell: &SqlValue) -> Option<Vec<ApiKeyScope>> {
-    text(cell).map(|json| serde_json::from_str(&json).unwrap_or_default())
+/// not read as scopes is an error: the key is neither limited to nothing nor let go unlimited.
+fn scopes_from(cell: &SqlValue) -> Result<Option<Vec<ApiKeyScope>>, AccountError> {
+    text(cell)
+        .map(|json| {
+            serde_json::from_str(&json)
+                .map_err(|error| corrupt("_omnera_api_keys", format!("a key's scopes do not read: {error}")))
+        })
+        .transpose()
 }
 
 fn scopes_cell(scopes: Option<&Vec<ApiKeyScope>>) -> SqlValue {
@@ -72,23 +79,41 @@ fn text(value: &SqlValue) -> Option<String> {
     }
 }
 
-fn user_from_row(row: &[SqlValue]) -> (User, String) {
-    let roles = match &row[3] {
-        SqlValue::Json(serde_json::Value::Array(roles)) => {
-            roles.iter().filter_map(|role| role.as_str().map(str::to_owned)).collect()
-        }
-        _ => Vec::new(),
+fn user_from_row(row: &[SqlValue]) -> Result<(User, String), AccountError> {
+    let table = "_omnera_users";
+    let [id, email, name, roles, disabled, email_verified, created_at, password_hash, ..] = row else {
+        return Err(corrupt(table, format!("a user reads back as {row:?}")));
     };
-    let mut user = User::new(
-        row[0].as_i64().unwrap_or_default(),
-        text(&row[1]).unwrap_or_default(),
-        text(&row[2]),
-        roles,
-        row[6].as_timestamp().unwrap_or_default(),
-    );
-    user.disabled = matches!(row[4], SqlValue::Bool(true));
-    user.email_verified = matches!(row[5], SqlValue::Bool(true));
-    (user, text(&row[7]).unwrap_or_default())
+    let id = integer(table, "id", id)?;
+    let roles = match roles {
+        SqlValue::Json(serde_json::Value::Array(roles)) => roles
+            .iter()
+            .map(|role| role.as_str().map(str::to_owned))
+            .collect::<Option<Vec<String>>>()
+            .ok_or_else(|| corrupt(table, format!("user {id} has a role that is not text")))?,
+        other => return Err(corrupt(table, format!("the roles of user {id} are {other:?}"))),
+    };
+    let email = text(email).ok_or_else(|| corrupt(table, format!("user {id} has no email")))?;
+    let created_at =
+        created_at.as_timestamp().ok_or_else(|| corrupt(table, format!("user {id} has no created_at")))?;
+    let mut user = User::new(id, email, text(name), roles, created_at);
+    let flag = |value: &SqlValue, column: &str| match value {
+        SqlValue::Bool(flag) => Ok(*flag),
+        other => Err(corrupt(table, format!("{column} of user {id} is {other:?}"))),
+    };
+    user.disabled = flag(disabled, "disabled")?;
+    user.email_verified = flag(email_verified, "email_verified")?;
+    let password_hash =
+        text(password_hash).ok_or_else(|| corrupt(table, format!("user {id} has no password hash")))?;
+    Ok((user, password_hash))
+}
+
+fn integer(table: &str, column: &str, value: &SqlValue) -> Result<i64, AccountError> {
+    value.as_i64().ok_or_else(|| corrupt(table, format!("{column} is {value:?}, not an integer")))
+}
+
+fn corrupt(table: &str, reason: impl Into<String>) -> AccountError {
+    AccountError::Corrupt { table: table.to_owned(), reason: reason.into() }
 }
 
 /// Runs one query on a read connection.
@@ -153,9 +178,8 @@ impl AccountStore for SqlStorage {
                 }
             })?;
         transaction.commit().await.map_err(unavailable)?;
-        rows.first()
-            .map(|row| user_from_row(row).0)
-            .ok_or_else(|| unavailable("the new account was not returned"))
+        let row = rows.first().ok_or_else(|| unavailable("the new account was not returned"))?;
+        Ok(user_from_row(row)?.0)
     }
 
     async fn user_by_email(&self, email: &str) -> Result<Option<(User, String)>, AccountError> {
@@ -165,7 +189,7 @@ impl AccountStore for SqlStorage {
             database.dialect().placeholder(1)
         );
         let rows = read(&database, &query, &[SqlValue::Text(normalized_email(email))], &USER_TYPES).await?;
-        Ok(rows.first().map(|row| user_from_row(row)))
+        rows.first().map(|row| user_from_row(row)).transpose()
     }
 
     async fn create_session(
@@ -199,7 +223,7 @@ impl AccountStore for SqlStorage {
         );
         let params = [SqlValue::Text(token_hash.to_owned()), SqlValue::Timestamp(at)];
         let rows = read(&database, &query, &params, &USER_TYPES).await?;
-        Ok(rows.first().map(|row| user_from_row(row).0))
+        rows.first().map(|row| Ok(user_from_row(row)?.0)).transpose()
     }
 
     async fn create_api_key(&self, user_id: i64, key: NewApiKey) -> Result<ApiKey, AccountError> {
@@ -217,9 +241,8 @@ impl AccountStore for SqlStorage {
             scopes_cell(key.scopes.as_ref()),
         ];
         let rows = write(&database, &statement, &params, &KEY_TYPES).await?;
-        rows.first()
-            .map(|row| api_key_from_row(row))
-            .ok_or_else(|| unavailable("the new key was not returned"))
+        let row = rows.first().ok_or_else(|| unavailable("the new key was not returned"))?;
+        api_key_from_row(row)
     }
 
     async fn api_keys(&self, user_id: i64) -> Result<Vec<ApiKey>, AccountError> {
@@ -229,7 +252,7 @@ impl AccountStore for SqlStorage {
             database.dialect().placeholder(1)
         );
         let rows = read(&database, &query, &[SqlValue::Integer(user_id)], &KEY_TYPES).await?;
-        Ok(rows.iter().map(|row| api_key_from_row(row)).collect())
+        rows.iter().map(|row| api_key_from_row(row)).collect()
     }
 
     async fn revoke_api_key(&self, user_id: i64, key_id: i64) -> Result<bool, AccountError> {
@@ -263,7 +286,14 @@ impl AccountStore for SqlStorage {
         let mut types = USER_TYPES.to_vec();
         types.push(ColumnType::Text);
         let rows = read(&database, &query, &params, &types).await?;
-        Ok(rows.first().map(|row| KeyHolder::new(user_from_row(row).0, scopes_from(&row[USER_TYPES.len()]))))
+        rows.first()
+            .map(|row| {
+                let scopes = row
+                    .get(USER_TYPES.len())
+                    .ok_or_else(|| corrupt("_omnera_api_keys", "no scopes column"))?;
+                Ok(KeyHolder::new(user_from_row(row)?.0, scopes_from(scopes)?))
+            })
+            .transpose()
     }
 
     async fn delete_session(&self, token_hash: &str) -> Result<(), AccountError> {

@@ -50,7 +50,14 @@ pub(super) async fn count(
     let Some(row) = rows.first() else {
         return Ok(FailedSignIns::default());
     };
-    let count = u32::try_from(row[0].as_i64().unwrap_or_default()).unwrap_or(u32::MAX);
+    let SqlValue::Integer(count) = row[0] else {
+        return Err(super::corrupt(
+            "_omnera_sign_in_failures",
+            format!("the count of failures is {:?}", row[0]),
+        ));
+    };
+    // More failures than a u32 counts wait as long as u32::MAX of them would.
+    let count = u32::try_from(count).unwrap_or(u32::MAX);
     Ok(FailedSignIns::new(count, row[1].as_timestamp()))
 }
 

@@ -1,23 +1,25 @@
-//! Attachments: file metadata in `_omnera_files`, loaded into records in one query per page.
+//! Attachments: file metadata in `_omnera_files`, keyed by the ids of the table and the field (so
+//! a rename keeps a record's files), loaded into records in one query per page. No URL is kept
+//! or made here: the HTTP layer knows the path the API is served under.
 
 use std::collections::BTreeMap;
 
+use chrono::{DateTime, Utc};
 use omnera_core::backend::{FileChange, NewFile, Record, StorageError, StoredFile};
 use omnera_core::{FieldKind, FieldValue, FileRef, Schema};
 
 use super::layout::TableLayout;
 use crate::connection::Transaction;
 use crate::dialect::Dialect;
-use crate::error::unavailable;
+use crate::error::{corrupt, unavailable};
 use crate::physical::ColumnType;
-use crate::sql_value::{SqlValue, now, timestamp_text};
+use crate::sql_value::{SqlValue, now, schema_id};
 
-const FILE_COLUMNS: &str =
-    "id, table_name, field_name, record_id, location, name, size, mime_type, created_at";
-const FILE_TYPES: [ColumnType; 9] = [
+const FILES_TABLE: &str = "_omnera_files";
+const FILE_COLUMNS: &str = "id, field_id, record_id, location, name, size, mime_type, created_at";
+const FILE_TYPES: [ColumnType; 8] = [
     ColumnType::Integer,
-    ColumnType::Text,
-    ColumnType::Text,
+    ColumnType::Integer,
     ColumnType::Integer,
     ColumnType::Text,
     ColumnType::Text,
@@ -26,52 +28,88 @@ const FILE_TYPES: [ColumnType; 9] = [
     ColumnType::Timestamp,
 ];
 
-fn stored_file(row: &[SqlValue]) -> StoredFile {
-    let text = |value: &SqlValue| match value {
-        SqlValue::Text(text) => text.clone(),
-        _ => String::new(),
-    };
-    let mut file = StoredFile::new(
-        row[0].as_i64().unwrap_or_default(),
-        text(&row[1]),
-        text(&row[2]),
-        row[3].as_i64().unwrap_or_default(),
-        NewFile::new(
-            text(&row[4]),
-            text(&row[5]),
-            row[6].as_i64().unwrap_or_default().unsigned_abs(),
-            text(&row[7]),
-        ),
-    );
-    if let Some(at) = row[8].as_timestamp() {
-        file.created_at = at;
-    }
-    file
+/// A row of `_omnera_files`, read back strictly: a missing or malformed value is
+/// [`StorageError::Corrupt`], never a zero or an empty name.
+struct FileRow {
+    id: i64,
+    field_id: u64,
+    record_id: i64,
+    file: NewFile,
+    created_at: DateTime<Utc>,
 }
 
-/// The file as the API shows it, with its download URL.
-fn file_ref(file: &StoredFile) -> FileRef {
-    FileRef {
-        id: file.id,
-        name: file.name.clone(),
-        size: file.size,
-        mime_type: file.mime_type.clone(),
-        url: format!(
-            "/api/tables/{}/records/{}/fields/{}/files/{}",
-            file.table, file.record_id, file.field, file.id
-        ),
-        created_at: timestamp_text(&file.created_at),
+impl FileRow {
+    fn read(row: Vec<SqlValue>) -> Result<Self, StorageError> {
+        let mut cells = row.into_iter();
+        let mut integer = |column: &str| match cells.next() {
+            Some(SqlValue::Integer(number)) => Ok(number),
+            other => Err(corrupt(FILES_TABLE, format!("{column} is {other:?}, not an integer"))),
+        };
+        let (id, field_id, record_id) = (integer("id")?, integer("field_id")?, integer("record_id")?);
+        let field_id = u64::try_from(field_id)
+            .map_err(|_| corrupt(FILES_TABLE, format!("file {id} has a negative field_id {field_id}")))?;
+        let mut text = |column: &str| match cells.next() {
+            Some(SqlValue::Text(text)) => Ok(text),
+            other => Err(corrupt(FILES_TABLE, format!("{column} of file {id} is {other:?}, not text"))),
+        };
+        let (location, name) = (text("location")?, text("name")?);
+        let size = match cells.next() {
+            Some(SqlValue::Integer(size)) => u64::try_from(size)
+                .map_err(|_| corrupt(FILES_TABLE, format!("file {id} has a negative size {size}")))?,
+            other => return Err(corrupt(FILES_TABLE, format!("size of file {id} is {other:?}"))),
+        };
+        let mime_type = match cells.next() {
+            Some(SqlValue::Text(text)) => text,
+            other => return Err(corrupt(FILES_TABLE, format!("mime_type of file {id} is {other:?}"))),
+        };
+        let created_at = match cells.next() {
+            Some(SqlValue::Timestamp(at)) => at,
+            other => return Err(corrupt(FILES_TABLE, format!("created_at of file {id} is {other:?}"))),
+        };
+        Ok(Self { id, field_id, record_id, file: NewFile::new(location, name, size, mime_type), created_at })
+    }
+
+    /// The file as the storage API gives it, named by the current names of its table and field.
+    fn stored(self, table: &str, field: &str) -> StoredFile {
+        let mut stored =
+            StoredFile::new(self.id, table.to_owned(), field.to_owned(), self.record_id, self.file);
+        stored.created_at = self.created_at;
+        stored
     }
 }
 
-async fn files_where(
+/// The files of the records `record_ids` of `layout`'s table (every field, or `field` only),
+/// oldest first. Rows of a field the schema no longer has are left out.
+async fn files_of(
     transaction: &mut Transaction,
-    condition: &str,
-    params: &[SqlValue],
+    dialect: Dialect,
+    layout: &TableLayout,
+    record_ids: &[i64],
+    field: Option<u64>,
 ) -> Result<Vec<StoredFile>, StorageError> {
-    let query = format!("SELECT {FILE_COLUMNS} FROM _omnera_files WHERE {condition} ORDER BY id");
-    let rows = transaction.fetch(&query, params, &FILE_TYPES).await.map_err(unavailable)?;
-    Ok(rows.iter().map(|row| stored_file(row)).collect())
+    let mut params = vec![schema_id(layout.id)?];
+    params.extend(record_ids.iter().map(|id| SqlValue::Integer(*id)));
+    let records: Vec<String> = (2..=params.len()).map(|index| dialect.placeholder(index)).collect();
+    let mut query = format!(
+        "SELECT {FILE_COLUMNS} FROM {FILES_TABLE} WHERE table_id = {} AND record_id IN ({})",
+        dialect.placeholder(1),
+        records.join(", ")
+    );
+    if let Some(field) = field {
+        params.push(schema_id(field)?);
+        query.push_str(&format!(" AND field_id = {}", dialect.placeholder(params.len())));
+    }
+    query.push_str(" ORDER BY id");
+    let rows = transaction.fetch(&query, &params, &FILE_TYPES).await.map_err(unavailable)?;
+    let mut files = Vec::with_capacity(rows.len());
+    for row in rows {
+        let row = FileRow::read(row)?;
+        let attachment = layout.attachments.iter().find(|field| field.id == row.field_id);
+        if let Some(attachment) = attachment {
+            files.push(row.stored(&layout.name, &attachment.name));
+        }
+    }
+    Ok(files)
 }
 
 /// Fills the attachment fields of `records` (one query for the page).
@@ -84,14 +122,10 @@ pub(crate) async fn load_files(
     if layout.attachments.is_empty() || records.is_empty() {
         return Ok(());
     }
-    let mut params = vec![SqlValue::Text(layout.name.clone())];
-    params.extend(records.iter().map(|record| SqlValue::Integer(record.id)));
-    let placeholders: Vec<String> = (2..=params.len()).map(|index| dialect.placeholder(index)).collect();
-    let condition =
-        format!("table_name = {} AND record_id IN ({})", dialect.placeholder(1), placeholders.join(", "));
+    let ids: Vec<i64> = records.iter().map(|record| record.id).collect();
     let mut by_record: BTreeMap<(i64, String), Vec<FileRef>> = BTreeMap::new();
-    for file in files_where(transaction, &condition, &params).await? {
-        by_record.entry((file.record_id, file.field.clone())).or_default().push(file_ref(&file));
+    for file in files_of(transaction, dialect, layout, &ids, None).await? {
+        by_record.entry((file.record_id, file.field.clone())).or_default().push(FileRef::from(file));
     }
     for record in records.iter_mut() {
         for attachment in &layout.attachments {
@@ -107,16 +141,16 @@ pub(crate) async fn load_files(
     Ok(())
 }
 
+/// The files of a record, every attachment field of `table`.
 pub(crate) async fn record_files(
     transaction: &mut Transaction,
     dialect: Dialect,
+    schema: &Schema,
     table: &str,
     record_id: i64,
 ) -> Result<Vec<StoredFile>, StorageError> {
-    let condition =
-        format!("table_name = {} AND record_id = {}", dialect.placeholder(1), dialect.placeholder(2));
-    files_where(transaction, &condition, &[SqlValue::Text(table.to_owned()), SqlValue::Integer(record_id)])
-        .await
+    let (layout, _) = TableLayout::of(schema, table)?;
+    files_of(transaction, dialect, &layout, &[record_id], None).await
 }
 
 /// Removes the metadata of a record's files: of one field (when a write empties it), or of
@@ -124,21 +158,27 @@ pub(crate) async fn record_files(
 pub(crate) async fn forget_record_files(
     transaction: &mut Transaction,
     dialect: Dialect,
-    table: &str,
+    table_id: u64,
     record_id: i64,
-    field: Option<&str>,
+    field_id: Option<u64>,
 ) -> Result<(), StorageError> {
     let mut statement = format!(
-        "DELETE FROM _omnera_files WHERE table_name = {} AND record_id = {}",
+        "DELETE FROM {FILES_TABLE} WHERE table_id = {} AND record_id = {}",
         dialect.placeholder(1),
         dialect.placeholder(2)
     );
-    let mut params = vec![SqlValue::Text(table.to_owned()), SqlValue::Integer(record_id)];
-    if let Some(field) = field {
-        statement.push_str(&format!(" AND field_name = {}", dialect.placeholder(3)));
-        params.push(SqlValue::Text(field.to_owned()));
+    let mut params = vec![schema_id(table_id)?, SqlValue::Integer(record_id)];
+    if let Some(field_id) = field_id {
+        statement.push_str(&format!(" AND field_id = {}", dialect.placeholder(3)));
+        params.push(schema_id(field_id)?);
     }
     transaction.execute(&statement, &params).await.map_err(unavailable)?;
+    Ok(())
+}
+
+async fn forget_file(transaction: &mut Transaction, dialect: Dialect, id: i64) -> Result<(), StorageError> {
+    let statement = format!("DELETE FROM {FILES_TABLE} WHERE id = {}", dialect.placeholder(1));
+    transaction.execute(&statement, &[SqlValue::Integer(id)]).await.map_err(unavailable)?;
     Ok(())
 }
 
@@ -153,15 +193,13 @@ pub(crate) async fn attach(
 ) -> Result<FileChange, StorageError> {
     let (layout, table_schema) = TableLayout::of(schema, table)?;
     super::read::fetch_one(transaction, dialect, &layout, record_id).await?;
-    let kind = table_schema.field(field).map(|field| field.kind());
-    let existing: Vec<StoredFile> = record_files(transaction, dialect, table, record_id)
-        .await?
-        .into_iter()
-        .filter(|file| file.field == field)
-        .collect();
+    let Some(field_schema) = table_schema.field(field) else {
+        return Err(not_an_attachment(table, field));
+    };
+    let existing = files_of(transaction, dialect, &layout, &[record_id], Some(field_schema.id())).await?;
     let mut change = FileChange::default();
-    match kind {
-        Some(FieldKind::SingleAttachment(_)) => {
+    match field_schema.kind() {
+        FieldKind::SingleAttachment(_) => {
             if files.len() > 1 {
                 return Err(StorageError::TooManyFiles {
                     table: table.to_owned(),
@@ -170,12 +208,11 @@ pub(crate) async fn attach(
                 });
             }
             for old in existing {
-                let statement = format!("DELETE FROM _omnera_files WHERE id = {}", dialect.placeholder(1));
-                transaction.execute(&statement, &[SqlValue::Integer(old.id)]).await.map_err(unavailable)?;
+                forget_file(transaction, dialect, old.id).await?;
                 change.removed.push(old);
             }
         }
-        Some(FieldKind::MultipleAttachments { max_files, .. }) => {
+        FieldKind::MultipleAttachments { max_files, .. } => {
             if (existing.len() + files.len()) as u64 > *max_files {
                 return Err(StorageError::TooManyFiles {
                     table: table.to_owned(),
@@ -184,55 +221,67 @@ pub(crate) async fn attach(
                 });
             }
         }
-        _ => {
-            return Err(StorageError::InvalidQuery {
-                table: table.to_owned(),
-                reason: format!("`{field}` is not an attachment field"),
-            });
-        }
+        _ => return Err(not_an_attachment(table, field)),
     }
     let at = now();
     for file in files {
         let statement = format!(
-            "INSERT INTO _omnera_files (table_name, field_name, record_id, location, name, size, mime_type, created_at) \
+            "INSERT INTO {FILES_TABLE} (table_id, field_id, record_id, location, name, size, mime_type, created_at) \
              VALUES ({}) RETURNING {FILE_COLUMNS}",
             dialect.placeholders(1..=8)
         );
+        let size = i64::try_from(file.size).map_err(|_| StorageError::InvalidQuery {
+            table: table.to_owned(),
+            reason: format!("a file of {} bytes is too large", file.size),
+        })?;
         let params = [
-            SqlValue::Text(table.to_owned()),
-            SqlValue::Text(field.to_owned()),
+            schema_id(layout.id)?,
+            schema_id(field_schema.id())?,
             SqlValue::Integer(record_id),
             SqlValue::Text(file.location),
             SqlValue::Text(file.name),
-            SqlValue::Integer(i64::try_from(file.size).unwrap_or(i64::MAX)),
+            SqlValue::Integer(size),
             SqlValue::Text(file.mime_type),
             SqlValue::Timestamp(at),
         ];
         let rows = transaction.fetch(&statement, &params, &FILE_TYPES).await.map_err(unavailable)?;
-        change.added.extend(rows.iter().map(|row| stored_file(row)));
+        for row in rows {
+            change.added.push(FileRow::read(row)?.stored(table_schema.name(), field_schema.name()));
+        }
     }
     Ok(change)
+}
+
+fn not_an_attachment(table: &str, field: &str) -> StorageError {
+    StorageError::InvalidQuery {
+        table: table.to_owned(),
+        reason: format!("`{field}` is not an attachment field"),
+    }
 }
 
 pub(crate) async fn detach(
     transaction: &mut Transaction,
     dialect: Dialect,
+    schema: &Schema,
     table: &str,
     record_id: i64,
     field: &str,
     file_id: i64,
 ) -> Result<StoredFile, StorageError> {
-    let file = record_files(transaction, dialect, table, record_id)
+    let (layout, _) = TableLayout::of(schema, table)?;
+    let not_found = || StorageError::FileNotFound {
+        table: table.to_owned(),
+        record_id,
+        field: field.to_owned(),
+        id: file_id,
+    };
+    let attachment =
+        layout.attachments.iter().find(|attachment| attachment.name == field).ok_or_else(not_found)?;
+    let file = files_of(transaction, dialect, &layout, &[record_id], Some(attachment.id))
         .await?
         .into_iter()
-        .find(|file| file.field == field && file.id == file_id)
-        .ok_or_else(|| StorageError::FileNotFound {
-            table: table.to_owned(),
-            record_id,
-            field: field.to_owned(),
-            id: file_id,
-        })?;
-    let statement = format!("DELETE FROM _omnera_files WHERE id = {}", dialect.placeholder(1));
-    transaction.execute(&statement, &[SqlValue::Integer(file.id)]).await.map_err(unavailable)?;
+        .find(|file| file.id == file_id)
+        .ok_or_else(not_found)?;
+    forget_file(transaction, dialect, file.id).await?;
     Ok(file)
 }

@@ -29,9 +29,10 @@ pub(crate) struct FieldLink {
     pub(crate) link_table: String,
 }
 
-/// An attachment field, kept in the files table.
+/// An attachment field, kept in the files table (by its id, so a rename keeps its files).
 #[derive(Debug, Clone)]
 pub(crate) struct FieldFiles {
+    pub(crate) id: u64,
     pub(crate) name: String,
     pub(crate) multiple: bool,
 }
@@ -39,6 +40,7 @@ pub(crate) struct FieldFiles {
 /// How one table is laid out in the database.
 #[derive(Debug, Clone)]
 pub(crate) struct TableLayout {
+    pub(crate) id: u64,
     pub(crate) name: String,
     pub(crate) columns: Vec<FieldColumn>,
     pub(crate) links: Vec<FieldLink>,
@@ -55,10 +57,18 @@ impl TableLayout {
         for field in table_schema.fields() {
             match field.kind() {
                 FieldKind::SingleAttachment(_) => {
-                    attachments.push(FieldFiles { name: field.name().to_owned(), multiple: false });
+                    attachments.push(FieldFiles {
+                        id: field.id(),
+                        name: field.name().to_owned(),
+                        multiple: false,
+                    });
                 }
                 FieldKind::MultipleAttachments { .. } => {
-                    attachments.push(FieldFiles { name: field.name().to_owned(), multiple: true });
+                    attachments.push(FieldFiles {
+                        id: field.id(),
+                        name: field.name().to_owned(),
+                        multiple: true,
+                    });
                 }
                 _ => {}
             }
@@ -78,7 +88,10 @@ impl TableLayout {
                 columns.push(FieldColumn { name: field.name().to_owned(), column_type });
             }
         }
-        Ok((Self { name: table_schema.name().to_owned(), columns, links, attachments }, table_schema))
+        Ok((
+            Self { id: table_schema.id(), name: table_schema.name().to_owned(), columns, links, attachments },
+            table_schema,
+        ))
     }
 
     /// Keeps only the fields `keep` names (columns and links).

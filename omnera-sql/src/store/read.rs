@@ -8,18 +8,21 @@ use omnera_core::backend::{Record, StorageError};
 use super::layout::TableLayout;
 use crate::connection::Transaction;
 use crate::dialect::Dialect;
-use crate::error::unavailable;
+use crate::error::{corrupt, unavailable};
 use crate::physical::ColumnType;
 use crate::sql_value::SqlValue;
 
 /// A row read with [`TableLayout::select_list`] as a record (links not yet loaded).
 pub(crate) fn record_from_row(layout: &TableLayout, row: Vec<SqlValue>) -> Result<Record, StorageError> {
     let mut cells = row.into_iter();
-    let mut next = || cells.next().ok_or_else(|| unavailable("a row has fewer columns than its table"));
-    let id = next()?.as_i64().ok_or_else(|| unavailable("a row has no id"))?;
-    let created_at = next()?.as_timestamp().ok_or_else(|| unavailable("a row has no created_at"))?;
-    let updated_at = next()?.as_timestamp().ok_or_else(|| unavailable("a row has no updated_at"))?;
-    let version = next()?.as_i64().unwrap_or(1);
+    let table = layout.name.as_str();
+    let mut next = || cells.next().ok_or_else(|| corrupt(table, "a row has fewer columns than its table"));
+    let id = next()?.as_i64().ok_or_else(|| corrupt(table, "a row has no id"))?;
+    let created_at =
+        next()?.as_timestamp().ok_or_else(|| corrupt(table, format!("record {id} has no created_at")))?;
+    let updated_at =
+        next()?.as_timestamp().ok_or_else(|| corrupt(table, format!("record {id} has no updated_at")))?;
+    let version = next()?.as_i64().ok_or_else(|| corrupt(table, format!("record {id} has no _version")))?;
     let mut values = BTreeMap::new();
     for column in &layout.columns {
         let value = match next()? {
@@ -58,9 +61,10 @@ pub(crate) async fn load_links(
             .map_err(unavailable)?;
         let mut by_source: BTreeMap<i64, Vec<i64>> = BTreeMap::new();
         for row in rows {
-            if let (Some(source), Some(target)) = (row[0].as_i64(), row[1].as_i64()) {
-                by_source.entry(source).or_default().push(target);
-            }
+            let [SqlValue::Integer(source), SqlValue::Integer(target)] = row.as_slice() else {
+                return Err(corrupt(&link.link_table, format!("a link reads back as {row:?}")));
+            };
+            by_source.entry(*source).or_default().push(*target);
         }
         for record in records.iter_mut() {
             let targets = by_source.remove(&record.id).unwrap_or_default();

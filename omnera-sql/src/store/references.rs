@@ -7,7 +7,7 @@ use omnera_core::{FieldKind, FieldValue, Schema, TableSchema};
 
 use crate::connection::Transaction;
 use crate::dialect::Dialect;
-use crate::error::unavailable;
+use crate::error::{single_integer, unavailable};
 use crate::physical::{ColumnType, LinkTable};
 use crate::sql_value::SqlValue;
 
@@ -37,7 +37,7 @@ pub(crate) async fn check_references_exist(
         );
         let params: Vec<SqlValue> = ids.iter().map(|id| SqlValue::Integer(*id)).collect();
         let rows = transaction.fetch(&query, &params, &[ColumnType::Integer]).await.map_err(unavailable)?;
-        let found = rows.first().and_then(|row| row.first()).and_then(SqlValue::as_i64).unwrap_or(0);
+        let found = single_integer(&rows, &options.related_table, "the count of referenced records")?;
         if found != ids.len() as i64 {
             return Err(StorageError::MissingReference {
                 table: table.name().to_owned(),
@@ -88,7 +88,7 @@ pub(crate) async fn check_not_referenced(
                 .fetch(&query, &[SqlValue::Integer(id)], &[ColumnType::Integer])
                 .await
                 .map_err(unavailable)?;
-            if rows.first().and_then(|row| row.first()).and_then(SqlValue::as_i64).unwrap_or(0) > 0 {
+            if single_integer(&rows, referencing.name(), "the count of referencing records")? > 0 {
                 return Err(StorageError::StillReferenced {
                     table: table.name().to_owned(),
                     id,

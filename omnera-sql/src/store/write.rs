@@ -169,7 +169,7 @@ pub(crate) async fn update_one(
     // are the caller's to delete once this commits.
     for attachment in &layout.attachments {
         if values.get(&attachment.name).is_some_and(FieldValue::is_empty) {
-            super::files::forget_record_files(transaction, dialect, &layout.name, id, Some(&attachment.name))
+            super::files::forget_record_files(transaction, dialect, layout.id, id, Some(attachment.id))
                 .await?;
         }
     }
@@ -198,7 +198,7 @@ pub(crate) async fn delete_one(
         dialect.placeholder(1)
     );
     transaction.execute(&statement, &[SqlValue::Integer(id)]).await.map_err(unavailable)?;
-    super::files::forget_record_files(transaction, dialect, &layout.name, id, None).await?;
+    super::files::forget_record_files(transaction, dialect, layout.id, id, None).await?;
     write_events(
         transaction,
         dialect,

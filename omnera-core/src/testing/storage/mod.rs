@@ -7,6 +7,7 @@ macro_rules! named_cases {
     };
 }
 
+mod files;
 mod fixture;
 mod migrations;
 mod queries;
@@ -38,6 +39,7 @@ pub fn storage_cases() -> Vec<StorageCase> {
     cases.extend(races::cases());
     cases.extend(queries::cases());
     cases.extend(migrations::cases());
+    cases.extend(files::cases());
     cases
 }
 

@@ -313,7 +313,8 @@ async fn attachments_are_kept_replaced_limited_and_forgotten(storage: Arc<dyn St
         ["a1"],
         "a single attachment replaces"
     );
-    storage.attach_files("people", person.id, "documents", vec![file("d1"), file("d2")]).await.unwrap();
+    let documents =
+        storage.attach_files("people", person.id, "documents", vec![file("d1"), file("d2")]).await.unwrap();
     assert!(matches!(
         storage.attach_files("people", person.id, "documents", vec![file("d3")]).await,
         Err(StorageError::TooManyFiles { max: 2, .. })
@@ -323,11 +324,10 @@ async fn attachments_are_kept_replaced_limited_and_forgotten(storage: Arc<dyn St
     assert_eq!(read["avatar"]["mimeType"], "image/png");
     assert_eq!(read["documents"].as_array().map(Vec::len), Some(2));
     let document_id = read["documents"][0]["id"].as_i64().unwrap();
-    assert!(
-        read["documents"][0]["url"]
-            .as_str()
-            .unwrap()
-            .ends_with(&format!("/fields/documents/files/{document_id}"))
+    assert_eq!(document_id, documents.added[0].id, "a record shows its files by the ids attaching gave");
+    assert_eq!(
+        (documents.added[0].table.as_str(), documents.added[0].field.as_str()),
+        ("people", "documents")
     );
     let detached = storage.detach_file("people", person.id, "documents", document_id).await.unwrap();
     assert_eq!(detached.location, "d1");
