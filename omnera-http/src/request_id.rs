@@ -5,6 +5,7 @@ use axum::extract::Request;
 use axum::http::HeaderValue;
 use axum::middleware::Next;
 use axum::response::Response;
+use omnera_core::backend::{Actor, Caller, WriteOptions};
 use tracing::Instrument;
 
 /// The header.
@@ -20,6 +21,16 @@ tokio::task_local! {
 /// The id of the request being handled (empty outside a request).
 pub(crate) fn current_request_id() -> String {
     REQUEST_ID.try_with(Clone::clone).unwrap_or_default()
+}
+
+/// The options of a write that `caller` makes for the request being handled: its events carry
+/// the caller's user and the request id.
+pub(crate) fn write_options(caller: &Caller) -> WriteOptions {
+    let options = WriteOptions::default().by(Actor::from(caller));
+    match current_request_id() {
+        id if id.is_empty() => options,
+        id => options.for_request(id),
+    }
 }
 
 /// Middleware: sets the request id for the handler and on the response.

@@ -28,6 +28,7 @@ mod dialect;
 mod error;
 mod group_commit;
 mod inline_reads;
+mod outbox;
 mod physical;
 mod plan;
 mod query;

@@ -8,9 +8,12 @@ mod external_sign_in;
 mod identity;
 mod jobs;
 mod mailer;
+mod outbox;
 mod plugin;
 mod record_json;
+mod record_writes;
 mod storage;
+mod write_options;
 
 pub use account_admin::{FailedSignIns, TokenPurpose, UserChanges, UserPage};
 pub use accounts::{AccountError, AccountStore, ApiKey, KeyHolder, NewApiKey, NewUser, User};
@@ -21,10 +24,12 @@ pub use jobs::{Job, JobError, JobQueue, NewJob};
 #[cfg(feature = "testing")]
 pub use mailer::RecordingMailer;
 pub use mailer::{Email, LogMailer, MailError, Mailer};
+pub use outbox::{ChangeKind, OutboxEvent, OutboxPosition};
 pub use plugin::{Action, ActionError, ActionInput, Plugin, PluginContext, PluginError, TriggerSource};
 pub use record_json::RecordJson;
+pub use record_writes::{BatchOutcome, DeletedRecord, RecordBatch, RecordUpdate, RowCheck, UpdatedRecord};
 pub use storage::{
-    ApplyOptions, BatchOutcome, ChangeKind, FileChange, ListQuery, MigrationPlan, MigrationStep, NewFile,
-    OutboxEvent, PageRequest, Record, RecordBatch, RecordPage, RecordValues, RowCheck, SortKey, Storage,
-    StorageError, StoredFile,
+    ApplyOptions, FileChange, ListQuery, MigrationPlan, MigrationStep, NewFile, PageRequest, Record,
+    RecordPage, RecordValues, SortKey, Storage, StorageError, StoredFile,
 };
+pub use write_options::{Actor, ActorParseError, WriteOptions};

@@ -23,7 +23,7 @@ pub(super) async fn download(
     Path((table, id, field, file)): Path<(String, String, String, String)>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let (attachment, record_id) =
+    let (attachment, record_id, _) =
         authorized_attachment(&state, &headers, &table, &id, &field, PermissionAction::Read).await?;
     let file_id = parse_id(&file, "file")?;
     let stored = state

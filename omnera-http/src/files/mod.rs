@@ -14,7 +14,7 @@ use axum::extract::DefaultBodyLimit;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
-use omnera_core::backend::StoredFile;
+use omnera_core::backend::{Caller, StoredFile};
 use omnera_core::config::PermissionAction;
 use omnera_core::fields::AttachmentOptions;
 use omnera_core::schema::FieldSchema;
@@ -69,8 +69,8 @@ pub(crate) fn attachment_field<'s>(
     Ok(AttachmentField { table, field: schema, options, max_files })
 }
 
-/// The attachment field and record a files path names, once the caller is known to be allowed
-/// to take `action` on that record.
+/// The attachment field and record a files path names, and the caller, once the caller is
+/// known to be allowed to take `action` on that record.
 pub(crate) async fn authorized_attachment<'s>(
     state: &'s ApiState,
     headers: &axum::http::HeaderMap,
@@ -78,12 +78,12 @@ pub(crate) async fn authorized_attachment<'s>(
     record: &str,
     field: &str,
     action: PermissionAction,
-) -> Result<(AttachmentField<'s>, i64), ApiError> {
+) -> Result<(AttachmentField<'s>, i64, Caller), ApiError> {
     let attachment = attachment_field(state, table, field)?;
     let record_id = parse_id(record, "record")?;
     let caller = crate::access::caller(state, headers).await?;
     crate::access::check_record(state, &caller, attachment.table.name(), record_id, action).await?;
-    Ok((attachment, record_id))
+    Ok((attachment, record_id, caller))
 }
 
 pub(crate) fn parse_id(value: &str, what: &str) -> Result<i64, ApiError> {
@@ -99,12 +99,13 @@ async fn remove(
     Path((table, id, field, file)): Path<(String, String, String, String)>,
     headers: axum::http::HeaderMap,
 ) -> Result<StatusCode, ApiError> {
-    let (attachment, record_id) =
+    let (attachment, record_id, caller) =
         authorized_attachment(&state, &headers, &table, &id, &field, PermissionAction::Update).await?;
     let file_id = parse_id(&file, "file")?;
+    let options = crate::request_id::write_options(&caller);
     let removed = state
         .storage()?
-        .detach_file(attachment.table.name(), record_id, attachment.field.name(), file_id)
+        .detach_file(attachment.table.name(), record_id, attachment.field.name(), file_id, &options)
         .await?;
     delete_blobs(&state, attachment.options, [removed.location]).await;
     Ok(StatusCode::NO_CONTENT)

@@ -26,7 +26,7 @@ pub(super) async fn upload(
     request: Request,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let headers: HeaderMap = request.headers().clone();
-    let (attachment, record_id) =
+    let (attachment, record_id, caller) =
         authorized_attachment(&state, &headers, &table, &id, &field, PermissionAction::Update).await?;
     let storage = state.storage()?;
     let mut multipart = Multipart::from_request(request, &state)
@@ -101,7 +101,13 @@ pub(super) async fn upload(
             ));
         }
         storage
-            .attach_files(attachment.table.name(), record_id, attachment.field.name(), files)
+            .attach_files(
+                attachment.table.name(),
+                record_id,
+                attachment.field.name(),
+                files,
+                &crate::request_id::write_options(&caller),
+            )
             .await
             .map_err(|error| match error {
                 StorageError::TooManyFiles { field, max, .. } => {

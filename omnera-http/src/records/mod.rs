@@ -6,7 +6,6 @@ mod etag;
 pub(crate) mod params;
 mod related_expansions;
 mod related_filters;
-mod released_files;
 mod visible_references;
 
 use axum::Json;
@@ -16,7 +15,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use omnera_core::TableSchema;
-use omnera_core::backend::{Caller, Record, RecordBatch, RecordJson, RecordValues, RowCheck};
+use omnera_core::backend::{Caller, Record, RecordBatch, RecordJson, RecordUpdate, RecordValues, RowCheck};
 use omnera_core::config::PermissionAction;
 use omnera_core::record::DraftMode;
 use serde::Serialize;
@@ -24,6 +23,7 @@ use serde_json::{Map, Value};
 
 use crate::access::{allowed_rows, caller, check_record, decide, narrowed, write_check};
 use crate::error::{ApiError, ErrorKind, FieldError};
+use crate::request_id::write_options;
 use crate::state::ApiState;
 use batch_ids::repeated_ids;
 pub(crate) use body::JsonBody;
@@ -31,7 +31,6 @@ use etag::{etag_of, expected_version};
 use params::list_request;
 use related_expansions::{check_expandable, drop_unreadable};
 use related_filters::guarded;
-use released_files::emptied_files;
 use visible_references::check_visible_references;
 
 pub(crate) fn routes() -> Router<ApiState> {
@@ -224,11 +223,12 @@ async fn insert(
     }
     let table = table.name();
     let storage = state.storage()?;
+    let options = write_options(caller);
     Ok(match check {
-        None => storage.insert(table, drafts).await?,
+        None => storage.insert(table, drafts, &options).await?,
         Some(check) => {
             let batch = RecordBatch::new(drafts, Vec::new(), Vec::new()).creating_within(check);
-            storage.batch(table, batch).await?.created
+            storage.batch(table, batch, &options).await?.created
         }
     })
 }
@@ -280,23 +280,24 @@ async fn write(
     check_visible_references(state, &caller, table, &values).await?;
     let storage = state.storage()?;
     let expected = expected_version(headers, id)?;
-    let released = emptied_files(storage.as_ref(), table, id, &values).await?;
-    let record = match write_check(state, &caller, table.name(), PermissionAction::Update)? {
-        None => storage.update(table.name(), id, values, expected).await?,
+    let options = write_options(&caller).if_version(expected);
+    let updated = match write_check(state, &caller, table.name(), PermissionAction::Update)? {
+        None => storage.update(table.name(), id, values, &options).await?,
         Some(check) => {
             // The changed record must still be one the caller may change.
-            let batch =
-                RecordBatch::new(Vec::new(), vec![(id, values, expected)], Vec::new()).updating_within(check);
+            let change = RecordUpdate::new(id, values).if_version(expected);
+            let batch = RecordBatch::new(Vec::new(), vec![change], Vec::new()).updating_within(check);
             storage
-                .batch(table.name(), batch)
+                .batch(table.name(), batch, &options)
                 .await?
                 .updated
                 .pop()
                 .ok_or_else(|| ApiError::new(ErrorKind::Internal, "nothing was changed"))?
         }
     };
-    crate::files::delete_record_blobs(state, table, released).await;
-    Ok(with_etag(state, table, &record, StatusCode::OK))
+    // The files of attachments the update emptied go once it is committed.
+    crate::files::delete_record_blobs(state, table, updated.released_files).await;
+    Ok(with_etag(state, table, &updated.record, StatusCode::OK))
 }
 
 async fn remove(
@@ -309,11 +310,10 @@ async fn remove(
     let caller = caller(&state, &headers).await?;
     check_record(&state, &caller, table.name(), id, PermissionAction::Delete).await?;
     let expected = expected_version(&headers, id)?;
-    let storage = state.storage()?;
-    let files = storage.record_files(table.name(), id).await?;
-    storage.delete(table.name(), id, expected).await?;
+    let options = write_options(&caller).if_version(expected);
+    let deleted = state.storage()?.delete(table.name(), id, &options).await?;
     // The files go once the delete is committed.
-    crate::files::delete_record_blobs(&state, table, files).await;
+    crate::files::delete_record_blobs(&state, table, deleted.released_files).await;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -365,7 +365,7 @@ async fn batch(
         };
         update_ids.push(id);
         match checked(table, &Value::Object(fields), DraftMode::Patch) {
-            Ok(values) => update.push((id, values, None)),
+            Ok(values) => update.push(RecordUpdate::new(id, values)),
             Err(error) => problems.extend(item_problems(&format!("update[{index}]"), &error)?),
         }
     }
@@ -387,8 +387,8 @@ async fn batch(
     } else {
         write_check(&state, &caller, table.name(), PermissionAction::Create)?
     };
-    for (id, _, _) in &update {
-        check_record(&state, &caller, table.name(), *id, PermissionAction::Update).await?;
+    for change in &update {
+        check_record(&state, &caller, table.name(), change.id, PermissionAction::Update).await?;
     }
     let update_check = if update.is_empty() {
         None
@@ -398,7 +398,7 @@ async fn batch(
     for id in &delete {
         check_record(&state, &caller, table.name(), *id, PermissionAction::Delete).await?;
     }
-    for values in create.iter().chain(update.iter().map(|(_, values, _)| values)) {
+    for values in create.iter().chain(update.iter().map(|change| &change.values)) {
         check_visible_references(&state, &caller, table, values).await?;
     }
     let mut writes = RecordBatch::new(create, update, delete);
@@ -408,21 +408,14 @@ async fn batch(
     if let Some(check) = update_check {
         writes = writes.updating_within(check);
     }
-    let storage = state.storage()?;
-    let mut released = Vec::new();
-    for (id, values, _) in &writes.update {
-        released.extend(emptied_files(storage.as_ref(), table, *id, values).await?);
-    }
-    for id in &writes.delete {
-        released.extend(storage.record_files(table.name(), *id).await?);
-    }
-    let outcome = storage.batch(table.name(), writes).await?;
-    crate::files::delete_record_blobs(&state, table, released).await;
+    let outcome = state.storage()?.batch(table.name(), writes, &write_options(&caller)).await?;
+    crate::files::delete_record_blobs(&state, table, outcome.released_files().cloned().collect()).await;
     let shown = |record| RecordJson::new(state.app.schema(), table, record);
+    let deleted: Vec<i64> = outcome.deleted.iter().map(|delete| delete.previous.id).collect();
     Ok(json_response(&BatchOutcome {
         created: outcome.created.iter().map(shown).collect(),
-        updated: outcome.updated.iter().map(shown).collect(),
-        deleted: &outcome.deleted,
+        updated: outcome.updated.iter().map(|update| shown(&update.record)).collect(),
+        deleted: &deleted,
     }))
 }
 

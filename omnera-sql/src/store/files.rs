@@ -3,12 +3,15 @@
 use std::collections::BTreeMap;
 
 use omnera_core::backend::{FileChange, NewFile, Record, StorageError, StoredFile};
-use omnera_core::{FieldKind, FieldValue, FileRef, Schema};
+use omnera_core::{FieldKind, FieldValue, FileRef, TableSchema};
 
 use super::layout::TableLayout;
+use super::read::fetch_one;
+use super::write::{WriteContext, lock_version};
 use crate::connection::Transaction;
 use crate::dialect::Dialect;
 use crate::error::unavailable;
+use crate::outbox::{RecordChange, write_events};
 use crate::physical::ColumnType;
 use crate::sql_value::{SqlValue, now, timestamp_text};
 
@@ -120,14 +123,15 @@ pub(crate) async fn record_files(
 }
 
 /// Removes the metadata of a record's files: of one field (when a write empties it), or of
-/// every field (when the record is deleted).
+/// every field (when the record is deleted); returns the files, whose blobs the caller deletes
+/// once the write commits.
 pub(crate) async fn forget_record_files(
     transaction: &mut Transaction,
     dialect: Dialect,
     table: &str,
     record_id: i64,
     field: Option<&str>,
-) -> Result<(), StorageError> {
+) -> Result<Vec<StoredFile>, StorageError> {
     let mut statement = format!(
         "DELETE FROM _omnera_files WHERE table_name = {} AND record_id = {}",
         dialect.placeholder(1),
@@ -138,21 +142,28 @@ pub(crate) async fn forget_record_files(
         statement.push_str(&format!(" AND field_name = {}", dialect.placeholder(3)));
         params.push(SqlValue::Text(field.to_owned()));
     }
-    transaction.execute(&statement, &params).await.map_err(unavailable)?;
-    Ok(())
+    statement.push_str(&format!(" RETURNING {FILE_COLUMNS}"));
+    let rows = transaction.fetch(&statement, &params, &FILE_TYPES).await.map_err(unavailable)?;
+    let mut files: Vec<StoredFile> = rows.iter().map(|row| stored_file(row)).collect();
+    files.sort_by_key(|file| file.id);
+    Ok(files)
 }
 
+/// Attaches `files` to `field` of record `record_id`, with an `updated` event (the record's
+/// version stays: its row does not change).
 pub(crate) async fn attach(
     transaction: &mut Transaction,
-    dialect: Dialect,
-    schema: &Schema,
+    context: WriteContext<'_>,
     table: &str,
     record_id: i64,
     field: &str,
     files: Vec<NewFile>,
 ) -> Result<FileChange, StorageError> {
+    let WriteContext { dialect, schema, .. } = context;
     let (layout, table_schema) = TableLayout::of(schema, table)?;
-    super::read::fetch_one(transaction, dialect, &layout, record_id).await?;
+    // Locked, so that racing attachments count the files one after the other.
+    lock_version(transaction, dialect, &layout, record_id, context.options.expected_version).await?;
+    let before = fetch_one(transaction, dialect, &layout, record_id).await?;
     let kind = table_schema.field(field).map(|field| field.kind());
     let existing: Vec<StoredFile> = record_files(transaction, dialect, table, record_id)
         .await?
@@ -211,17 +222,23 @@ pub(crate) async fn attach(
         let rows = transaction.fetch(&statement, &params, &FILE_TYPES).await.map_err(unavailable)?;
         change.added.extend(rows.iter().map(|row| stored_file(row)));
     }
+    write_file_event(transaction, context, &layout, table_schema, &before).await?;
     Ok(change)
 }
 
+/// Detaches file `file_id` from `field` of record `record_id`, with an `updated` event.
 pub(crate) async fn detach(
     transaction: &mut Transaction,
-    dialect: Dialect,
+    context: WriteContext<'_>,
     table: &str,
     record_id: i64,
     field: &str,
     file_id: i64,
 ) -> Result<StoredFile, StorageError> {
+    let WriteContext { dialect, schema, .. } = context;
+    let (layout, table_schema) = TableLayout::of(schema, table)?;
+    lock_version(transaction, dialect, &layout, record_id, context.options.expected_version).await?;
+    let before = fetch_one(transaction, dialect, &layout, record_id).await?;
     let file = record_files(transaction, dialect, table, record_id)
         .await?
         .into_iter()
@@ -234,5 +251,19 @@ pub(crate) async fn detach(
         })?;
     let statement = format!("DELETE FROM _omnera_files WHERE id = {}", dialect.placeholder(1));
     transaction.execute(&statement, &[SqlValue::Integer(file.id)]).await.map_err(unavailable)?;
+    write_file_event(transaction, context, &layout, table_schema, &before).await?;
     Ok(file)
+}
+
+/// The `updated` event of a change to a record's files: the record as it was, and as it is now.
+async fn write_file_event(
+    transaction: &mut Transaction,
+    context: WriteContext<'_>,
+    layout: &TableLayout,
+    table: &TableSchema,
+    before: &Record,
+) -> Result<(), StorageError> {
+    let after = fetch_one(transaction, context.dialect, layout, before.id).await?;
+    let change = RecordChange::updated(before, &after, context.options);
+    write_events(transaction, context.dialect, context.schema, table, &[change]).await
 }

@@ -7,8 +7,10 @@ macro_rules! named_cases {
     };
 }
 
+mod cascades;
 mod fixture;
 mod migrations;
+mod outbox;
 mod queries;
 mod races;
 
@@ -38,6 +40,8 @@ pub fn storage_cases() -> Vec<StorageCase> {
     cases.extend(races::cases());
     cases.extend(queries::cases());
     cases.extend(migrations::cases());
+    cases.extend(outbox::cases());
+    cases.extend(cascades::cases());
     cases
 }
 
