@@ -19,6 +19,7 @@ use crate::record::DraftMode;
 pub(super) fn cases() -> Vec<StorageCase> {
     named_cases![
         events_carry_the_actor_the_request_and_the_changed_fields,
+        concurrent_creates_keep_each_callers_actor_and_request,
         event_documents_keep_every_digit_and_the_api_order,
         attaching_and_detaching_files_are_updates,
         a_rolled_back_write_leaves_no_event,
@@ -74,6 +75,36 @@ async fn events_carry_the_actor_the_request_and_the_changed_fields(storage: Arc<
     assert_eq!(ids.len(), 3, "each event has its own id");
     let age = chrono::Utc::now() - events[0].at;
     assert!(age >= chrono::Duration::zero() && age < chrono::Duration::minutes(5), "written just now");
+}
+
+/// Many creates at once (which a store may commit together, as SQLite's group commit does):
+/// each record's event carries its own caller's actor and request id.
+async fn concurrent_creates_keep_each_callers_actor_and_request(storage: Arc<dyn Storage>) {
+    let schema = applied(&*storage).await;
+    let creates: Vec<_> = (0..24)
+        .map(|index| {
+            let storage = Arc::clone(&storage);
+            let values = draft(
+                &schema,
+                "people",
+                &json!({"email": format!("p{index}@example.com")}),
+                DraftMode::Create,
+            );
+            let options = WriteOptions::default().by(Actor::User(index)).for_request(format!("r{index}"));
+            tokio::spawn(async move { storage.insert("people", vec![values], &options).await })
+        })
+        .collect();
+    let mut callers = BTreeMap::new();
+    for (index, create) in creates.into_iter().enumerate() {
+        callers.insert(create.await.unwrap().unwrap()[0].id, index as i64);
+    }
+    let events = unread(&*storage, "suite").await;
+    assert_eq!(events.len(), 24);
+    for event in events {
+        let index = callers[&event.record_id];
+        assert_eq!(event.actor, Actor::User(index), "the event of record {}", event.record_id);
+        assert_eq!(event.request_id, Some(format!("r{index}")));
+    }
 }
 
 async fn event_documents_keep_every_digit_and_the_api_order(storage: Arc<dyn Storage>) {
