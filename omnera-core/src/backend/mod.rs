@@ -7,6 +7,7 @@ mod blob;
 mod external_sign_in;
 mod identity;
 mod jobs;
+mod list_query;
 mod mailer;
 mod outbox;
 mod plugin;
@@ -21,6 +22,7 @@ pub use blob::{BlobError, BlobGetOptions, BlobMeta, BlobRead, BlobStore, BlobStr
 pub use external_sign_in::{ExternalAccount, PendingSignIn};
 pub use identity::{ApiKeyScope, Caller, IdentityError, IdentityProvider, Policy, PolicyDecision};
 pub use jobs::{Job, JobError, JobQueue, NewJob};
+pub use list_query::{ListQuery, PageRequest, RecordPage, SortKey};
 #[cfg(feature = "testing")]
 pub use mailer::RecordingMailer;
 pub use mailer::{Email, LogMailer, MailError, Mailer};
@@ -29,7 +31,7 @@ pub use plugin::{Action, ActionError, ActionInput, Plugin, PluginContext, Plugin
 pub use record_json::RecordJson;
 pub use record_writes::{BatchOutcome, DeletedRecord, RecordBatch, RecordUpdate, RowCheck, UpdatedRecord};
 pub use storage::{
-    ApplyOptions, FileChange, ListQuery, MigrationPlan, MigrationStep, NewFile, PageRequest, Record,
-    RecordPage, RecordValues, SortKey, Storage, StorageError, StoredFile,
+    ApplyOptions, FileChange, MigrationPlan, MigrationStep, NewFile, Record, RecordValues, Storage,
+    StorageError, StoredFile,
 };
 pub use write_options::{Actor, ActorParseError, WriteOptions};
