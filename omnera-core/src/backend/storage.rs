@@ -243,7 +243,7 @@ pub enum StorageError {
         /// The file asked for.
         id: i64,
     },
-    /// A write would leave a record outside the rows its [`RowCheck`] allows; nothing was written.
+    /// A write would leave a record outside the rows its [`super::RowCheck`] allows; nothing was written.
     #[error("record {id} of table {table} would be outside the rows the writer may write")]
     OutsideAllowedRows {
         /// The table.
