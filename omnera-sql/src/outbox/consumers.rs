@@ -20,6 +20,7 @@ use std::time::Duration;
 use omnera_core::backend::{Actor, ChangeKind, OutboxEvent, OutboxPosition, StorageError};
 use serde_json::value::RawValue;
 
+use crate::connection::Transaction;
 use crate::database::Database;
 use crate::dialect::Dialect;
 use crate::error::unavailable;
@@ -58,22 +59,25 @@ fn as_transaction_id(dialect: Dialect, index: usize) -> String {
 }
 
 /// The position `consumer` acknowledged last; [`OutboxPosition::START`] if it never did.
-async fn position(database: &Database, consumer: &str) -> Result<OutboxPosition, StorageError> {
-    let dialect = database.dialect();
+async fn position(
+    connection: &mut Transaction,
+    dialect: Dialect,
+    consumer: &str,
+) -> Result<OutboxPosition, StorageError> {
     let query = format!(
         "SELECT {}, sequence FROM _omnera_outbox_consumers WHERE name = {}",
         transaction_id(dialect, "transaction_id"),
         dialect.placeholder(1)
     );
-    let mut connection = database.begin_read().await?;
     let rows = connection
         .fetch(&query, &[SqlValue::Text(consumer.to_owned())], &[ColumnType::Integer, ColumnType::Integer])
         .await
         .map_err(unavailable)?;
-    Ok(match rows.first().map(|row| (row[0].as_i64(), row[1].as_i64())) {
-        Some((Some(transaction), Some(sequence))) => OutboxPosition::new(transaction, sequence),
-        _ => OutboxPosition::START,
-    })
+    let Some(row) = rows.first() else { return Ok(OutboxPosition::START) };
+    match (row[0].as_i64(), row[1].as_i64()) {
+        (Some(transaction), Some(sequence)) => Ok(OutboxPosition::new(transaction, sequence)),
+        _ => Err(unavailable(format!("the outbox position of consumer {consumer} is unreadable"))),
+    }
 }
 
 pub(crate) async fn read(
@@ -81,8 +85,9 @@ pub(crate) async fn read(
     consumer: &str,
     limit: u32,
 ) -> Result<Vec<OutboxEvent>, StorageError> {
-    let after = position(database, consumer).await?;
     let dialect = database.dialect();
+    let mut connection = database.begin_read().await?;
+    let after = position(&mut connection, dialect, consumer).await?;
     let documents = match dialect {
         Dialect::Postgres => "CAST(before_change AS TEXT), CAST(after_change AS TEXT)",
         Dialect::Sqlite => "before_change, after_change",
@@ -107,7 +112,6 @@ pub(crate) async fn read(
         ),
     };
     params.push(SqlValue::Integer(i64::from(limit)));
-    let mut connection = database.begin_read().await?;
     let rows = connection.fetch(&query, &params, &EVENT_TYPES).await.map_err(unavailable)?;
     rows.into_iter().map(event).collect()
 }
