@@ -27,6 +27,7 @@ pub(super) fn cases() -> Vec<StorageCase> {
         every_write_leaves_an_outbox_event,
         a_missing_record_is_not_found,
         attachments_are_kept_replaced_limited_and_forgotten,
+        writes_answer_with_the_files_they_let_go_of,
     ]
 }
 
@@ -359,4 +360,31 @@ async fn attachments_are_kept_replaced_limited_and_forgotten(storage: Arc<dyn St
         storage.record_files("people", person.id).await.unwrap().is_empty(),
         "a deleted record's files are forgotten"
     );
+}
+
+/// An update answers with the record before and after and the files of the attachments it
+/// wrote empty; a delete with the record and all its files. Nothing needs reading beforehand.
+async fn writes_answer_with_the_files_they_let_go_of(storage: Arc<dyn Storage>) {
+    let schema = applied(&*storage).await;
+    let person = create(&*storage, &schema, "people", json!({"email": "r@example.com", "age": 1})).await;
+    let options = WriteOptions::default();
+    let file = |location: &str| NewFile::new(location, format!("{location}.png"), 42, "image/png");
+    storage.attach_files("people", person.id, "avatar", vec![file("face")], &options).await.unwrap();
+    storage
+        .attach_files("people", person.id, "documents", vec![file("cv"), file("id")], &options)
+        .await
+        .unwrap();
+    let emptied = draft(&schema, "people", &json!({"avatar": null, "age": 2}), DraftMode::Patch);
+    let updated = storage.update("people", person.id, emptied, &options).await.unwrap();
+    let locations = |files: &[crate::backend::StoredFile]| {
+        let mut locations: Vec<String> = files.iter().map(|file| file.location.clone()).collect();
+        locations.sort();
+        locations
+    };
+    assert_eq!(locations(&updated.released_files), ["face"], "only the emptied attachment's files");
+    assert_eq!((value(&updated.previous, "age"), value(&updated.record, "age")), (json!(1), json!(2)));
+    assert_eq!(value(&updated.record, "avatar"), json!(null));
+    let deleted = storage.delete("people", person.id, &options).await.unwrap();
+    assert_eq!(locations(&deleted.released_files), ["cv", "id"]);
+    assert_eq!((deleted.previous.id, value(&deleted.previous, "age")), (person.id, json!(2)));
 }
