@@ -13,7 +13,7 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use omnera::backend::{ApplyOptions, ListQuery, PageRequest, SortKey, Storage};
+use omnera::backend::{ApplyOptions, ListQuery, PageRequest, SortKey, Storage, WriteOptions};
 use omnera::query::parse_filter;
 use omnera::record::DraftMode;
 use omnera::sql::SqlStorage;
@@ -92,7 +92,7 @@ async fn bench(name: &str, url: &str, rows: usize) {
                 table.check_draft(draft.as_object().unwrap(), DraftMode::Create).unwrap()
             })
             .collect();
-        storage.insert("items", records).await.unwrap();
+        storage.insert("items", records, &WriteOptions::default()).await.unwrap();
     }
     let elapsed = start.elapsed();
     println!("| batch insert, {BATCH} per transaction | {:.0} rows/s |", rows as f64 / elapsed.as_secs_f64());
@@ -149,7 +149,7 @@ async fn bench(name: &str, url: &str, rows: usize) {
                 for write in 0..WRITES_PER_WRITER {
                     let draft = json!({"title": format!("writer {writer} #{write}"), "price": "1.00", "status": "draft"});
                     let values = table.check_draft(draft.as_object().unwrap(), DraftMode::Create).unwrap();
-                    if storage.insert("items", vec![values]).await.is_err() {
+                    if storage.insert("items", vec![values], &WriteOptions::default()).await.is_err() {
                         errors += 1;
                     }
                 }

@@ -17,10 +17,14 @@ async fn live() -> Json<Value> {
     Json(json!({"status": "ok"}))
 }
 
+/// The outbox consumer the readiness check reads as: it never acknowledges, so it is never a
+/// known consumer and holds no events back from pruning.
+const READINESS_PROBE: &str = "_omnera_readiness";
+
 /// Ready when the database answers and the blob store can be read.
 async fn ready(State(state): State<ApiState>) -> Result<Json<Value>, ApiError> {
     if let Some(storage) = state.app.storage() {
-        storage.outbox_after(i64::MAX, 1).await.map_err(|error| {
+        storage.outbox_read(READINESS_PROBE, 0).await.map_err(|error| {
             tracing::error!(%error, "readiness: database");
             ApiError::new(ErrorKind::Unavailable, "the database is unavailable")
         })?;

@@ -7,7 +7,7 @@
 
 use std::sync::Weak;
 
-use omnera_core::backend::{Record, RecordValues, StorageError};
+use omnera_core::backend::{Record, RecordValues, StorageError, WriteOptions};
 use tokio::sync::{mpsc, oneshot};
 
 use crate::error::unavailable;
@@ -20,6 +20,8 @@ const MAX_GROUP: usize = 256;
 struct PendingCreate {
     table: String,
     drafts: Vec<RecordValues>,
+    /// The caller's options: its records' events carry its actor and request id.
+    options: WriteOptions,
     reply: oneshot::Sender<Result<Vec<Record>, StorageError>>,
 }
 
@@ -42,9 +44,10 @@ impl CreateQueue {
         &self,
         table: &str,
         drafts: Vec<RecordValues>,
+        options: &WriteOptions,
     ) -> Result<Vec<Record>, StorageError> {
         let (reply, answer) = oneshot::channel();
-        let pending = PendingCreate { table: table.to_owned(), drafts, reply };
+        let pending = PendingCreate { table: table.to_owned(), drafts, options: options.clone(), reply };
         self.sender.send(pending).map_err(|_| unavailable("the storage is shutting down"))?;
         answer.await.map_err(|_| unavailable("the storage is shutting down"))?
     }
@@ -66,8 +69,10 @@ async fn commit_groups(storage: Weak<Inner>, mut receiver: mpsc::UnboundedReceiv
 
 async fn commit_group(storage: &SqlStorage, group: Vec<PendingCreate>) {
     if group.len() > 1 {
-        let drafts: Vec<(&str, Vec<RecordValues>)> =
-            group.iter().map(|pending| (pending.table.as_str(), pending.drafts.clone())).collect();
+        let drafts: Vec<(&str, Vec<RecordValues>, &WriteOptions)> = group
+            .iter()
+            .map(|pending| (pending.table.as_str(), pending.drafts.clone(), &pending.options))
+            .collect();
         if let Ok(created) = storage.insert_together(drafts).await {
             for (pending, records) in group.into_iter().zip(created) {
                 let _ = pending.reply.send(Ok(records));
@@ -77,7 +82,7 @@ async fn commit_group(storage: &SqlStorage, group: Vec<PendingCreate>) {
     }
     // Alone, or after the group's transaction failed: each create in a transaction of its own.
     for pending in group {
-        let created = storage.insert_now(&pending.table, pending.drafts).await;
+        let created = storage.insert_now(&pending.table, pending.drafts, &pending.options).await;
         let _ = pending.reply.send(created);
     }
 }

@@ -5,18 +5,18 @@ use std::sync::{Arc, PoisonError, RwLock};
 use async_trait::async_trait;
 use omnera_core::Schema;
 use omnera_core::backend::{
-    ApplyOptions, BatchOutcome, ChangeKind, FileChange, ListQuery, MigrationPlan, NewFile, OutboxEvent,
-    Record, RecordBatch, RecordPage, RecordValues, Storage, StorageError, StoredFile,
+    ApplyOptions, BatchOutcome, DeletedRecord, FileChange, ListQuery, MigrationPlan, NewFile, OutboxEvent,
+    OutboxPosition, Record, RecordBatch, RecordPage, RecordValues, Storage, StorageError, StoredFile,
+    UpdatedRecord, WriteOptions,
 };
 
 use crate::database::Database;
 use crate::dialect::Dialect;
 use crate::error::unavailable;
 use crate::group_commit::CreateQueue;
-use crate::physical::ColumnType;
-use crate::sql_value::SqlValue;
 use crate::store::{
-    TableLayout, attach, delete_one, detach, ensure_within, fetch_one, insert_many, record_files, update_one,
+    TableLayout, WriteContext, attach, delete_one, detach, ensure_within, fetch_one, insert_many,
+    record_files, update_one,
 };
 
 /// Records in SQLite or PostgreSQL. Cheap to clone; clones share the pools.
@@ -59,32 +59,39 @@ impl SqlStorage {
         &self,
         table: &str,
         records: Vec<RecordValues>,
+        options: &WriteOptions,
     ) -> Result<Vec<Record>, StorageError> {
         let schema = self.schema()?;
         let dialect = self.database().dialect();
         let mut transaction = self.database().begin_write().await?;
-        let inserted = insert_many(&mut transaction, dialect, &schema, table, records).await?;
+        let drafts = records.into_iter().map(|values| (values, options)).collect();
+        let inserted = insert_many(&mut transaction, dialect, &schema, table, drafts).await?;
         transaction.commit().await.map_err(unavailable)?;
         Ok(inserted)
     }
 
-    /// Creates several callers' records in one transaction, one multi-row insert per table;
-    /// returns each caller's records, in order.
+    /// Creates several callers' records in one transaction, one multi-row insert per table,
+    /// each caller's events with its own options; returns each caller's records, in order.
     pub(crate) async fn insert_together(
         &self,
-        creates: Vec<(&str, Vec<RecordValues>)>,
+        creates: Vec<(&str, Vec<RecordValues>, &WriteOptions)>,
     ) -> Result<Vec<Vec<Record>>, StorageError> {
         let schema = self.schema()?;
         let dialect = self.database().dialect();
-        let mut tables: Vec<&str> = creates.iter().map(|(table, _)| *table).collect();
+        let mut tables: Vec<&str> = creates.iter().map(|(table, _, _)| *table).collect();
         tables.sort_unstable();
         tables.dedup();
         let mut created: Vec<Vec<Record>> = vec![Vec::new(); creates.len()];
         let mut transaction = self.database().begin_write().await?;
         for table in tables {
             let callers: Vec<usize> = (0..creates.len()).filter(|index| creates[*index].0 == table).collect();
-            let drafts: Vec<RecordValues> =
-                callers.iter().flat_map(|index| creates[*index].1.iter().cloned()).collect();
+            let drafts: Vec<(RecordValues, &WriteOptions)> = callers
+                .iter()
+                .flat_map(|index| {
+                    let (_, drafts, options) = &creates[*index];
+                    drafts.iter().map(|values| (values.clone(), *options))
+                })
+                .collect();
             // insert_many returns the records in the order of the drafts.
             let mut records =
                 insert_many(&mut transaction, dialect, &schema, table, drafts).await?.into_iter();
@@ -154,10 +161,15 @@ impl Storage for SqlStorage {
         Ok(plan)
     }
 
-    async fn insert(&self, table: &str, records: Vec<RecordValues>) -> Result<Vec<Record>, StorageError> {
+    async fn insert(
+        &self,
+        table: &str,
+        records: Vec<RecordValues>,
+        options: &WriteOptions,
+    ) -> Result<Vec<Record>, StorageError> {
         match &self.inner.creates {
-            Some(queue) => queue.create(table, records).await,
-            None => self.insert_now(table, records).await,
+            Some(queue) => queue.create(table, records, options).await,
+            None => self.insert_now(table, records, options).await,
         }
     }
 
@@ -173,54 +185,68 @@ impl Storage for SqlStorage {
         table: &str,
         id: i64,
         values: RecordValues,
-        expected_version: Option<i64>,
-    ) -> Result<Record, StorageError> {
+        options: &WriteOptions,
+    ) -> Result<UpdatedRecord, StorageError> {
         let schema = self.schema()?;
+        let context = WriteContext { dialect: self.database().dialect(), schema: &schema, options };
         let mut transaction = self.database().begin_write().await?;
-        let record = update_one(
-            &mut transaction,
-            self.database().dialect(),
-            &schema,
-            table,
-            id,
-            values,
-            expected_version,
-        )
-        .await?;
+        let updated =
+            update_one(&mut transaction, context, table, id, values, options.expected_version).await?;
         transaction.commit().await.map_err(unavailable)?;
-        Ok(record)
+        Ok(updated)
     }
 
-    async fn delete(&self, table: &str, id: i64, expected_version: Option<i64>) -> Result<(), StorageError> {
+    async fn delete(
+        &self,
+        table: &str,
+        id: i64,
+        options: &WriteOptions,
+    ) -> Result<DeletedRecord, StorageError> {
         let schema = self.schema()?;
+        let context = WriteContext { dialect: self.database().dialect(), schema: &schema, options };
         let mut transaction = self.database().begin_write().await?;
-        delete_one(&mut transaction, self.database().dialect(), &schema, table, id, expected_version).await?;
-        transaction.commit().await.map_err(unavailable)
+        let deleted = delete_one(&mut transaction, context, table, id, options.expected_version).await?;
+        transaction.commit().await.map_err(unavailable)?;
+        Ok(deleted)
     }
 
-    async fn batch(&self, table: &str, batch: RecordBatch) -> Result<BatchOutcome, StorageError> {
+    async fn batch(
+        &self,
+        table: &str,
+        batch: RecordBatch,
+        options: &WriteOptions,
+    ) -> Result<BatchOutcome, StorageError> {
         let schema = self.schema()?;
         let dialect = self.database().dialect();
+        let context = WriteContext { dialect, schema: &schema, options };
         let mut transaction = self.database().begin_write().await?;
         let mut outcome = BatchOutcome::default();
-        outcome.created = insert_many(&mut transaction, dialect, &schema, table, batch.create).await?;
-        for (id, values, expected_version) in batch.update {
+        let drafts = batch.create.into_iter().map(|values| (values, options)).collect();
+        outcome.created = insert_many(&mut transaction, dialect, &schema, table, drafts).await?;
+        for update in batch.update {
             outcome.updated.push(
-                update_one(&mut transaction, dialect, &schema, table, id, values, expected_version).await?,
+                update_one(
+                    &mut transaction,
+                    context,
+                    table,
+                    update.id,
+                    update.values,
+                    update.expected_version,
+                )
+                .await?,
             );
         }
         for id in batch.delete {
-            delete_one(&mut transaction, dialect, &schema, table, id, None).await?;
-            outcome.deleted.push(id);
+            outcome.deleted.push(delete_one(&mut transaction, context, table, id, None).await?);
         }
         // Dropping the transaction on an error rolls the whole batch back.
-        for (check, records) in
-            [(&batch.create_check, &outcome.created), (&batch.update_check, &outcome.updated)]
-        {
-            if let Some(check) = check {
-                let ids: Vec<i64> = records.iter().map(|record| record.id).collect();
-                ensure_within(&mut transaction, dialect, &schema, table, &ids, check).await?;
-            }
+        if let Some(check) = &batch.create_check {
+            let ids: Vec<i64> = outcome.created.iter().map(|record| record.id).collect();
+            ensure_within(&mut transaction, dialect, &schema, table, &ids, check).await?;
+        }
+        if let Some(check) = &batch.update_check {
+            let ids: Vec<i64> = outcome.updated.iter().map(|update| update.record.id).collect();
+            ensure_within(&mut transaction, dialect, &schema, table, &ids, check).await?;
         }
         transaction.commit().await.map_err(unavailable)?;
         Ok(outcome)
@@ -238,12 +264,12 @@ impl Storage for SqlStorage {
         record_id: i64,
         field: &str,
         files: Vec<NewFile>,
+        options: &WriteOptions,
     ) -> Result<FileChange, StorageError> {
         let schema = self.schema()?;
+        let context = WriteContext { dialect: self.database().dialect(), schema: &schema, options };
         let mut transaction = self.database().begin_write().await?;
-        let change =
-            attach(&mut transaction, self.database().dialect(), &schema, table, record_id, field, files)
-                .await?;
+        let change = attach(&mut transaction, context, table, record_id, field, files).await?;
         transaction.commit().await.map_err(unavailable)?;
         Ok(change)
     }
@@ -260,60 +286,25 @@ impl Storage for SqlStorage {
         record_id: i64,
         field: &str,
         file_id: i64,
+        options: &WriteOptions,
     ) -> Result<StoredFile, StorageError> {
         let schema = self.schema()?;
+        let context = WriteContext { dialect: self.database().dialect(), schema: &schema, options };
         let mut transaction = self.database().begin_write().await?;
-        let file =
-            detach(&mut transaction, self.database().dialect(), &schema, table, record_id, field, file_id)
-                .await?;
+        let file = detach(&mut transaction, context, table, record_id, field, file_id).await?;
         transaction.commit().await.map_err(unavailable)?;
         Ok(file)
     }
 
-    async fn outbox_after(&self, sequence: i64, limit: u32) -> Result<Vec<OutboxEvent>, StorageError> {
-        let dialect = self.database().dialect();
-        let mut transaction = self.database().begin_read().await?;
-        let query = format!(
-            "SELECT sequence, table_name, record_id, kind, before_change, after_change, created_at FROM _omnera_outbox \
-             WHERE sequence > {} ORDER BY sequence LIMIT {}",
-            dialect.placeholder(1),
-            dialect.placeholder(2)
-        );
-        let columns = [
-            ColumnType::Integer,
-            ColumnType::Text,
-            ColumnType::Integer,
-            ColumnType::Text,
-            ColumnType::Json,
-            ColumnType::Json,
-            ColumnType::Timestamp,
-        ];
-        let rows = transaction
-            .fetch(&query, &[SqlValue::Integer(sequence), SqlValue::Integer(i64::from(limit))], &columns)
-            .await
-            .map_err(unavailable)?;
-        rows.into_iter().map(outbox_event).collect()
+    async fn outbox_read(&self, consumer: &str, limit: u32) -> Result<Vec<OutboxEvent>, StorageError> {
+        crate::outbox::read(&self.database(), consumer, limit).await
     }
-}
 
-fn outbox_event(row: Vec<SqlValue>) -> Result<OutboxEvent, StorageError> {
-    let mut cells = row.into_iter();
-    let mut next = || cells.next().unwrap_or(SqlValue::Null(ColumnType::Text));
-    let sequence = next().as_i64().unwrap_or_default();
-    let SqlValue::Text(table) = next() else { return Err(unavailable("an outbox event has no table")) };
-    let record_id = next().as_i64().unwrap_or_default();
-    let kind = match next() {
-        SqlValue::Text(kind) if kind == "created" => ChangeKind::Created,
-        SqlValue::Text(kind) if kind == "updated" => ChangeKind::Updated,
-        SqlValue::Text(kind) if kind == "deleted" => ChangeKind::Deleted,
-        other => return Err(unavailable(format!("unknown outbox event kind {other:?}"))),
-    };
-    let document = |value: SqlValue| match value {
-        SqlValue::Json(document) => Some(document),
-        _ => None,
-    };
-    let before = document(next());
-    let after = document(next());
-    let at = next().as_timestamp().unwrap_or_default();
-    Ok(OutboxEvent::new(sequence, table, record_id, kind, before, after, at))
+    async fn outbox_acknowledge(&self, consumer: &str, through: &OutboxPosition) -> Result<(), StorageError> {
+        crate::outbox::acknowledge(&self.database(), consumer, through).await
+    }
+
+    async fn prune_outbox(&self, older_than: std::time::Duration) -> Result<u64, StorageError> {
+        crate::outbox::prune(&self.database(), older_than).await
+    }
 }

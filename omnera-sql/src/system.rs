@@ -19,7 +19,7 @@ struct SystemMigration {
 }
 
 /// Every system migration, oldest first. A released migration never changes; new ones are added.
-const MIGRATIONS: [SystemMigration; 8] = [
+const MIGRATIONS: [SystemMigration; 9] = [
     SystemMigration { version: 1, statements: schema_versions_and_outbox },
     SystemMigration { version: 2, statements: files },
     SystemMigration { version: 3, statements: users_and_sessions },
@@ -27,6 +27,7 @@ const MIGRATIONS: [SystemMigration; 8] = [
     SystemMigration { version: 5, statements: one_time_tokens_and_sign_in_failures },
     SystemMigration { version: 6, statements: external_sign_ins },
     SystemMigration { version: 7, statements: api_key_scopes },
+    SystemMigration { version: 8, statements: outbox_consumers },
     SystemMigration { version: 9, statements: files_by_ids },
 ];
 
@@ -171,6 +172,42 @@ fn files_by_ids(dialect: Dialect) -> Vec<String> {
                               nextval('_omnera_files_by_name_id_seq'), false)"
             .to_owned(),
     });
+    statements
+}
+
+/// Events that consumers can trust (see `outbox`): each keeps its writing transaction's id
+/// (PostgreSQL), its changed fields, actor and request id, and its documents as written, with
+/// every digit and the API's key order (`json`, not `jsonb`); each named consumer keeps its
+/// position. Events written before this migration read as made by `system:unrecorded`, with no
+/// changed fields, in the order they were written.
+fn outbox_consumers(dialect: Dialect) -> Vec<String> {
+    let timestamp = dialect.timestamp_type();
+    let (transaction, transaction_default) = match dialect {
+        Dialect::Postgres => ("xid8", "pg_current_xact_id()"),
+        Dialect::Sqlite => ("INTEGER", "0"),
+    };
+    let mut statements = vec![
+        format!(
+            "ALTER TABLE _omnera_outbox ADD COLUMN transaction_id {transaction} NOT NULL DEFAULT {transaction_default}"
+        ),
+        "ALTER TABLE _omnera_outbox ADD COLUMN changed_fields TEXT NOT NULL DEFAULT '[]'".to_owned(),
+        "ALTER TABLE _omnera_outbox ADD COLUMN actor TEXT NOT NULL DEFAULT 'system:unrecorded'".to_owned(),
+        "ALTER TABLE _omnera_outbox ADD COLUMN request_id TEXT".to_owned(),
+        "CREATE INDEX _omnera_outbox_created ON _omnera_outbox (created_at)".to_owned(),
+        format!(
+            "CREATE TABLE _omnera_outbox_consumers (name TEXT PRIMARY KEY, transaction_id {transaction} NOT NULL, \
+             sequence BIGINT NOT NULL, acknowledged_at {timestamp} NOT NULL)"
+        ),
+    ];
+    if dialect == Dialect::Postgres {
+        statements.extend([
+            "ALTER TABLE _omnera_outbox ALTER COLUMN before_change TYPE json USING before_change::json"
+                .to_owned(),
+            "ALTER TABLE _omnera_outbox ALTER COLUMN after_change TYPE json USING after_change::json"
+                .to_owned(),
+            "CREATE INDEX _omnera_outbox_delivery ON _omnera_outbox (transaction_id, sequence)".to_owned(),
+        ]);
+    }
     statements
 }
 

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use omnera_core::backend::{ApplyOptions, Storage, StorageError};
+use omnera_core::backend::{ApplyOptions, Storage, StorageError, WriteOptions};
 use omnera_core::record::DraftMode;
 use omnera_core::testing::racing_increments;
 use omnera_core::{Config, Schema};
@@ -42,7 +42,7 @@ async fn every_concurrent_write_succeeds(url: &str) {
                     let draft =
                         json!({"email": format!("w{writer}-r{record}@example.com"), "balance": record});
                     let values = table.check_draft(draft.as_object().unwrap(), DraftMode::Create).unwrap();
-                    storage.insert("accounts", vec![values]).await.unwrap();
+                    storage.insert("accounts", vec![values], &WriteOptions::default()).await.unwrap();
                 }
             })
         })
@@ -63,7 +63,7 @@ async fn a_unique_value_is_taken_exactly_once(url: &str) {
             tokio::spawn(async move {
                 let draft = json!({"email": "same@example.com"});
                 let values = table.check_draft(draft.as_object().unwrap(), DraftMode::Create).unwrap();
-                storage.insert("accounts", vec![values]).await
+                storage.insert("accounts", vec![values], &WriteOptions::default()).await
             })
         })
         .collect();

@@ -5,6 +5,7 @@
 
 use omnera_core::backend::{
     AccountError, AccountStore, ApplyOptions, NewApiKey, NewFile, NewUser, Storage, StorageError,
+    WriteOptions,
 };
 use omnera_core::record::DraftMode;
 use omnera_core::{Config, Schema};
@@ -35,11 +36,17 @@ async fn corrupt_rows_are_errors_that_name_what_is_wrong() {
     storage.apply_schema(&schema, &ApplyOptions::default()).await.unwrap();
     let draft =
         schema.table("notes").unwrap().check_draft(&serde_json::Map::new(), DraftMode::Create).unwrap();
-    let note = storage.insert("notes", vec![draft]).await.unwrap().pop().unwrap();
+    let note = storage.insert("notes", vec![draft], &WriteOptions::default()).await.unwrap().pop().unwrap();
     let user = storage.create_user(NewUser::new("ann@example.com", None, "hash", Vec::new())).await.unwrap();
     storage.create_api_key(user.id, NewApiKey::new("ci", "key-hash")).await.unwrap();
     storage
-        .attach_files("notes", note.id, "scan", vec![NewFile::new("blob", "scan.pdf", 3, "application/pdf")])
+        .attach_files(
+            "notes",
+            note.id,
+            "scan",
+            vec![NewFile::new("blob", "scan.pdf", 3, "application/pdf")],
+            &WriteOptions::default(),
+        )
         .await
         .unwrap();
 

@@ -78,7 +78,12 @@ async fn files_by_name_are_carried_over(url: &str) {
     let old = schema("people", "avatar");
     storage.apply_schema(&old, &ApplyOptions::default()).await.unwrap();
     let draft = old.table("people").unwrap().check_draft(&serde_json::Map::new(), DraftMode::Create).unwrap();
-    let person = storage.insert("people", vec![draft]).await.unwrap().pop().unwrap();
+    let person = storage
+        .insert("people", vec![draft], &omnera_core::backend::WriteOptions::default())
+        .await
+        .unwrap()
+        .pop()
+        .unwrap();
     drop(storage);
     let ids = files_recorded_by_name(url, person.id).await;
 
@@ -98,7 +103,17 @@ async fn files_by_name_are_carried_over(url: &str) {
 
     // File ids go on after every id given before, the detached file's too.
     let new = NewFile::new("new", "new.png", 3, "image/png");
-    let added = storage.attach_files("contacts", person.id, "papers", vec![new]).await.unwrap().added;
+    let added = storage
+        .attach_files(
+            "contacts",
+            person.id,
+            "papers",
+            vec![new],
+            &omnera_core::backend::WriteOptions::default(),
+        )
+        .await
+        .unwrap()
+        .added;
     assert!(added[0].id > ids[4], "{} reuses an id given before ({ids:?})", added[0].id);
 }
 

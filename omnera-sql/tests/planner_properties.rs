@@ -3,7 +3,7 @@
 //! and every table of b takes new records.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use omnera_core::backend::{ApplyOptions, ListQuery, Storage, StorageError};
+use omnera_core::backend::{ApplyOptions, ListQuery, Storage, StorageError, WriteOptions};
 use omnera_core::record::DraftMode;
 use omnera_core::{Config, Schema};
 use omnera_sql::SqlStorage;
@@ -203,7 +203,7 @@ async fn check_pair(
         for serial in 1..=3 {
             let draft = sample_record(&a, table.name(), serial);
             let values = table.check_draft(draft.as_object().unwrap(), DraftMode::Create).unwrap();
-            storage.insert(table.name(), vec![values]).await.unwrap();
+            storage.insert(table.name(), vec![values], &WriteOptions::default()).await.unwrap();
         }
     }
     let allowed = ApplyOptions::allowing_data_loss();
@@ -244,7 +244,7 @@ async fn check_pair(
         let draft = sample_record(&b, table.name(), 100);
         let values = table.check_draft(draft.as_object().unwrap(), DraftMode::Create).unwrap();
         storage
-            .insert(table.name(), vec![values])
+            .insert(table.name(), vec![values], &WriteOptions::default())
             .await
             .map_err(|error| TestCaseError::fail(format!("{}: {error}", table.name())))?;
     }

@@ -2,7 +2,7 @@
 //! next apply converts them, exactly, and leaves the database as a new one would be.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use omnera_core::backend::{ApplyOptions, ListQuery, SortKey, Storage};
+use omnera_core::backend::{ApplyOptions, ListQuery, SortKey, Storage, WriteOptions};
 use omnera_core::query::parse_filter;
 use omnera_core::{Config, FieldValue, Schema};
 use omnera_sql::SqlStorage;
@@ -44,7 +44,7 @@ async fn make_text_format_database(url: &str) {
                 .unwrap()
         })
         .collect();
-    storage.insert("items", drafts).await.unwrap();
+    storage.insert("items", drafts, &WriteOptions::default()).await.unwrap();
     drop(storage);
 
     let mut connection = SqliteConnection::connect(url).await.unwrap();

@@ -7,23 +7,30 @@ mod blob;
 mod external_sign_in;
 mod file_json;
 mod identity;
+mod list_query;
 mod mailer;
+mod outbox;
 mod plugin;
 mod record_json;
+mod record_writes;
 mod storage;
+mod write_options;
 
 pub use account_admin::{FailedSignIns, TokenPurpose, UserChanges, UserPage};
 pub use accounts::{AccountError, AccountStore, ApiKey, KeyHolder, NewApiKey, NewUser, User};
 pub use blob::{BlobError, BlobGetOptions, BlobMeta, BlobRead, BlobStore, BlobStream};
 pub use external_sign_in::{ExternalAccount, PendingSignIn};
 pub use identity::{ApiKeyScope, Caller, IdentityError, IdentityProvider, Policy, PolicyDecision};
+pub use list_query::{ListQuery, PageRequest, RecordPage, SortKey};
 #[cfg(feature = "testing")]
 pub use mailer::RecordingMailer;
 pub use mailer::{Email, LogMailer, MailError, Mailer};
+pub use outbox::{ChangeKind, OutboxEvent, OutboxPosition};
 pub use plugin::{Action, ActionError, ActionInput, Plugin, PluginContext, PluginError};
 pub use record_json::RecordJson;
+pub use record_writes::{BatchOutcome, DeletedRecord, RecordBatch, RecordUpdate, RowCheck, UpdatedRecord};
 pub use storage::{
-    ApplyOptions, BatchOutcome, ChangeKind, FileChange, ListQuery, MigrationPlan, MigrationStep, NewFile,
-    OutboxEvent, PageRequest, Record, RecordBatch, RecordPage, RecordValues, RowCheck, SortKey, Storage,
+    ApplyOptions, FileChange, MigrationPlan, MigrationStep, NewFile, Record, RecordValues, Storage,
     StorageError, StoredFile,
 };
+pub use write_options::{Actor, ActorParseError, WriteOptions};

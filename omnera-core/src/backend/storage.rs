@@ -5,8 +5,10 @@ use std::collections::BTreeMap;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
-use super::Caller;
-use crate::query::FilterExpr;
+use super::{
+    BatchOutcome, DeletedRecord, ListQuery, OutboxEvent, OutboxPosition, RecordBatch, RecordPage,
+    UpdatedRecord, WriteOptions,
+};
 use crate::{FieldValue, Schema};
 
 /// Field values of one record, by field name.
@@ -35,237 +37,6 @@ impl Record {
     pub fn new(id: i64, created_at: DateTime<Utc>, updated_at: DateTime<Utc>, version: i64) -> Self {
         Self { id, created_at, updated_at, version, values: RecordValues::new(), expanded: BTreeMap::new() }
     }
-}
-
-/// A sort key: a field (or `id`, `created_at`, `updated_at`) and a direction.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SortKey {
-    /// The field's name.
-    pub field: String,
-    /// Largest first.
-    pub descending: bool,
-}
-
-/// Which page of a list.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum PageRequest {
-    /// The 1-based page `page` of `limit` records.
-    Offset {
-        /// 1-based page number.
-        page: u64,
-        /// Records per page.
-        limit: u64,
-    },
-    /// `limit` records after the one the cursor names (keyset pagination); `None`: the first page.
-    After {
-        /// The opaque cursor of the previous page.
-        cursor: Option<String>,
-        /// Records per page.
-        limit: u64,
-    },
-}
-
-/// What a list asks for.
-#[derive(Debug, Clone, PartialEq)]
-#[non_exhaustive]
-pub struct ListQuery {
-    /// Rows must match this filter.
-    pub filter: Option<FilterExpr>,
-    /// Rows must contain this text in one of their text fields (case-insensitive).
-    pub search: Option<String>,
-    /// The order; ties are broken by `id` ascending.
-    pub sort: Vec<SortKey>,
-    /// The page.
-    pub page: PageRequest,
-    /// Relationship fields whose records to embed (paths with `.` for nested ones).
-    pub expand: Vec<String>,
-    /// Only these fields (the system fields always come); `None`: every field.
-    pub fields: Option<Vec<String>>,
-    /// Whether to count every matching row.
-    pub count_total: bool,
-    /// Who asks: the values of `@user.id` and `@user.roles` in the filter.
-    pub caller: Caller,
-}
-
-impl Default for ListQuery {
-    fn default() -> Self {
-        Self {
-            filter: None,
-            search: None,
-            sort: Vec::new(),
-            page: PageRequest::Offset { page: 1, limit: 50 },
-            expand: Vec::new(),
-            fields: None,
-            count_total: true,
-            caller: Caller::anonymous(),
-        }
-    }
-}
-
-impl ListQuery {
-    /// Only rows matching `filter`.
-    ///
-    /// ```
-    /// use omnera_core::backend::{ListQuery, PageRequest, SortKey};
-    /// use omnera_core::query::parse_filter;
-    ///
-    /// let query = ListQuery::default()
-    ///     .filtered(parse_filter("active = true && price > 500").unwrap())
-    ///     .sorted_by(vec![SortKey { field: "price".into(), descending: true }])
-    ///     .paged(PageRequest::After { cursor: None, limit: 50 })
-    ///     .without_total();
-    /// assert!(!query.count_total);
-    /// ```
-    #[must_use]
-    pub fn filtered(mut self, filter: FilterExpr) -> Self {
-        self.filter = Some(filter);
-        self
-    }
-
-    /// Only rows containing `text` in a text field.
-    #[must_use]
-    pub fn searching(mut self, text: impl Into<String>) -> Self {
-        self.search = Some(text.into());
-        self
-    }
-
-    /// In this order (ties broken by `id`).
-    #[must_use]
-    pub fn sorted_by(mut self, sort: Vec<SortKey>) -> Self {
-        self.sort = sort;
-        self
-    }
-
-    /// This page.
-    #[must_use]
-    pub fn paged(mut self, page: PageRequest) -> Self {
-        self.page = page;
-        self
-    }
-
-    /// With these relationships embedded.
-    #[must_use]
-    pub fn expanding(mut self, paths: Vec<String>) -> Self {
-        self.expand = paths;
-        self
-    }
-
-    /// With only these fields (and the system fields).
-    #[must_use]
-    pub fn selecting(mut self, fields: Vec<String>) -> Self {
-        self.fields = Some(fields);
-        self
-    }
-
-    /// Without counting every matching row.
-    #[must_use]
-    pub fn without_total(mut self) -> Self {
-        self.count_total = false;
-        self
-    }
-
-    /// Asked by `caller` (for `@user.id` and `@user.roles`).
-    #[must_use]
-    pub fn as_caller(mut self, caller: Caller) -> Self {
-        self.caller = caller;
-        self
-    }
-}
-
-/// One page of a list.
-#[derive(Debug, Clone, PartialEq)]
-#[non_exhaustive]
-pub struct RecordPage {
-    /// The records, in order.
-    pub records: Vec<Record>,
-    /// Every matching row, when counted.
-    pub total: Option<u64>,
-    /// Whether more records follow.
-    pub has_next: bool,
-    /// The cursor of the next page, when one follows.
-    pub next_cursor: Option<String>,
-}
-
-impl RecordPage {
-    /// A page of records.
-    pub fn new(records: Vec<Record>, total: Option<u64>, has_next: bool) -> Self {
-        Self { records, total, has_next, next_cursor: None }
-    }
-}
-
-/// Writes to one table that succeed or fail together.
-#[derive(Debug, Clone, PartialEq, Default)]
-#[non_exhaustive]
-pub struct RecordBatch {
-    /// Records to create.
-    pub create: Vec<RecordValues>,
-    /// Records to change: id, the fields to change, and the version they must still have.
-    pub update: Vec<(i64, RecordValues, Option<i64>)>,
-    /// Records to delete.
-    pub delete: Vec<i64>,
-    /// The rows the created records must be among, checked before the batch commits.
-    pub create_check: Option<RowCheck>,
-    /// The rows the changed records must still be among, checked before the batch commits.
-    pub update_check: Option<RowCheck>,
-}
-
-impl RecordBatch {
-    /// A batch of creates, updates and deletes.
-    pub fn new(
-        create: Vec<RecordValues>,
-        update: Vec<(i64, RecordValues, Option<i64>)>,
-        delete: Vec<i64>,
-    ) -> Self {
-        Self { create, update, delete, create_check: None, update_check: None }
-    }
-
-    /// The same batch, undone with [`StorageError::OutsideAllowedRows`] unless every created
-    /// record is among the rows of `check`.
-    #[must_use]
-    pub fn creating_within(mut self, check: RowCheck) -> Self {
-        self.create_check = Some(check);
-        self
-    }
-
-    /// The same batch, undone with [`StorageError::OutsideAllowedRows`] unless every changed
-    /// record is still among the rows of `check`.
-    #[must_use]
-    pub fn updating_within(mut self, check: RowCheck) -> Self {
-        self.update_check = Some(check);
-        self
-    }
-}
-
-/// The rows a write must leave its records among: a filter, evaluated as `caller` (for
-/// `@user.id` and `@user.roles`). Permissions with a `where` use it, like a database's
-/// `WITH CHECK`.
-#[derive(Debug, Clone, PartialEq)]
-#[non_exhaustive]
-pub struct RowCheck {
-    /// The rows allowed.
-    pub filter: FilterExpr,
-    /// Who is writing.
-    pub caller: Caller,
-}
-
-impl RowCheck {
-    /// Rows matching `filter` for `caller`.
-    pub fn new(filter: FilterExpr, caller: Caller) -> Self {
-        Self { filter, caller }
-    }
-}
-
-/// What a batch did.
-#[derive(Debug, Clone, PartialEq, Default)]
-#[non_exhaustive]
-pub struct BatchOutcome {
-    /// The created records, in order.
-    pub created: Vec<Record>,
-    /// The updated records, in order.
-    pub updated: Vec<Record>,
-    /// The ids deleted, in order.
-    pub deleted: Vec<i64>,
 }
 
 /// A file to attach: already in the blob store at `location`.
@@ -344,64 +115,6 @@ pub struct FileChange {
     pub added: Vec<StoredFile>,
     /// The files removed.
     pub removed: Vec<StoredFile>,
-}
-
-/// A change to a record, written in the same transaction as the change itself.
-#[derive(Debug, Clone, PartialEq)]
-#[non_exhaustive]
-pub struct OutboxEvent {
-    /// Grows with every event.
-    pub sequence: i64,
-    /// The table.
-    pub table: String,
-    /// The record.
-    pub record_id: i64,
-    /// `created`, `updated` or `deleted`.
-    pub kind: ChangeKind,
-    /// The record before the change (updates, deletes), as the API shows it.
-    pub before: Option<serde_json::Value>,
-    /// The record after the change (creates, updates), as the API shows it.
-    pub after: Option<serde_json::Value>,
-    /// When the change committed.
-    pub at: DateTime<Utc>,
-}
-
-impl OutboxEvent {
-    /// An event as the storage read it back.
-    pub fn new(
-        sequence: i64,
-        table: String,
-        record_id: i64,
-        kind: ChangeKind,
-        before: Option<serde_json::Value>,
-        after: Option<serde_json::Value>,
-        at: DateTime<Utc>,
-    ) -> Self {
-        Self { sequence, table, record_id, kind, before, after, at }
-    }
-}
-
-/// What happened to a record.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ChangeKind {
-    /// Created.
-    Created,
-    /// Updated.
-    Updated,
-    /// Deleted.
-    Deleted,
-}
-
-impl ChangeKind {
-    /// `created`, `updated` or `deleted`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Created => "created",
-            Self::Updated => "updated",
-            Self::Deleted => "deleted",
-        }
-    }
 }
 
 /// One step of a schema migration, for people to read before it runs.
@@ -530,7 +243,7 @@ pub enum StorageError {
         /// The file asked for.
         id: i64,
     },
-    /// A write would leave a record outside the rows its [`RowCheck`] allows; nothing was written.
+    /// A write would leave a record outside the rows its [`super::RowCheck`] allows; nothing was written.
     #[error("record {id} of table {table} would be outside the rows the writer may write")]
     OutsideAllowedRows {
         /// The table.
@@ -582,8 +295,47 @@ pub enum StorageError {
 /// its own and run the conformance suite (feature `testing`) against it.
 ///
 /// Values reach the storage checked and normalised ([`crate::TableSchema::check_draft`]); the
-/// storage applies defaults to fields a create leaves out, keeps the system fields, writes an
-/// [`OutboxEvent`] in the same transaction as every change, and classifies database errors.
+/// storage applies defaults to fields a create leaves out, keeps the system fields and
+/// classifies database errors.
+///
+/// # Writes and their events
+///
+/// Every write takes [`WriteOptions`]: who makes it, for which request, and the version the
+/// record must still have. In the transaction of the change, the storage writes an
+/// [`OutboxEvent`] for every record whose API form it changes, with that actor and request id:
+/// the records a create, update or delete names, those a relationship's `onDelete` removes
+/// (`cascade`: a `deleted` event each) or changes (`set-null`, and a many-to-many field that
+/// loses a deleted record: an `updated` event each), and the record whose files are attached or
+/// detached (`updated`). A write that fails or rolls back leaves no event.
+///
+/// Writes answer with what the caller needs once they committed, so that nothing is read
+/// before: the record before and after, and the files no record holds any more, whose blobs the
+/// caller deletes.
+///
+/// # The outbox
+///
+/// Consumers are named. Each has a durable position, the last it acknowledged; one that never
+/// acknowledged starts before the oldest event kept. [`Storage::outbox_read`] gives the events
+/// after the position that are safe to deliver, in the order of their [`OutboxPosition`]s: an
+/// event is given only once every event ordered before it has committed (or rolled back), so a
+/// consumer that acknowledges what it read never skips an event that committed late, and never
+/// sees one that rolled back. Delivery is at least once (a consumer that stops between handling
+/// and acknowledging reads the same events again; instances of one consumer sharing its name
+/// read the same events), so consumers drop duplicates by [`OutboxEvent::id`].
+///
+/// ```
+/// use omnera_core::backend::{Storage, StorageError};
+///
+/// /// Hands every new change to `handle`, then moves the consumer's position past it.
+/// async fn deliver(storage: &dyn Storage, handle: impl Fn(&omnera_core::backend::OutboxEvent)) -> Result<(), StorageError> {
+///     loop {
+///         let events = storage.outbox_read("search-index", 100).await?;
+///         let Some(last) = events.last() else { return Ok(()) };
+///         events.iter().for_each(&handle);
+///         storage.outbox_acknowledge("search-index", &last.position).await?;
+///     }
+/// }
+/// ```
 #[async_trait]
 pub trait Storage: Send + Sync + 'static {
     /// The steps that would bring the database to `schema`, without running them.
@@ -597,53 +349,91 @@ pub trait Storage: Send + Sync + 'static {
         options: &ApplyOptions,
     ) -> Result<MigrationPlan, StorageError>;
 
-    /// Inserts records, all or none; absent fields get their defaults.
-    async fn insert(&self, table: &str, records: Vec<RecordValues>) -> Result<Vec<Record>, StorageError>;
+    /// Inserts records, all or none; absent fields get their defaults. A `created` event each.
+    async fn insert(
+        &self,
+        table: &str,
+        records: Vec<RecordValues>,
+        options: &WriteOptions,
+    ) -> Result<Vec<Record>, StorageError>;
 
     /// Reads one record.
     async fn get(&self, table: &str, id: i64) -> Result<Record, StorageError>;
 
-    /// Changes the given fields of one record; with `expected_version`, only if it still has it.
+    /// Changes the given fields of one record (only if it still has `options.expected_version`,
+    /// when set); an attachment written empty lets go of its files. An `updated` event.
     async fn update(
         &self,
         table: &str,
         id: i64,
         values: RecordValues,
-        expected_version: Option<i64>,
-    ) -> Result<Record, StorageError>;
+        options: &WriteOptions,
+    ) -> Result<UpdatedRecord, StorageError>;
 
-    /// Deletes one record, honouring each relationship's `onDelete`; with `expected_version`, only
-    /// if it still has it.
-    async fn delete(&self, table: &str, id: i64, expected_version: Option<i64>) -> Result<(), StorageError>;
+    /// Deletes one record (only if it still has `options.expected_version`, when set),
+    /// honouring each relationship's `onDelete` to any depth: `restrict` and `no-action`
+    /// refuse with [`StorageError::StillReferenced`] and nothing changes; `cascade` removes the
+    /// referencing records (with their files); `set-null` clears their reference. Events for
+    /// the record and every record the delete removed or changed.
+    async fn delete(
+        &self,
+        table: &str,
+        id: i64,
+        options: &WriteOptions,
+    ) -> Result<DeletedRecord, StorageError>;
 
     /// Creates, updates and deletes records of one table in one transaction, all or nothing.
-    async fn batch(&self, table: &str, batch: RecordBatch) -> Result<BatchOutcome, StorageError>;
+    /// Each update carries its own expected version; `options.expected_version` is not used.
+    async fn batch(
+        &self,
+        table: &str,
+        batch: RecordBatch,
+        options: &WriteOptions,
+    ) -> Result<BatchOutcome, StorageError>;
 
     /// Lists records.
     async fn list(&self, table: &str, query: &ListQuery) -> Result<RecordPage, StorageError>;
 
-    /// Attaches files to a record's attachment field; a single attachment's old file is replaced,
-    /// and more files than `maxFiles` are refused.
+    /// Attaches files to a record's attachment field (only if the record still has
+    /// `options.expected_version`, when set); a single attachment's old file is replaced, and
+    /// more files than `maxFiles` are refused. The record's version and `updated_at` stay;
+    /// an `updated` event names the field.
     async fn attach_files(
         &self,
         table: &str,
         record_id: i64,
         field: &str,
         files: Vec<NewFile>,
+        options: &WriteOptions,
     ) -> Result<FileChange, StorageError>;
 
     /// The files of a record, every attachment field.
     async fn record_files(&self, table: &str, record_id: i64) -> Result<Vec<StoredFile>, StorageError>;
 
-    /// Detaches one file from a record's field; returns it (its blob is the caller's to delete).
+    /// Detaches one file from a record's field (only if the record still has
+    /// `options.expected_version`, when set); returns it (its blob is the caller's to delete).
+    /// As with attaching, the version stays and an `updated` event names the field.
     async fn detach_file(
         &self,
         table: &str,
         record_id: i64,
         field: &str,
         file_id: i64,
+        options: &WriteOptions,
     ) -> Result<StoredFile, StorageError>;
 
-    /// Outbox events after `sequence`, oldest first.
-    async fn outbox_after(&self, sequence: i64, limit: u32) -> Result<Vec<OutboxEvent>, StorageError>;
+    /// Up to `limit` events after the position `consumer` last acknowledged (from the oldest
+    /// kept, if it never did), oldest first, that are safe to deliver: every event ordered
+    /// before them has committed or rolled back. Reading does not move the position.
+    async fn outbox_read(&self, consumer: &str, limit: u32) -> Result<Vec<OutboxEvent>, StorageError>;
+
+    /// Moves `consumer`'s position to `through` (it has handled every event up to it); a
+    /// position at or before the one it has changes nothing, so positions only move forward.
+    /// From its first acknowledgement on, the consumer is known and [`Storage::prune_outbox`]
+    /// keeps the events it has not acknowledged.
+    async fn outbox_acknowledge(&self, consumer: &str, through: &OutboxPosition) -> Result<(), StorageError>;
+
+    /// Deletes the events older than `older_than` that every known consumer has acknowledged
+    /// (all such events, when no consumer is known); returns how many.
+    async fn prune_outbox(&self, older_than: std::time::Duration) -> Result<u64, StorageError>;
 }

@@ -20,7 +20,8 @@ impl Records {
     ) -> Result<Vec<StoredFile>, RecordsError> {
         let table = self.table(table)?;
         self.check_record(table.name(), id, PermissionAction::Update).await?;
-        let change = self.storage()?.attach_files(table.name(), id, field, files).await?;
+        let change =
+            self.storage()?.attach_files(table.name(), id, field, files, &self.write_options()).await?;
         self.release(table, change.removed).await;
         Ok(change.added)
     }
@@ -35,7 +36,8 @@ impl Records {
     ) -> Result<(), RecordsError> {
         let table = self.table(table)?;
         self.check_record(table.name(), id, PermissionAction::Update).await?;
-        let removed = self.storage()?.detach_file(table.name(), id, field, file_id).await?;
+        let removed =
+            self.storage()?.detach_file(table.name(), id, field, file_id, &self.write_options()).await?;
         self.release(table, vec![removed]).await;
         Ok(())
     }

@@ -23,7 +23,6 @@ mod policy;
 mod read;
 mod related_expansions;
 mod related_filters;
-mod released_files;
 mod service;
 mod visible_references;
 mod write;

@@ -1,6 +1,6 @@
 //! [`Records`]: the records service as one caller sees it.
 
-use crate::backend::{Caller, Storage};
+use crate::backend::{Actor, Caller, Storage, WriteOptions};
 use crate::{App, TableSchema};
 
 use super::RecordsError;
@@ -44,6 +44,15 @@ impl Records {
     /// The table named `name`.
     pub(crate) fn table(&self, name: &str) -> Result<&TableSchema, RecordsError> {
         self.app.schema().table(name).ok_or_else(|| RecordsError::UnknownTable { table: name.to_owned() })
+    }
+
+    /// The options of a write by this caller: who, and for which request.
+    pub(crate) fn write_options(&self) -> WriteOptions {
+        let options = WriteOptions::default().by(Actor::from(&self.caller));
+        match &self.caller.request_id {
+            Some(id) => options.for_request(id.clone()),
+            None => options,
+        }
     }
 
     /// The app's storage.

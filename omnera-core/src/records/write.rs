@@ -3,14 +3,13 @@
 //! of the blobs the write let go of.
 
 use crate::app::{CommittedChange, PendingCreate, PendingDelete, PendingUpdate};
-use crate::backend::{Record, RecordBatch, RecordValues, RowCheck, StoredFile};
+use crate::backend::{Record, RecordBatch, RecordUpdate, RecordValues, RowCheck, StoredFile};
 use crate::config::PermissionAction;
 use crate::record::{DraftMode, FieldProblem, RecordDraft};
 use crate::{FieldKind, TableSchema};
 
 use super::RecordsError;
 use super::batch_ids::repeated_ids;
-use super::released_files::emptied_files;
 use super::service::Records;
 
 /// A change to one record: the values to write, whether they replace the whole record, and the
@@ -150,26 +149,25 @@ impl Records {
         self.check_record(table.name(), id, PermissionAction::Update).await?;
         let values = self.prepared_update(table, id, draft, replaces).await?;
         let storage = self.storage()?;
-        let previous = self.previous_for_hooks(table, id).await?;
-        let released = emptied_files(storage, table, id, &values).await?;
-        let record = match self.write_check(table.name(), PermissionAction::Update)? {
-            None => storage.update(table.name(), id, values, expected_version).await?,
+        let options = self.write_options().if_version(expected_version);
+        let updated = match self.write_check(table.name(), PermissionAction::Update)? {
+            None => storage.update(table.name(), id, values, &options).await?,
             Some(check) => {
                 // The changed record must still be one the caller may change.
-                let batch = RecordBatch::new(Vec::new(), vec![(id, values, expected_version)], Vec::new())
-                    .updating_within(check);
-                let mut written = storage.batch(table.name(), batch).await?;
+                let change = RecordUpdate::new(id, values).if_version(expected_version);
+                let batch = RecordBatch::new(Vec::new(), vec![change], Vec::new()).updating_within(check);
+                let mut written = storage.batch(table.name(), batch, &options).await?;
                 written
                     .updated
                     .pop()
                     .ok_or_else(|| RecordsError::internal("the storage changed no record"))?
             }
         };
-        self.release(table, released).await;
-        if let Some(previous) = previous {
-            self.after(table, Some(record.clone()), Some(previous)).await;
+        self.release(table, updated.released_files).await;
+        if self.app.hooks().has_after_hooks(table.name()) {
+            self.after(table, Some(updated.record.clone()), Some(updated.previous)).await;
         }
-        Ok(record)
+        Ok(updated.record)
     }
 
     /// Deletes record `id` of `table`, honouring each relationship's `onDelete`; with
@@ -183,13 +181,11 @@ impl Records {
         let table = self.table(table)?;
         self.check_record(table.name(), id, PermissionAction::Delete).await?;
         self.before_delete(table, id).await?;
-        let storage = self.storage()?;
-        let previous = self.previous_for_hooks(table, id).await?;
-        let files = storage.record_files(table.name(), id).await?;
-        storage.delete(table.name(), id, expected_version).await?;
-        self.release(table, files).await;
-        if let Some(previous) = previous {
-            self.after(table, None, Some(previous)).await;
+        let options = self.write_options().if_version(expected_version);
+        let deleted = self.storage()?.delete(table.name(), id, &options).await?;
+        self.release(table, deleted.released_files).await;
+        if self.app.hooks().has_after_hooks(table.name()) {
+            self.after(table, None, Some(deleted.previous)).await;
         }
         Ok(())
     }
@@ -225,7 +221,8 @@ impl Records {
         for (index, change) in update.into_iter().enumerate() {
             let RecordChange { id, draft, replaces, expected_version } = change;
             let values = self.prepared_update(table, id, draft, replaces).await;
-            updates.push((format!("update[{index}]"), values.map(|values| (id, values, expected_version))));
+            let change = values.map(|values| RecordUpdate::new(id, values).if_version(expected_version));
+            updates.push((format!("update[{index}]"), change));
         }
         // Every field problem of every item is reported together, with the repeated ids.
         let (create, update) =
@@ -237,23 +234,6 @@ impl Records {
                 }
                 (Err(error), _) | (_, Err(error)) => return Err(error),
             };
-        let storage = self.storage()?;
-        let hooked = self.app.hooks().has_after_hooks(name);
-        let mut previous = Vec::new();
-        let mut released = Vec::new();
-        for (id, values, _) in &update {
-            if hooked {
-                previous.push(storage.get(name, *id).await?);
-            }
-            released.extend(emptied_files(storage, table, *id, values).await?);
-        }
-        let mut deleted_previous = Vec::new();
-        for id in &delete {
-            if hooked {
-                deleted_previous.push(storage.get(name, *id).await?);
-            }
-            released.extend(storage.record_files(name, *id).await?);
-        }
         let mut writes = RecordBatch::new(create, update, delete);
         if let Some(check) = create_check {
             writes = writes.creating_within(check);
@@ -261,20 +241,25 @@ impl Records {
         if let Some(check) = update_check {
             writes = writes.updating_within(check);
         }
-        let outcome = storage.batch(name, writes).await?;
-        self.release(table, released).await;
-        if hooked {
-            for record in &outcome.created {
-                self.after(table, Some(record.clone()), None).await;
+        let outcome = self.storage()?.batch(name, writes, &self.write_options()).await?;
+        self.release(table, outcome.released_files().cloned().collect()).await;
+        let written = BatchWritten {
+            created: outcome.created.clone(),
+            updated: outcome.updated.iter().map(|updated| updated.record.clone()).collect(),
+            deleted: outcome.deleted.iter().map(|deleted| deleted.previous.id).collect(),
+        };
+        if self.app.hooks().has_after_hooks(name) {
+            for record in outcome.created {
+                self.after(table, Some(record), None).await;
             }
-            for (record, previous) in outcome.updated.iter().zip(previous) {
-                self.after(table, Some(record.clone()), Some(previous)).await;
+            for updated in outcome.updated {
+                self.after(table, Some(updated.record), Some(updated.previous)).await;
             }
-            for previous in deleted_previous {
-                self.after(table, None, Some(previous)).await;
+            for deleted in outcome.deleted {
+                self.after(table, None, Some(deleted.previous)).await;
             }
         }
-        Ok(BatchWritten { created: outcome.created, updated: outcome.updated, deleted: outcome.deleted })
+        Ok(written)
     }
 
     /// A draft to create, through the before-create hooks and validated, pointing only at rows
@@ -328,11 +313,12 @@ impl Records {
         check: Option<RowCheck>,
     ) -> Result<Vec<Record>, RecordsError> {
         let storage = self.storage()?;
+        let options = self.write_options();
         let created = match check {
-            None => storage.insert(table.name(), drafts).await?,
+            None => storage.insert(table.name(), drafts, &options).await?,
             Some(check) => {
                 let batch = RecordBatch::new(drafts, Vec::new(), Vec::new()).creating_within(check);
-                storage.batch(table.name(), batch).await?.created
+                storage.batch(table.name(), batch, &options).await?.created
             }
         };
         if self.app.hooks().has_after_hooks(table.name()) {
@@ -341,14 +327,6 @@ impl Records {
             }
         }
         Ok(created)
-    }
-
-    /// Record `id` as it is before a write, when an after-hook will want to see it.
-    async fn previous_for_hooks(&self, table: &TableSchema, id: i64) -> Result<Option<Record>, RecordsError> {
-        if !self.app.hooks().has_after_hooks(table.name()) {
-            return Ok(None);
-        }
-        Ok(Some(self.storage()?.get(table.name(), id).await?))
     }
 
     /// Runs the after-hooks of a committed change.

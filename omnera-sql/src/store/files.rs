@@ -6,12 +6,15 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 use omnera_core::backend::{FileChange, NewFile, Record, StorageError, StoredFile};
-use omnera_core::{FieldKind, FieldValue, FileRef, Schema};
+use omnera_core::{FieldKind, FieldValue, FileRef, Schema, TableSchema};
 
 use super::layout::TableLayout;
+use super::read::fetch_one;
+use super::write::{WriteContext, lock_version};
 use crate::connection::Transaction;
 use crate::dialect::Dialect;
 use crate::error::{corrupt, unavailable};
+use crate::outbox::{RecordChange, write_events};
 use crate::physical::ColumnType;
 use crate::sql_value::{SqlValue, now, schema_id};
 
@@ -101,6 +104,12 @@ async fn files_of(
     }
     query.push_str(" ORDER BY id");
     let rows = transaction.fetch(&query, &params, &FILE_TYPES).await.map_err(unavailable)?;
+    named_files(layout, rows)
+}
+
+/// File rows as the storage API gives them, named by the current names of their table and
+/// field, oldest first. Rows of a field the schema no longer has are left out.
+fn named_files(layout: &TableLayout, rows: Vec<Vec<SqlValue>>) -> Result<Vec<StoredFile>, StorageError> {
     let mut files = Vec::with_capacity(rows.len());
     for row in rows {
         let row = FileRow::read(row)?;
@@ -109,6 +118,7 @@ async fn files_of(
             files.push(row.stored(&layout.name, &attachment.name));
         }
     }
+    files.sort_by_key(|file| file.id);
     Ok(files)
 }
 
@@ -154,26 +164,28 @@ pub(crate) async fn record_files(
 }
 
 /// Removes the metadata of a record's files: of one field (when a write empties it), or of
-/// every field (when the record is deleted).
+/// every field (when the record is deleted); returns the files, whose blobs the caller deletes
+/// once the write has committed.
 pub(crate) async fn forget_record_files(
     transaction: &mut Transaction,
     dialect: Dialect,
-    table_id: u64,
+    layout: &TableLayout,
     record_id: i64,
     field_id: Option<u64>,
-) -> Result<(), StorageError> {
+) -> Result<Vec<StoredFile>, StorageError> {
     let mut statement = format!(
         "DELETE FROM {FILES_TABLE} WHERE table_id = {} AND record_id = {}",
         dialect.placeholder(1),
         dialect.placeholder(2)
     );
-    let mut params = vec![schema_id(table_id)?, SqlValue::Integer(record_id)];
+    let mut params = vec![schema_id(layout.id)?, SqlValue::Integer(record_id)];
     if let Some(field_id) = field_id {
         statement.push_str(&format!(" AND field_id = {}", dialect.placeholder(3)));
         params.push(schema_id(field_id)?);
     }
-    transaction.execute(&statement, &params).await.map_err(unavailable)?;
-    Ok(())
+    statement.push_str(&format!(" RETURNING {FILE_COLUMNS}"));
+    let rows = transaction.fetch(&statement, &params, &FILE_TYPES).await.map_err(unavailable)?;
+    named_files(layout, rows)
 }
 
 async fn forget_file(transaction: &mut Transaction, dialect: Dialect, id: i64) -> Result<(), StorageError> {
@@ -182,17 +194,21 @@ async fn forget_file(transaction: &mut Transaction, dialect: Dialect, id: i64) -
     Ok(())
 }
 
+/// Attaches `files` to `field` of record `record_id`, with an `updated` event (the record's
+/// version stays: its row does not change).
 pub(crate) async fn attach(
     transaction: &mut Transaction,
-    dialect: Dialect,
-    schema: &Schema,
+    context: WriteContext<'_>,
     table: &str,
     record_id: i64,
     field: &str,
     files: Vec<NewFile>,
 ) -> Result<FileChange, StorageError> {
+    let WriteContext { dialect, schema, .. } = context;
     let (layout, table_schema) = TableLayout::of(schema, table)?;
-    super::read::fetch_one(transaction, dialect, &layout, record_id).await?;
+    // Locked, so that racing attachments count the files one after the other.
+    lock_version(transaction, dialect, &layout, record_id, context.options.expected_version).await?;
+    let before = fetch_one(transaction, dialect, &layout, record_id).await?;
     let Some(field_schema) = table_schema.field(field) else {
         return Err(not_an_attachment(table, field));
     };
@@ -249,6 +265,7 @@ pub(crate) async fn attach(
             change.added.push(FileRow::read(row)?.stored(table_schema.name(), field_schema.name()));
         }
     }
+    write_file_event(transaction, context, &layout, table_schema, &before).await?;
     Ok(change)
 }
 
@@ -259,16 +276,19 @@ fn not_an_attachment(table: &str, field: &str) -> StorageError {
     }
 }
 
+/// Detaches file `file_id` from `field` of record `record_id`, with an `updated` event.
 pub(crate) async fn detach(
     transaction: &mut Transaction,
-    dialect: Dialect,
-    schema: &Schema,
+    context: WriteContext<'_>,
     table: &str,
     record_id: i64,
     field: &str,
     file_id: i64,
 ) -> Result<StoredFile, StorageError> {
-    let (layout, _) = TableLayout::of(schema, table)?;
+    let WriteContext { dialect, schema, .. } = context;
+    let (layout, table_schema) = TableLayout::of(schema, table)?;
+    lock_version(transaction, dialect, &layout, record_id, context.options.expected_version).await?;
+    let before = fetch_one(transaction, dialect, &layout, record_id).await?;
     let not_found = || StorageError::FileNotFound {
         table: table.to_owned(),
         record_id,
@@ -283,5 +303,19 @@ pub(crate) async fn detach(
         .find(|file| file.id == file_id)
         .ok_or_else(not_found)?;
     forget_file(transaction, dialect, file.id).await?;
+    write_file_event(transaction, context, &layout, table_schema, &before).await?;
     Ok(file)
+}
+
+/// The `updated` event of a change to a record's files: the record as it was, and as it is now.
+async fn write_file_event(
+    transaction: &mut Transaction,
+    context: WriteContext<'_>,
+    layout: &TableLayout,
+    table: &TableSchema,
+    before: &Record,
+) -> Result<(), StorageError> {
+    let after = fetch_one(transaction, context.dialect, layout, before.id).await?;
+    let change = RecordChange::updated(before, &after, context.options);
+    write_events(transaction, context.dialect, context.schema, table, &[change]).await
 }

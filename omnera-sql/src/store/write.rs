@@ -1,16 +1,27 @@
-//! Writing records: insert, update and delete, each with its outbox event in the same
+//! Writing records: insert, update and delete, each with its outbox events in the same
 //! transaction, and database errors turned into errors that name the table and field.
 
-use omnera_core::backend::{ChangeKind, Record, RecordJson, RecordValues, StorageError};
+use omnera_core::backend::{DeletedRecord, Record, RecordValues, StorageError, UpdatedRecord, WriteOptions};
 use omnera_core::{FieldKind, FieldValue, Schema, TableSchema};
 
+use super::cascade::Cascade;
 use super::layout::TableLayout;
 use super::read::{fetch_one, record_from_row};
-use super::references::{check_not_referenced, check_references_exist};
+use super::references::check_references_exist;
 use crate::connection::Transaction;
 use crate::dialect::Dialect;
 use crate::error::{Violation, unavailable, violation};
+use crate::outbox::{RecordChange, write_events};
 use crate::sql_value::{SqlValue, now};
+
+/// What the writes of one call share: the database's dialect, the applied schema, and the
+/// call's options (whose actor and request id its events carry).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct WriteContext<'w> {
+    pub(crate) dialect: Dialect,
+    pub(crate) schema: &'w Schema,
+    pub(crate) options: &'w WriteOptions,
+}
 
 /// The values of a new record: those given, and defaults for the rest.
 fn with_defaults(
@@ -47,27 +58,31 @@ fn check_required(table: &TableSchema, values: &RecordValues) -> Result<(), Stor
 /// The most parameters one statement binds (SQLite allows 32,766, PostgreSQL 65,535).
 const MAX_PARAMETERS: usize = 30_000;
 
-/// Inserts records with one multi-row INSERT per chunk, their links, and their outbox events.
+/// Inserts records with one multi-row INSERT per chunk, their links, and their outbox events,
+/// each event with the options its draft came with.
 pub(crate) async fn insert_many(
     transaction: &mut Transaction,
     dialect: Dialect,
     schema: &Schema,
     table: &str,
-    drafts: Vec<RecordValues>,
+    drafts: Vec<(RecordValues, &WriteOptions)>,
 ) -> Result<Vec<Record>, StorageError> {
     let (layout, table_schema) = TableLayout::of(schema, table)?;
     let at = now();
     let mut prepared = Vec::with_capacity(drafts.len());
-    for values in drafts {
+    let mut options = Vec::with_capacity(drafts.len());
+    for (values, draft_options) in drafts {
         let values = with_defaults(table_schema, values, at)?;
         check_references_exist(transaction, dialect, table_schema, &values).await?;
         prepared.push(values);
+        options.push(draft_options);
     }
     let mut names = vec![dialect.quote("created_at"), dialect.quote("updated_at")];
     names.extend(layout.columns.iter().map(|column| dialect.quote(&column.name)));
     let rows_per_statement = (MAX_PARAMETERS / names.len()).max(1);
     let mut inserted = Vec::with_capacity(prepared.len());
-    for chunk in prepared.chunks(rows_per_statement) {
+    for (chunk, chunk_options) in prepared.chunks(rows_per_statement).zip(options.chunks(rows_per_statement))
+    {
         let mut params = Vec::with_capacity(chunk.len() * names.len());
         let mut tuples = Vec::with_capacity(chunk.len());
         for values in chunk {
@@ -110,29 +125,27 @@ pub(crate) async fn insert_many(
                 record.values.insert(attachment.name.clone(), empty);
             }
         }
-        write_events(
-            transaction,
-            dialect,
-            schema,
-            table_schema,
-            ChangeKind::Created,
-            records.iter().map(|record| (record.id, None, Some(record))),
-        )
-        .await?;
+        let changes: Vec<RecordChange<'_>> = records
+            .iter()
+            .zip(chunk_options)
+            .map(|(record, options)| RecordChange::created(record, options))
+            .collect();
+        write_events(transaction, dialect, schema, table_schema, &changes).await?;
         inserted.extend(records);
     }
     Ok(inserted)
 }
 
+/// Changes the fields `values` gives of record `id`, if it still has `expected_version`.
 pub(crate) async fn update_one(
     transaction: &mut Transaction,
-    dialect: Dialect,
-    schema: &Schema,
+    context: WriteContext<'_>,
     table: &str,
     id: i64,
     values: RecordValues,
     expected_version: Option<i64>,
-) -> Result<Record, StorageError> {
+) -> Result<UpdatedRecord, StorageError> {
+    let WriteContext { dialect, schema, options } = context;
     let (layout, table_schema) = TableLayout::of(schema, table)?;
     lock_version(transaction, dialect, &layout, id, expected_version).await?;
     let before = fetch_one(transaction, dialect, &layout, id).await?;
@@ -167,30 +180,46 @@ pub(crate) async fn update_one(
     write_links(transaction, dialect, &layout, table_schema, id, &values).await?;
     // An attachment written empty (null, or left out of a PUT) lets go of its files; their blobs
     // are the caller's to delete once this commits.
+    let mut released_files = Vec::new();
     for attachment in &layout.attachments {
         if values.get(&attachment.name).is_some_and(FieldValue::is_empty) {
-            super::files::forget_record_files(transaction, dialect, layout.id, id, Some(attachment.id))
-                .await?;
+            released_files.extend(
+                super::files::forget_record_files(transaction, dialect, &layout, id, Some(attachment.id))
+                    .await?,
+            );
         }
     }
     let after = fetch_one(transaction, dialect, &layout, id).await?;
-    let change = std::iter::once((id, Some(&before), Some(&after)));
-    write_events(transaction, dialect, schema, table_schema, ChangeKind::Updated, change).await?;
-    Ok(after)
+    write_events(
+        transaction,
+        dialect,
+        schema,
+        table_schema,
+        &[RecordChange::updated(&before, &after, options)],
+    )
+    .await?;
+    Ok(UpdatedRecord::new(after, before, released_files))
 }
 
+/// Deletes record `id` if it still has `expected_version`, with what its relationships'
+/// `onDelete` does to other records (see `cascade`).
 pub(crate) async fn delete_one(
     transaction: &mut Transaction,
-    dialect: Dialect,
-    schema: &Schema,
+    context: WriteContext<'_>,
     table: &str,
     id: i64,
     expected_version: Option<i64>,
-) -> Result<(), StorageError> {
+) -> Result<DeletedRecord, StorageError> {
+    let WriteContext { dialect, schema, options } = context;
     let (layout, table_schema) = TableLayout::of(schema, table)?;
     lock_version(transaction, dialect, &layout, id, expected_version).await?;
     let before = fetch_one(transaction, dialect, &layout, id).await?;
-    check_not_referenced(transaction, dialect, schema, table_schema, id).await?;
+    let cascade = Cascade::find(transaction, dialect, schema, table_schema, id).await?;
+    let mut released_files =
+        super::files::forget_record_files(transaction, dialect, &layout, id, None).await?;
+    // References that `set-null` clears are cleared before the delete, so that their records
+    // get a new version like any other change; the database removes what `cascade` removes.
+    released_files.extend(cascade.clear(transaction, context).await?);
     let statement = format!(
         "DELETE FROM {} WHERE {} = {}",
         dialect.quote(&layout.name),
@@ -198,23 +227,17 @@ pub(crate) async fn delete_one(
         dialect.placeholder(1)
     );
     transaction.execute(&statement, &[SqlValue::Integer(id)]).await.map_err(unavailable)?;
-    super::files::forget_record_files(transaction, dialect, layout.id, id, None).await?;
-    write_events(
-        transaction,
-        dialect,
-        schema,
-        table_schema,
-        ChangeKind::Deleted,
-        std::iter::once((id, Some(&before), None)),
-    )
-    .await
+    write_events(transaction, dialect, schema, table_schema, &[RecordChange::deleted(&before, options)])
+        .await?;
+    cascade.write_events(transaction, context).await?;
+    Ok(DeletedRecord::new(before, released_files))
 }
 
 /// Locks the row of record `id` for the rest of `transaction` and checks that it still has
 /// `expected_version`, so that the version checked is the version written over: on PostgreSQL a
 /// racing writer waits at `FOR UPDATE` and then reads the version the first one wrote; SQLite's
 /// write transactions hold the database's one write lock already (`BEGIN IMMEDIATE`).
-async fn lock_version(
+pub(super) async fn lock_version(
     transaction: &mut Transaction,
     dialect: Dialect,
     layout: &TableLayout,
@@ -281,53 +304,8 @@ async fn write_links(
     Ok(())
 }
 
-/// Writes the outbox events of changes to `table` (of `schema`), in one statement.
-async fn write_events<'r>(
-    transaction: &mut Transaction,
-    dialect: Dialect,
-    schema: &Schema,
-    table: &TableSchema,
-    kind: ChangeKind,
-    changes: impl Iterator<Item = (i64, Option<&'r Record>, Option<&'r Record>)>,
-) -> Result<(), StorageError> {
-    // The record as the API shows it.
-    let document = |record: Option<&Record>| match record
-        .map(|record| serde_json::to_value(RecordJson::new(schema, table, record)))
-    {
-        Some(Ok(document)) => Ok(SqlValue::Json(document)),
-        None => Ok(SqlValue::Null(crate::physical::ColumnType::Json)),
-        Some(Err(error)) => Err(unavailable(error)),
-    };
-    let at = now();
-    let mut params = Vec::new();
-    let mut tuples = Vec::new();
-    for (id, before, after) in changes {
-        let first = params.len() + 1;
-        params.extend([
-            SqlValue::Text(table.name().to_owned()),
-            SqlValue::Integer(id),
-            SqlValue::Text(kind.as_str().to_owned()),
-            document(before)?,
-            document(after)?,
-            SqlValue::Timestamp(at),
-        ]);
-        let placeholders: Vec<String> =
-            (first..=params.len()).map(|index| dialect.placeholder(index)).collect();
-        tuples.push(format!("({})", placeholders.join(", ")));
-    }
-    if tuples.is_empty() {
-        return Ok(());
-    }
-    let statement = format!(
-        "INSERT INTO _omnera_outbox (table_name, record_id, kind, before_change, after_change, created_at) VALUES {}",
-        tuples.join(", ")
-    );
-    transaction.execute(&statement, &params).await.map_err(unavailable)?;
-    Ok(())
-}
-
 /// A database error of a write, named by table and field where it broke a constraint.
-fn classify(error: sqlx::Error, table: &TableSchema) -> StorageError {
+pub(super) fn classify(error: sqlx::Error, table: &TableSchema) -> StorageError {
     let name = table.name().to_owned();
     match violation(&error) {
         Some(Violation::Unique(constraint)) => {

@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 
 use super::StorageCase;
 use super::fixture::{FIXTURE, applied, create, schema_of, shown};
-use crate::backend::{ApplyOptions, NewFile, Storage};
+use crate::backend::{ApplyOptions, NewFile, Storage, WriteOptions};
 
 pub(super) fn cases() -> Vec<StorageCase> {
     named_cases![renaming_a_table_and_its_attachment_fields_keeps_the_files]
@@ -16,9 +16,20 @@ async fn renaming_a_table_and_its_attachment_fields_keeps_the_files(storage: Arc
     let schema = applied(&*storage).await;
     let person = create(&*storage, &schema, "people", json!({"email": "renamed@example.com"})).await;
     let file = |location: &str| NewFile::new(location, format!("{location}.pdf"), 7, "application/pdf");
-    let avatar = storage.attach_files("people", person.id, "avatar", vec![file("a1")]).await.unwrap();
-    let documents =
-        storage.attach_files("people", person.id, "documents", vec![file("d1"), file("d2")]).await.unwrap();
+    let avatar = storage
+        .attach_files("people", person.id, "avatar", vec![file("a1")], &WriteOptions::default())
+        .await
+        .unwrap();
+    let documents = storage
+        .attach_files(
+            "people",
+            person.id,
+            "documents",
+            vec![file("d1"), file("d2")],
+            &WriteOptions::default(),
+        )
+        .await
+        .unwrap();
 
     // Same ids, new names: `people` becomes `contacts`, `avatar` `photo`, `documents` `papers`.
     let mut document: Value = serde_json::from_str(FIXTURE).unwrap();
@@ -58,9 +69,15 @@ async fn renaming_a_table_and_its_attachment_fields_keeps_the_files(storage: Arc
         "files are named by the names of now"
     );
 
-    let detached = storage.detach_file("contacts", person.id, "papers", documents.added[0].id).await.unwrap();
+    let detached = storage
+        .detach_file("contacts", person.id, "papers", documents.added[0].id, &WriteOptions::default())
+        .await
+        .unwrap();
     assert_eq!((detached.location.as_str(), detached.field.as_str()), ("d1", "papers"));
-    let replaced = storage.attach_files("contacts", person.id, "photo", vec![file("a2")]).await.unwrap();
+    let replaced = storage
+        .attach_files("contacts", person.id, "photo", vec![file("a2")], &WriteOptions::default())
+        .await
+        .unwrap();
     assert_eq!(
         replaced.removed.iter().map(|file| file.location.as_str()).collect::<Vec<_>>(),
         ["a1"],
@@ -72,7 +89,7 @@ async fn renaming_a_table_and_its_attachment_fields_keeps_the_files(storage: Arc
         (Some("a2.pdf"), Some(1))
     );
 
-    storage.delete("contacts", person.id, None).await.unwrap();
+    storage.delete("contacts", person.id, &WriteOptions::default()).await.unwrap();
     assert!(
         storage.record_files("contacts", person.id).await.unwrap().is_empty(),
         "a deleted record's files are forgotten under its new name too"

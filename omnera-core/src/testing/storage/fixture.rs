@@ -2,7 +2,7 @@
 
 use serde_json::Value;
 
-use crate::backend::{ApplyOptions, Record, RecordJson, RecordValues, Storage};
+use crate::backend::{ApplyOptions, Record, RecordJson, RecordValues, Storage, WriteOptions};
 use crate::record::DraftMode;
 use crate::{Config, FieldValue, Schema};
 
@@ -71,7 +71,7 @@ pub(super) fn draft(schema: &Schema, table: &str, json: &Value, mode: DraftMode)
 
 pub(super) async fn create(storage: &dyn Storage, schema: &Schema, table: &str, json: Value) -> Record {
     let values = draft(schema, table, &json, DraftMode::Create);
-    storage.insert(table, vec![values]).await.unwrap().pop().unwrap()
+    storage.insert(table, vec![values], &WriteOptions::default()).await.unwrap().pop().unwrap()
 }
 
 /// A record of `table` as the API shows it.
@@ -81,4 +81,10 @@ pub(super) fn shown(schema: &Schema, table: &str, record: &Record) -> Value {
 
 pub(super) fn value(record: &Record, field: &str) -> Value {
     record.values.get(field).map_or(Value::Null, FieldValue::to_json)
+}
+
+/// An event's document as a JSON value (decimals past an `f64`'s digits blur: read those from
+/// the text).
+pub(super) fn document(raw: Option<&serde_json::value::RawValue>) -> Value {
+    raw.map_or(Value::Null, |raw| serde_json::from_str(raw.get()).unwrap())
 }

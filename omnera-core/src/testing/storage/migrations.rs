@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 
 use super::StorageCase;
 use super::fixture::{FIXTURE, applied, create, schema_of, value};
-use crate::backend::{ApplyOptions, ListQuery, Storage, StorageError};
+use crate::backend::{ApplyOptions, ListQuery, Storage, StorageError, WriteOptions};
 use crate::query::parse_filter;
 
 pub(super) fn cases() -> Vec<StorageCase> {
@@ -135,7 +135,7 @@ async fn a_new_precision_rescales_the_stored_decimals(storage: Arc<dyn Storage>)
         ["9999999999999999.99"],
         "the refused change changed nothing"
     );
-    storage.delete("people", largest, None).await.unwrap();
+    storage.delete("people", largest, &WriteOptions::default()).await.unwrap();
 
     let plan = storage.apply_schema(&precision(3), &ApplyOptions::default()).await.unwrap();
     assert!(plan.steps.iter().all(|step| !step.loses_data), "{:?}", plan.steps);

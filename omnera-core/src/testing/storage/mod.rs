@@ -7,9 +7,11 @@ macro_rules! named_cases {
     };
 }
 
+mod cascades;
 mod files;
 mod fixture;
 mod migrations;
+mod outbox;
 mod queries;
 mod races;
 
@@ -40,6 +42,8 @@ pub fn storage_cases() -> Vec<StorageCase> {
     cases.extend(queries::cases());
     cases.extend(migrations::cases());
     cases.extend(files::cases());
+    cases.extend(outbox::cases());
+    cases.extend(cascades::cases());
     cases
 }
 

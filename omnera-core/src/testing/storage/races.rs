@@ -7,7 +7,7 @@ use serde_json::json;
 
 use super::StorageCase;
 use super::fixture::{applied, create, draft, value};
-use crate::backend::{Record, RecordBatch, Storage, StorageError};
+use crate::backend::{Record, RecordBatch, RecordUpdate, Storage, StorageError, WriteOptions};
 use crate::record::DraftMode;
 
 pub(super) fn cases() -> Vec<StorageCase> {
@@ -62,11 +62,12 @@ async fn racing_updates_on_one_version_have_one_winner(storage: Arc<dyn Storage>
                 let storage = Arc::clone(&storage);
                 let values = draft(&schema, "people", &json!({"age": writer + 1}), DraftMode::Patch);
                 let (id, version) = (person.id, person.version);
-                tokio::spawn(async move { storage.update("people", id, values, Some(version)).await })
+                let options = WriteOptions::default().if_version(version);
+                tokio::spawn(async move { storage.update("people", id, values, &options).await })
             })
             .collect();
         let outcomes = join_all(tasks).await;
-        let winner = outcomes.iter().find_map(|outcome| outcome.as_ref().ok()).cloned();
+        let winner = outcomes.iter().find_map(|outcome| outcome.as_ref().ok()).map(|won| won.record.clone());
         assert_eq!(winners(outcomes), 1, "exactly one writer takes version {}", person.version);
         let stored = storage.get("people", person.id).await.unwrap();
         assert_eq!(stored.version, person.version + 1, "the version moved once");
@@ -82,9 +83,9 @@ async fn racing_batch_updates_on_one_version_have_one_winner(storage: Arc<dyn St
             .map(|writer| {
                 let storage = Arc::clone(&storage);
                 let values = draft(&schema, "people", &json!({"age": writer + 1}), DraftMode::Patch);
-                let update = vec![(person.id, values, Some(person.version))];
+                let update = vec![RecordUpdate::new(person.id, values).if_version(person.version)];
                 let batch = RecordBatch::new(Vec::new(), update, Vec::new());
-                tokio::spawn(async move { storage.batch("people", batch).await })
+                tokio::spawn(async move { storage.batch("people", batch, &WriteOptions::default()).await })
             })
             .collect();
         assert_eq!(winners(join_all(tasks).await), 1, "exactly one batch takes version {}", person.version);
@@ -104,11 +105,12 @@ async fn racing_updates_and_deletes_on_one_version_have_one_winner(storage: Arc<
                 let storage = Arc::clone(&storage);
                 let replacement = json!({"email": email, "age": writer + 1});
                 let values = draft(&schema, "people", &replacement, DraftMode::Replace);
+                let options = WriteOptions::default().if_version(person.version);
                 tokio::spawn(async move {
                     if writer % 2 == 0 {
-                        storage.delete("people", person.id, Some(person.version)).await.map(|()| None)
+                        storage.delete("people", person.id, &options).await.map(|_| None)
                     } else {
-                        storage.update("people", person.id, values, Some(person.version)).await.map(Some)
+                        storage.update("people", person.id, values, &options).await.map(Some)
                     }
                 })
             })
@@ -186,7 +188,8 @@ async fn increment(storage: &dyn Storage, schema: &crate::Schema, id: i64, times
             let current = storage.get("people", id).await.unwrap();
             let age = value(&current, "age").as_i64().unwrap_or(0);
             let values = draft(schema, "people", &json!({"age": age + 1}), DraftMode::Patch);
-            match storage.update("people", id, values, Some(current.version)).await {
+            let options = WriteOptions::default().if_version(current.version);
+            match storage.update("people", id, values, &options).await {
                 Ok(_) => {
                     succeeded += 1;
                     break;
