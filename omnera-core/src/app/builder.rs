@@ -5,7 +5,8 @@ use std::sync::Arc;
 use tokio_util::sync::CancellationToken;
 
 use super::capabilities::{MissingCapability, Provided, missing_capabilities};
-use super::{App, AppParts, ConnectionBlobStores, Hooks};
+use super::outbox_retention::start_pruning;
+use super::{App, AppParts, ConnectionBlobStores, Hooks, OutboxRetention};
 use crate::backend::{
     AccountStore, Action, ApplyOptions, BlobStore, IdentityProvider, Mailer, Plugin, PluginContext,
     PluginError, Policy, Storage, StorageError,
@@ -63,6 +64,7 @@ pub struct AppBuilder {
     hooks: Hooks,
     apply_options: ApplyOptions,
     automations_disabled: bool,
+    outbox_retention: OutboxRetention,
 }
 
 impl AppBuilder {
@@ -81,6 +83,7 @@ impl AppBuilder {
             hooks: Hooks::default(),
             apply_options: ApplyOptions::default(),
             automations_disabled: false,
+            outbox_retention: OutboxRetention::default(),
         }
     }
 
@@ -152,6 +155,13 @@ impl AppBuilder {
         self
     }
 
+    /// How long acknowledged outbox events are kept (default: seven days, pruned hourly, by a
+    /// task that stops with [`App::shutdown`]).
+    pub fn with_outbox_retention(mut self, retention: OutboxRetention) -> Self {
+        self.outbox_retention = retention;
+        self
+    }
+
     /// Lets schema changes that lose data run (dropping columns or tables, narrowing types).
     pub fn allow_data_loss(mut self, allow: bool) -> Self {
         self.apply_options.allow_data_loss = allow;
@@ -193,6 +203,9 @@ impl AppBuilder {
                 shutdown.cancel();
                 return Err(error.into());
             }
+        }
+        if let Some(storage) = &self.storage {
+            start_pruning(Arc::clone(storage), self.outbox_retention, shutdown.clone());
         }
         let policy = self.policy.unwrap_or_else(|| Arc::new(ConfigPolicy::new(schema.clone())));
         Ok(App {

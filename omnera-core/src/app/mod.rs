@@ -4,6 +4,7 @@ mod blob_stores;
 mod builder;
 mod capabilities;
 mod hooks;
+mod outbox_retention;
 
 use std::sync::Arc;
 
@@ -11,6 +12,7 @@ pub use blob_stores::ConnectionBlobStores;
 pub use builder::{AppBuilder, BuildError};
 pub use capabilities::MissingCapability;
 pub use hooks::{CommittedChange, HookId, HookRejection, Hooks, PendingCreate, PendingDelete, PendingUpdate};
+pub use outbox_retention::OutboxRetention;
 use tokio_util::sync::CancellationToken;
 
 use crate::backend::{AccountStore, Action, BlobStore, IdentityProvider, Mailer, Policy, Storage};
