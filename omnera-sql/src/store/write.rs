@@ -259,10 +259,12 @@ pub(super) async fn lock_version(
         .fetch(&statement, &[SqlValue::Integer(id)], &[crate::physical::ColumnType::Integer])
         .await
         .map_err(unavailable)?;
-    let Some(version) = rows.first().and_then(|row| row.first()).map(|cell| cell.as_i64().unwrap_or(1))
-    else {
+    let Some(cell) = rows.first().and_then(|row| row.first()) else {
         return Err(StorageError::NotFound { table: layout.name.clone(), id });
     };
+    let version = cell
+        .as_i64()
+        .ok_or_else(|| crate::error::corrupt(&layout.name, format!("record {id} has no version: {cell:?}")))?;
     if expected_version.is_some_and(|expected| expected != version) {
         return Err(StorageError::Conflict { table: layout.name.clone(), id });
     }
