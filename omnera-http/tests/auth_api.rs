@@ -6,7 +6,8 @@ mod support;
 
 use chrono::{Duration, Utc};
 use omnera_core::accounts::ensure_admin;
-use omnera_core::backend::{AccountStore, NewApiKey, UserChanges};
+use omnera_core::backend::{ApiKeyStore, SessionStore, UserStore};
+use omnera_core::backend::{NewApiKey, UserChanges};
 use omnera_sql::SqlStorage;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};

@@ -5,7 +5,8 @@
 
 mod support;
 
-use omnera_core::backend::{AccountStore, NewUser};
+use omnera_core::backend::NewUser;
+use omnera_core::backend::UserStore;
 use reqwest::{Client, Method};
 use serde_json::{Value, json};
 

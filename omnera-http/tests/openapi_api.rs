@@ -10,7 +10,8 @@ use std::sync::Arc;
 
 use object_store::memory::InMemory;
 use omnera_core::accounts::ensure_admin;
-use omnera_core::backend::{AccountStore, LogMailer, NewUser};
+use omnera_core::backend::UserStore;
+use omnera_core::backend::{LogMailer, NewUser};
 use omnera_core::{App, Config};
 use omnera_http::{ApiOptions, AppRouter, ObjectStoreBlobs, OpenApiAccess};
 use omnera_sql::SqlStorage;

@@ -8,7 +8,8 @@
 mod support;
 
 use omnera_core::accounts::ensure_admin;
-use omnera_core::backend::{AccountStore, NewUser};
+use omnera_core::backend::NewUser;
+use omnera_core::backend::UserStore;
 use reqwest::{Client, Method};
 use serde_json::{Value, json};
 

@@ -5,7 +5,8 @@
 
 mod support;
 
-use omnera_core::backend::{AccountStore, Actor, ChangeKind, NewUser, Storage};
+use omnera_core::backend::UserStore;
+use omnera_core::backend::{Actor, ChangeKind, NewUser, Storage};
 use reqwest::{Client, Method};
 use serde_json::{Value, json};
 

@@ -4,9 +4,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use omnera_core::backend::{
-    AccountError, AccountStore, ApplyOptions, NewApiKey, NewFile, NewUser, Storage, StorageError,
-    WriteOptions,
+    AccountError, ApplyOptions, NewApiKey, NewFile, NewUser, Storage, StorageError, WriteOptions,
 };
+use omnera_core::backend::{ApiKeyStore, UserStore};
 use omnera_core::record::DraftMode;
 use omnera_core::{Config, Schema};
 use omnera_sql::SqlStorage;

@@ -203,16 +203,47 @@ pub enum AccountError {
     },
 }
 
-/// Where users and sessions live. `omnera-sql` keeps them in system tables, shared by every
-/// instance. Session tokens reach the store only as hashes.
+/// Where users and everything that proves who they are live: one handle over the stores of each
+/// job ([`UserStore`], [`SessionStore`], [`ApiKeyStore`], [`OneTimeTokenStore`],
+/// [`SignInFailureStore`], [`ExternalSignInStore`]). `omnera-sql` keeps them in system tables,
+/// shared by every instance; tokens and keys reach them only as hashes. Anything that implements
+/// the six is an `AccountStore`.
+pub trait AccountStore:
+    UserStore + SessionStore + ApiKeyStore + OneTimeTokenStore + SignInFailureStore + ExternalSignInStore
+{
+}
+
+impl<T> AccountStore for T where
+    T: UserStore + SessionStore + ApiKeyStore + OneTimeTokenStore + SignInFailureStore + ExternalSignInStore
+{
+}
+
+/// The accounts themselves: made, found, listed and changed.
 #[async_trait]
-pub trait AccountStore: Send + Sync + 'static {
+pub trait UserStore: Send + Sync + 'static {
     /// Creates an account.
     async fn create_user(&self, user: NewUser) -> Result<User, AccountError>;
 
     /// The account with this address (compared case-insensitively) and its password hash.
     async fn user_by_email(&self, email: &str) -> Result<Option<(User, String)>, AccountError>;
 
+    /// The account with this id.
+    async fn user(&self, id: i64) -> Result<Option<User>, AccountError>;
+
+    /// A page of accounts, oldest first: `limit` of them after skipping `offset`.
+    async fn users(&self, offset: u64, limit: u64) -> Result<UserPage, AccountError>;
+
+    /// Whether an account that is not disabled has the `admin` role: a host tells at start-up
+    /// whether someone can administer the app yet.
+    async fn has_admin(&self) -> Result<bool, AccountError>;
+
+    /// Changes an account; `None` when there is no account with this id.
+    async fn update_user(&self, id: i64, changes: UserChanges) -> Result<Option<User>, AccountError>;
+}
+
+/// Sessions, kept by the hash of their token.
+#[async_trait]
+pub trait SessionStore: Send + Sync + 'static {
     /// Starts a session for a user until `expires_at`.
     async fn create_session(
         &self,
@@ -227,6 +258,13 @@ pub trait AccountStore: Send + Sync + 'static {
     /// Ends a session.
     async fn delete_session(&self, token_hash: &str) -> Result<(), AccountError>;
 
+    /// Ends every session of a user except the one whose token hashes to `keep`.
+    async fn end_sessions(&self, user_id: i64, keep: Option<&str>) -> Result<(), AccountError>;
+}
+
+/// API keys, kept by the hash of the key.
+#[async_trait]
+pub trait ApiKeyStore: Send + Sync + 'static {
     /// Makes an API key for a user.
     async fn create_api_key(&self, user_id: i64, key: NewApiKey) -> Result<ApiKey, AccountError>;
 
@@ -242,23 +280,11 @@ pub trait AccountStore: Send + Sync + 'static {
         key_hash: &str,
         now: DateTime<Utc>,
     ) -> Result<Option<KeyHolder>, AccountError>;
+}
 
-    /// The account with this id.
-    async fn user(&self, id: i64) -> Result<Option<User>, AccountError>;
-
-    /// A page of accounts, oldest first: `limit` of them after skipping `offset`.
-    async fn users(&self, offset: u64, limit: u64) -> Result<UserPage, AccountError>;
-
-    /// Whether an account that is not disabled has the `admin` role: a host tells at start-up
-    /// whether someone can administer the app yet.
-    async fn has_admin(&self) -> Result<bool, AccountError>;
-
-    /// Changes an account; `None` when there is no account with this id.
-    async fn update_user(&self, id: i64, changes: UserChanges) -> Result<Option<User>, AccountError>;
-
-    /// Ends every session of a user except the one whose token hashes to `keep`.
-    async fn end_sessions(&self, user_id: i64, keep: Option<&str>) -> Result<(), AccountError>;
-
+/// One-time tokens sent by email (password resets, address verification), kept by their hash.
+#[async_trait]
+pub trait OneTimeTokenStore: Send + Sync + 'static {
     /// Keeps a one-time token (its hash) for a user and a purpose until `expires_at`.
     async fn create_one_time_token(
         &self,
@@ -276,7 +302,11 @@ pub trait AccountStore: Send + Sync + 'static {
         token_hash: &str,
         now: DateTime<Utc>,
     ) -> Result<Option<User>, AccountError>;
+}
 
+/// Failed sign-ins, counted per key, so that every instance slows the same tries down.
+#[async_trait]
+pub trait SignInFailureStore: Send + Sync + 'static {
     /// Notes a failed sign-in under each key (such as `account:ann@example.com`, `address:…`).
     async fn record_failed_sign_in(&self, keys: &[String], at: DateTime<Utc>) -> Result<(), AccountError>;
 
@@ -285,7 +315,11 @@ pub trait AccountStore: Send + Sync + 'static {
 
     /// Forgets the failed sign-ins under `key` (after a successful one).
     async fn clear_failed_sign_ins(&self, key: &str) -> Result<(), AccountError>;
+}
 
+/// Sign-ins through outside providers: the ones under way, and the outside accounts linked to users.
+#[async_trait]
+pub trait ExternalSignInStore: Send + Sync + 'static {
     /// Keeps a sign-in sent to an OAuth provider under the hash of its `state`.
     async fn start_external_sign_in(
         &self,

@@ -17,7 +17,10 @@ mod storage;
 mod write_options;
 
 pub use account_admin::{FailedSignIns, TokenPurpose, UserChanges, UserPage};
-pub use accounts::{AccountError, AccountStore, ApiKey, KeyHolder, NewApiKey, NewUser, User};
+pub use accounts::{
+    AccountError, AccountStore, ApiKey, ApiKeyStore, ExternalSignInStore, KeyHolder, NewApiKey, NewUser,
+    OneTimeTokenStore, SessionStore, SignInFailureStore, User, UserStore,
+};
 pub use blob::{BlobError, BlobGetOptions, BlobMeta, BlobRead, BlobStore, BlobStream};
 pub use external_sign_in::{ExternalAccount, PendingSignIn};
 pub use identity::{ApiKeyScope, Caller, IdentityError, IdentityProvider, Policy, PolicyDecision};

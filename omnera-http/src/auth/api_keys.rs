@@ -39,8 +39,9 @@ pub(super) async fn create(
             }
         });
     let accounts = state.app.accounts();
+    // In the body's order: the name and expiry first, then each scope (its table checked there).
+    body.problems(accounts.api_key_problems(&name, expires_at, None));
     let scopes = read_scopes(&mut body, &accounts);
-    body.problems(accounts.api_key_problems(&name, expires_at, scopes.as_deref()));
     body.finish()?;
     let made = accounts.create_api_key(&user, &name, expires_at, scopes).await?;
     let mut shown = api_key_json(&made.key);

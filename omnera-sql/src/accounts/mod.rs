@@ -1,4 +1,4 @@
-//! [`AccountStore`] on SQLite and PostgreSQL: `_omnera_users`, `_omnera_sessions`,
+//! The account stores ([`omnera_core::backend::AccountStore`]) on SQLite and PostgreSQL: `_omnera_users`, `_omnera_sessions`,
 //! `_omnera_api_keys`, `_omnera_one_time_tokens`, `_omnera_sign_in_failures`,
 //! `_omnera_pending_sign_ins` and `_omnera_linked_accounts`.
 
@@ -10,8 +10,9 @@ mod throttle;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use omnera_core::backend::{
-    AccountError, AccountStore, ApiKey, ApiKeyScope, ExternalAccount, FailedSignIns, KeyHolder, NewApiKey,
-    NewUser, PendingSignIn, TokenPurpose, User, UserChanges, UserPage,
+    AccountError, ApiKey, ApiKeyScope, ApiKeyStore, ExternalAccount, ExternalSignInStore, FailedSignIns,
+    KeyHolder, NewApiKey, NewUser, OneTimeTokenStore, PendingSignIn, SessionStore, SignInFailureStore,
+    TokenPurpose, User, UserChanges, UserPage, UserStore,
 };
 
 use crate::SqlStorage;
@@ -153,7 +154,7 @@ fn normalized_email(email: &str) -> String {
 }
 
 #[async_trait]
-impl AccountStore for SqlStorage {
+impl UserStore for SqlStorage {
     async fn create_user(&self, user: NewUser) -> Result<User, AccountError> {
         let database = self.database();
         let mut transaction = database.begin_write().await.map_err(unavailable)?;
@@ -192,6 +193,25 @@ impl AccountStore for SqlStorage {
         rows.first().map(|row| user_from_row(row)).transpose()
     }
 
+    async fn user(&self, id: i64) -> Result<Option<User>, AccountError> {
+        admin::user(self, id).await
+    }
+
+    async fn users(&self, offset: u64, limit: u64) -> Result<UserPage, AccountError> {
+        admin::users(self, offset, limit).await
+    }
+
+    async fn has_admin(&self) -> Result<bool, AccountError> {
+        admin::has_admin(self).await
+    }
+
+    async fn update_user(&self, id: i64, changes: UserChanges) -> Result<Option<User>, AccountError> {
+        admin::update_user(self, id, changes).await
+    }
+}
+
+#[async_trait]
+impl SessionStore for SqlStorage {
     async fn create_session(
         &self,
         user_id: i64,
@@ -226,6 +246,20 @@ impl AccountStore for SqlStorage {
         rows.first().map(|row| Ok(user_from_row(row)?.0)).transpose()
     }
 
+    async fn delete_session(&self, token_hash: &str) -> Result<(), AccountError> {
+        let database = self.database();
+        let statement =
+            format!("DELETE FROM _omnera_sessions WHERE token_hash = {}", database.dialect().placeholder(1));
+        write(&database, &statement, &[SqlValue::Text(token_hash.to_owned())], &[]).await.map(drop)
+    }
+
+    async fn end_sessions(&self, user_id: i64, keep: Option<&str>) -> Result<(), AccountError> {
+        admin::end_sessions(self, user_id, keep).await
+    }
+}
+
+#[async_trait]
+impl ApiKeyStore for SqlStorage {
     async fn create_api_key(&self, user_id: i64, key: NewApiKey) -> Result<ApiKey, AccountError> {
         let database = self.database();
         let statement = format!(
@@ -295,34 +329,10 @@ impl AccountStore for SqlStorage {
             })
             .transpose()
     }
+}
 
-    async fn delete_session(&self, token_hash: &str) -> Result<(), AccountError> {
-        let database = self.database();
-        let statement =
-            format!("DELETE FROM _omnera_sessions WHERE token_hash = {}", database.dialect().placeholder(1));
-        write(&database, &statement, &[SqlValue::Text(token_hash.to_owned())], &[]).await.map(drop)
-    }
-
-    async fn user(&self, id: i64) -> Result<Option<User>, AccountError> {
-        admin::user(self, id).await
-    }
-
-    async fn users(&self, offset: u64, limit: u64) -> Result<UserPage, AccountError> {
-        admin::users(self, offset, limit).await
-    }
-
-    async fn has_admin(&self) -> Result<bool, AccountError> {
-        admin::has_admin(self).await
-    }
-
-    async fn update_user(&self, id: i64, changes: UserChanges) -> Result<Option<User>, AccountError> {
-        admin::update_user(self, id, changes).await
-    }
-
-    async fn end_sessions(&self, user_id: i64, keep: Option<&str>) -> Result<(), AccountError> {
-        admin::end_sessions(self, user_id, keep).await
-    }
-
+#[async_trait]
+impl OneTimeTokenStore for SqlStorage {
     async fn create_one_time_token(
         &self,
         user_id: i64,
@@ -341,7 +351,10 @@ impl AccountStore for SqlStorage {
     ) -> Result<Option<User>, AccountError> {
         one_time::redeem(self, purpose, token_hash, at).await
     }
+}
 
+#[async_trait]
+impl SignInFailureStore for SqlStorage {
     async fn record_failed_sign_in(&self, keys: &[String], at: DateTime<Utc>) -> Result<(), AccountError> {
         throttle::record(self, keys, at).await
     }
@@ -353,7 +366,10 @@ impl AccountStore for SqlStorage {
     async fn clear_failed_sign_ins(&self, key: &str) -> Result<(), AccountError> {
         throttle::clear(self, key).await
     }
+}
 
+#[async_trait]
+impl ExternalSignInStore for SqlStorage {
     async fn start_external_sign_in(
         &self,
         state_hash: &str,

@@ -262,9 +262,9 @@ pub(super) async fn lock_version(
     let Some(cell) = rows.first().and_then(|row| row.first()) else {
         return Err(StorageError::NotFound { table: layout.name.clone(), id });
     };
-    let version = cell
-        .as_i64()
-        .ok_or_else(|| crate::error::corrupt(&layout.name, format!("record {id} has no version: {cell:?}")))?;
+    let version = cell.as_i64().ok_or_else(|| {
+        crate::error::corrupt(&layout.name, format!("record {id} has no version: {cell:?}"))
+    })?;
     if expected_version.is_some_and(|expected| expected != version) {
         return Err(StorageError::Conflict { table: layout.name.clone(), id });
     }
