@@ -168,23 +168,7 @@ impl Accounts {
         expires_at: Option<DateTime<Utc>>,
         scopes: Option<Vec<ApiKeyScope>>,
     ) -> Result<NewKey, AccountsError> {
-        let mut problems = Vec::new();
-        if name.trim().is_empty() {
-            problems.push(problem("name".into(), "required", "is required"));
-        }
-        if expires_at.is_some_and(|moment| moment <= Utc::now()) {
-            problems.push(problem(
-                "expiresAt".into(),
-                "invalid_datetime",
-                "a date and time in the future, RFC 3339",
-            ));
-        }
-        for (index, scope) in scopes.iter().flatten().enumerate() {
-            if self.app.schema().table(&scope.table).is_none() {
-                let message = format!("no table is named `{}`", scope.table);
-                problems.push(problem(format!("scopes[{index}].table"), "unknown_table", message));
-            }
-        }
+        let problems = self.api_key_problems(name, expires_at, scopes.as_deref());
         if !problems.is_empty() {
             return Err(AccountsError::InvalidFields(problems));
         }
