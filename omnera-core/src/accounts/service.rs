@@ -143,9 +143,10 @@ impl Accounts {
     /// Verifies the address a verification token was sent to; returns the user.
     pub async fn verify_email(&self, token: &str) -> Result<User, AccountsError> {
         let user = one_time::redeem(self, TokenPurpose::EmailVerification, token).await?;
+        // An account deleted since the token was made has nothing left to verify.
         let verified =
             self.store()?.update_user(user.id, UserChanges::default().with_email_verified()).await?;
-        Ok(verified.unwrap_or(user))
+        verified.ok_or(AccountsError::InvalidToken)
     }
 
     /// Mails a new verification token to `email` when an active, unverified account has it;
