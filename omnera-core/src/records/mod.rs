@@ -19,6 +19,7 @@ mod batch_ids;
 mod error;
 mod files;
 mod id_filters;
+mod list_parameters;
 mod policy;
 mod read;
 mod related_expansions;
@@ -28,6 +29,7 @@ mod visible_references;
 mod write;
 
 pub use error::RecordsError;
+pub use list_parameters::{DEFAULT_LIMIT, ListRequest, MAX_LIMIT, list_request, positive};
 pub use policy::ConfigPolicy;
 pub use service::Records;
 pub use write::{BatchDraft, BatchWritten, RecordChange};

@@ -12,8 +12,8 @@ use super::body::AuthBody;
 use super::{Credential, accounts, authenticate, store_error, user_json};
 use crate::error::{ApiError, ErrorKind};
 use crate::records::JsonBody;
-use crate::records::params::{DEFAULT_LIMIT, MAX_LIMIT, positive};
 use crate::state::ApiState;
+use omnera_core::records::{DEFAULT_LIMIT, MAX_LIMIT, positive};
 
 /// The signed-in caller when they are an admin: 401 without credentials, 403 for others, and
 /// for an API key limited to tables (its scopes name tables, and this is none).

@@ -153,7 +153,7 @@ pub(super) fn paths(oauth_connections: &[&str], admin_routes: bool) -> Map<Strin
         add(
             "/api/auth/users",
             json!({"get": operation("listUsers", "accounts (admins only)", json!([page("page"), {"name": "limit", "in": "query", "required": false,
-                "schema": {"type": "integer", "minimum": 1, "maximum": crate::records::params::MAX_LIMIT}},
+                "schema": {"type": "integer", "minimum": 1, "maximum": omnera_core::records::MAX_LIMIT}},
                 {"name": "count", "in": "query", "required": false, "schema": {"type": "string", "enum": ["exact", "none"]},
                  "description": "whether to count every account"}]), None, "200",
             json!({"type": "object", "required": ["data", "pagination"], "properties": {

@@ -30,8 +30,8 @@ use crate::auth::admin;
 use crate::error::{ApiError, ErrorKind};
 use crate::mount_path::MountPath;
 use crate::options::OpenApiAccess;
-use crate::records::params::{DEFAULT_LIMIT, MAX_LIMIT};
 use crate::state::ApiState;
+use omnera_core::records::{DEFAULT_LIMIT, MAX_LIMIT};
 
 /// Where the document is served, below the router's mount point.
 const DOCUMENT_PATH: &str = "/api/openapi.json";

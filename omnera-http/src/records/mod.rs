@@ -2,7 +2,6 @@
 
 mod body;
 mod etag;
-pub(crate) mod params;
 
 use axum::Json;
 use axum::Router;
@@ -13,7 +12,7 @@ use axum::routing::{get, post};
 use omnera_core::TableSchema;
 use omnera_core::backend::{Record, RecordJson};
 use omnera_core::record::RecordDraft;
-use omnera_core::records::{BatchDraft, RecordChange, Records};
+use omnera_core::records::{BatchDraft, RecordChange, Records, list_request};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
@@ -23,7 +22,6 @@ use crate::mount_path::MountPath;
 use crate::state::ApiState;
 pub(crate) use body::JsonBody;
 use etag::{etag_of, expected_version};
-use params::list_request;
 
 pub(crate) fn routes() -> Router<ApiState> {
     Router::new()
