@@ -3,33 +3,18 @@
 
 use std::sync::Arc;
 
-use omnera_core::backend::{ApplyOptions, Storage, StorageError, WriteOptions};
+use omnera_core::backend::{Storage, StorageError, WriteOptions};
 use omnera_core::record::DraftMode;
 use omnera_core::testing::racing_increments;
-use omnera_core::{Config, Schema};
 use omnera_sql::SqlStorage;
 use serde_json::json;
 
 const WRITERS: usize = 32;
 const RECORDS_PER_WRITER: usize = 20;
 
-fn schema() -> Schema {
-    Config::from_json_str(
-        r#"{"name": "Load", "tables": [{"id": 1, "name": "accounts", "fields": [
-            {"id": 1, "name": "email", "type": "email", "required": true, "unique": true},
-            {"id": 2, "name": "balance", "type": "integer"}]}]}"#,
-    )
-    .unwrap()
-    .validate()
-    .unwrap()
-}
+mod support;
 
-async fn storage(url: &str) -> (Arc<SqlStorage>, Schema) {
-    let storage = Arc::new(SqlStorage::connect(url).await.unwrap());
-    let schema = schema();
-    storage.apply_schema(&schema, &ApplyOptions::default()).await.unwrap();
-    (storage, schema)
-}
+use support::ledger_storage as storage;
 
 async fn every_concurrent_write_succeeds(url: &str) {
     let (storage, schema) = storage(url).await;

@@ -9,12 +9,11 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
+use omnera_core::Schema;
 use omnera_core::backend::{
-    ApplyOptions, OutboxEvent, OutboxPosition, RecordBatch, RecordUpdate, RecordValues, Storage,
-    StorageError, WriteOptions,
+    OutboxEvent, OutboxPosition, RecordBatch, RecordUpdate, RecordValues, Storage, StorageError, WriteOptions,
 };
 use omnera_core::record::DraftMode;
-use omnera_core::{Config, Schema};
 use omnera_sql::SqlStorage;
 use serde_json::json;
 use sqlx::Connection;
@@ -23,23 +22,9 @@ use sqlx::Connection;
 /// same server hold PostgreSQL's delivery back while they run).
 const PATIENCE: Duration = Duration::from_secs(30);
 
-fn schema() -> Schema {
-    Config::from_json_str(
-        r#"{"name": "Ledger", "tables": [{"id": 1, "name": "accounts", "fields": [
-            {"id": 1, "name": "email", "type": "email", "required": true, "unique": true},
-            {"id": 2, "name": "balance", "type": "integer"}]}]}"#,
-    )
-    .unwrap()
-    .validate()
-    .unwrap()
-}
+mod support;
 
-async fn storage(url: &str) -> (Arc<SqlStorage>, Schema) {
-    let storage = Arc::new(SqlStorage::connect(url).await.unwrap());
-    let schema = schema();
-    storage.apply_schema(&schema, &ApplyOptions::default()).await.unwrap();
-    (storage, schema)
-}
+use support::ledger_storage as storage;
 
 fn account(schema: &Schema, json: &serde_json::Value, mode: DraftMode) -> RecordValues {
     schema.table("accounts").unwrap().check_draft(json.as_object().unwrap(), mode).unwrap()
