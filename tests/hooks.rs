@@ -22,6 +22,9 @@ async fn app() -> App {
     App::from_config(Config::from_json_str(CONFIG).unwrap()).with_storage(storage).build().await.unwrap()
 }
 
+/// What an after-hook saw: the event and its caller, the title before and the title after.
+type Seen = Arc<Mutex<Vec<(String, Option<String>, Option<String>)>>>;
+
 fn draft(title: &str) -> RecordDraft {
     let mut draft = RecordDraft::new();
     draft.set("title", title);
@@ -31,7 +34,7 @@ fn draft(title: &str) -> RecordDraft {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn update_and_delete_hooks_change_refuse_and_see_both_records() {
     let app = app().await;
-    let seen: Arc<Mutex<Vec<(String, Option<String>, Option<String>)>>> = Arc::default();
+    let seen: Seen = Arc::default();
     let title = |record: &Option<omnera::backend::Record>| {
         record.as_ref().and_then(|record| match record.values.get("title") {
             Some(FieldValue::Text(title)) => Some(title.clone()),
