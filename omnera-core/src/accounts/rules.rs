@@ -51,16 +51,27 @@ pub fn new_password_problem(field: &str, password: &str) -> Option<FieldProblem>
     Some(FieldProblem { field: field.to_owned(), code, message })
 }
 
-/// The problems of a new address and password, all at once.
-pub(crate) fn check_credentials(
-    email: (&str, &str),
-    password: (&str, &str),
-) -> Result<String, Vec<FieldProblem>> {
-    let mut problems = Vec::new();
-    let email = account_email(email.0, email.1).map_err(|problem| problems.push(problem)).ok();
-    problems.extend(new_password_problem(password.0, password.1));
-    match email {
-        Some(email) if problems.is_empty() => Ok(email),
-        _ => Err(problems),
+/// The address of a new account as accounts keep it, or every problem with its `email` and
+/// `password` at once.
+pub(crate) fn new_account_credentials(email: &str, password: &str) -> Result<String, Vec<FieldProblem>> {
+    let email = account_email("email", email);
+    let password = new_password_problem("password", password);
+    match (email, password) {
+        (Ok(email), None) => Ok(email),
+        (email, password) => Err(email.err().into_iter().chain(password).collect()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_new_account_gets_every_problem_of_its_credentials_at_once() {
+        assert_eq!(new_account_credentials(" Ann@Example.com", "long enough").unwrap(), "ann@example.com");
+        let problems = new_account_credentials("ann", "short").unwrap_err();
+        let codes: Vec<(&str, &str)> =
+            problems.iter().map(|problem| (problem.field.as_str(), problem.code)).collect();
+        assert_eq!(codes, [("email", "invalid_email"), ("password", "too_short")]);
     }
 }

@@ -8,7 +8,7 @@ use crate::config::SignUpMode;
 
 use super::AccountsError;
 use super::credentials::hash_password;
-use super::rules::{account_email, check_credentials, new_password_problem};
+use super::rules::{account_email, new_account_credentials, new_password_problem};
 use super::throttle::account_key;
 use super::{notices, one_time};
 
@@ -86,8 +86,7 @@ impl Accounts {
         name: Option<String>,
     ) -> Result<String, AccountsError> {
         self.sign_up_allowed()?;
-        let email = check_credentials(("email", email), ("password", password))
-            .map_err(AccountsError::InvalidFields)?;
+        let email = new_account_credentials(email, password).map_err(AccountsError::InvalidFields)?;
         let roles = self.app.schema().auth().default_roles().to_vec();
         let new_user = NewUser::new(email.clone(), name, hash_password(password)?, roles);
         match self.store()?.create_user(new_user).await {

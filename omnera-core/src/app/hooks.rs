@@ -1,9 +1,11 @@
 //! Record hooks: typed per event, optionally tagged with a table, ordered, and removable.
 //!
-//! The records service runs them on every write, whoever writes (the REST API, a batch, a form,
-//! an automation, host code): before-hooks after the policy allowed the write and before the
-//! values are validated, so they may change the draft or refuse it; after-hooks once the
-//! transaction has committed, with the committed record, the previous one and the caller.
+//! The records service runs them on every create, update and delete of a record, alone, many at
+//! once or in a batch, whoever writes (the REST API, a form, an automation, host code):
+//! before-hooks after the policy allowed the write and before the values are validated, so they
+//! may change the draft or refuse it; after-hooks once the transaction has committed, with the
+//! committed record, the previous one and the caller. Attaching and detaching files runs no
+//! hooks yet.
 
 use std::future::Future;
 use std::pin::Pin;
