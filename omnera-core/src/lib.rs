@@ -24,6 +24,7 @@ pub mod record;
 pub mod records;
 mod schedule;
 pub mod schema;
+pub mod secrets;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod validate;

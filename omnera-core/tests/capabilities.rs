@@ -41,6 +41,7 @@ impl ConnectionBlobStores for NoBuckets {
         name: &str,
         _: &ConnectionConfig,
         _: Option<&str>,
+        _: &omnera_core::secrets::Secrets,
     ) -> Result<Arc<dyn BlobStore>, BlobError> {
         Err(BlobError::Store { location: name.to_owned(), source: "no buckets here".into() })
     }

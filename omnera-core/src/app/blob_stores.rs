@@ -7,6 +7,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use crate::backend::{BlobError, BlobStore};
 use crate::config::ConnectionConfig;
 use crate::fields::AttachmentOptions;
+use crate::secrets::Secrets;
 
 use super::App;
 
@@ -18,22 +19,25 @@ use super::App;
 /// use omnera_core::app::ConnectionBlobStores;
 /// use omnera_core::backend::{BlobError, BlobStore};
 /// use omnera_core::config::ConnectionConfig;
+/// use omnera_core::secrets::Secrets;
 ///
 /// struct NoConnections;
 ///
 /// impl ConnectionBlobStores for NoConnections {
-///     fn open(&self, name: &str, _: &ConnectionConfig, _: Option<&str>) -> Result<Arc<dyn BlobStore>, BlobError> {
+///     fn open(&self, name: &str, _: &ConnectionConfig, _: Option<&str>, _: &Secrets) -> Result<Arc<dyn BlobStore>, BlobError> {
 ///         Err(BlobError::Store { location: name.to_owned(), source: "not in this build".into() })
 ///     }
 /// }
 /// ```
 pub trait ConnectionBlobStores: Send + Sync + 'static {
-    /// The store of connection `name`, in `bucket` when the field chose one.
+    /// The store of connection `name`, in `bucket` when the field chose one; the connection's
+    /// `{"secret"}` references resolve from `secrets`.
     fn open(
         &self,
         name: &str,
         connection: &ConnectionConfig,
         bucket: Option<&str>,
+        secrets: &Secrets,
     ) -> Result<Arc<dyn BlobStore>, BlobError>;
 }
 
@@ -73,7 +77,7 @@ impl App {
             .connection_stores
             .as_ref()
             .ok_or_else(|| unusable(name, "the app opens no storage connections"))?;
-        let store = opener.open(name, connection, options.bucket.as_deref())?;
+        let store = opener.open(name, connection, options.bucket.as_deref(), self.secrets())?;
         self.inner
             .opened_stores
             .stores

@@ -12,6 +12,7 @@ use crate::backend::{
     PluginError, Policy, Storage, StorageError,
 };
 use crate::records::ConfigPolicy;
+use crate::secrets::Secrets;
 use crate::{Config, ConfigErrors};
 
 /// Why an app could not be built.
@@ -221,6 +222,7 @@ impl AppBuilder {
                 hooks: self.hooks,
                 connection_stores: self.connection_stores,
                 opened_stores: Default::default(),
+                secrets: Secrets::none(),
                 shutdown,
             }),
         })

@@ -16,6 +16,7 @@ pub use outbox_retention::OutboxRetention;
 use tokio_util::sync::CancellationToken;
 
 use crate::backend::{AccountStore, Action, BlobStore, IdentityProvider, Mailer, Policy, Storage};
+use crate::secrets::Secrets;
 use crate::{Config, Schema};
 
 /// A built app: its schema and backends. Cheap to clone (`Arc` inside), `Send + Sync`.
@@ -46,6 +47,7 @@ pub(crate) struct AppParts {
     pub(crate) hooks: Hooks,
     pub(crate) connection_stores: Option<Arc<dyn ConnectionBlobStores>>,
     pub(crate) opened_stores: blob_stores::OpenedStores,
+    pub(crate) secrets: Secrets,
     pub(crate) shutdown: CancellationToken,
 }
 
@@ -70,6 +72,12 @@ impl App {
     /// The checked schema.
     pub fn schema(&self) -> &Schema {
         &self.inner.schema
+    }
+
+    /// The values of the config's vault secrets, read when the app was built: what
+    /// [`ConfigText::resolve`](crate::config::ConfigText::resolve) reads `{"secret"}` references from.
+    pub fn secrets(&self) -> &Secrets {
+        &self.inner.secrets
     }
 
     /// The record store, if the app has one.

@@ -3,6 +3,8 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use crate::secrets::Secrets;
+
 /// A reference to a credential kept outside the document.
 ///
 /// Credentials (passwords, API keys, client secrets) are never written in clear text: they are
@@ -59,29 +61,42 @@ pub enum SecretError {
         /// The variable's name.
         name: String,
     },
-    /// Vault secrets need the secret vault, which is not built yet.
-    #[error("the secret `{name}` is in the vault, which this build cannot read yet")]
-    NoVault {
+    /// The vault has no secret of this name (or the app was built without a vault).
+    #[error("the secret `{name}` is not in the vault (add it with `serve secrets set {name}`)")]
+    NotInVault {
         /// The secret's name.
         name: String,
     },
 }
 
 impl SecretRef {
-    /// The value: the environment variable's, now.
+    /// The value: the environment variable's, now, or the vault secret's from `secrets` (the
+    /// app's, [`App::secrets`](crate::App::secrets)).
     ///
     /// ```
     /// use omnera_core::config::SecretRef;
+    /// use omnera_core::secrets::Secrets;
     ///
     /// let missing = SecretRef::Env { env: "OMNERA_SURELY_UNSET_VARIABLE".into() };
-    /// assert_eq!(missing.resolve().unwrap_err().to_string(), "the environment variable `OMNERA_SURELY_UNSET_VARIABLE` is not set");
+    /// assert_eq!(missing.resolve(&Secrets::none()).unwrap_err().to_string(), "the environment variable `OMNERA_SURELY_UNSET_VARIABLE` is not set");
     /// ```
-    pub fn resolve(&self) -> Result<String, SecretError> {
+    pub fn resolve(&self, secrets: &Secrets) -> Result<String, SecretError> {
         match self {
             Self::Env { env } => {
                 std::env::var(env).map_err(|_| SecretError::MissingEnv { name: env.clone() })
             }
-            Self::Secret { secret } => Err(SecretError::NoVault { name: secret.clone() }),
+            Self::Secret { secret } => secrets
+                .get(secret)
+                .map(str::to_owned)
+                .ok_or_else(|| SecretError::NotInVault { name: secret.clone() }),
+        }
+    }
+
+    /// The vault secret's name, when the value is kept in the vault.
+    pub fn vault_name(&self) -> Option<&str> {
+        match self {
+            Self::Env { .. } => None,
+            Self::Secret { secret } => Some(secret),
         }
     }
 }
@@ -92,12 +107,22 @@ impl ConfigText {
     /// ```
     /// use omnera_core::config::ConfigText;
     ///
-    /// assert_eq!(ConfigText::Literal("eu-west-1".into()).resolve().unwrap(), "eu-west-1");
+    /// use omnera_core::secrets::Secrets;
+    ///
+    /// assert_eq!(ConfigText::Literal("eu-west-1".into()).resolve(&Secrets::none()).unwrap(), "eu-west-1");
     /// ```
-    pub fn resolve(&self) -> Result<String, SecretError> {
+    pub fn resolve(&self, secrets: &Secrets) -> Result<String, SecretError> {
         match self {
             Self::Literal(text) => Ok(text.clone()),
-            Self::Ref(reference) => reference.resolve(),
+            Self::Ref(reference) => reference.resolve(secrets),
+        }
+    }
+
+    /// The vault secret's name, when the value is kept in the vault.
+    pub fn vault_name(&self) -> Option<&str> {
+        match self {
+            Self::Literal(_) => None,
+            Self::Ref(reference) => reference.vault_name(),
         }
     }
 }

@@ -42,6 +42,7 @@ impl omnera_core::app::ConnectionBlobStores for S3ConnectionStores {
         name: &str,
         connection: &omnera_core::config::ConnectionConfig,
         bucket: Option<&str>,
+        secrets: &omnera_core::secrets::Secrets,
     ) -> Result<Arc<dyn BlobStore>, omnera_core::backend::BlobError> {
         use crate::blobs::{ObjectStoreBlobs, S3Settings};
         use omnera_core::config::ConnectionConfig;
@@ -53,15 +54,16 @@ impl omnera_core::app::ConnectionBlobStores for S3ConnectionStores {
         let ConnectionConfig::S3(s3) = connection else {
             return Err(unusable(format!("{} connections do not keep files yet", connection.type_name())));
         };
-        let text =
-            |value: &omnera_core::config::ConfigText| value.resolve().map_err(|error| error.to_string());
+        let text = |value: &omnera_core::config::ConfigText| {
+            value.resolve(secrets).map_err(|error| error.to_string())
+        };
         let settings = (|| {
             let bucket = match bucket {
                 Some(bucket) => bucket.to_owned(),
                 None => text(&s3.bucket)?,
             };
             let region = s3.region.as_ref().map(text).transpose()?.unwrap_or_else(|| "us-east-1".to_owned());
-            let secret = s3.secret_access_key.resolve().map_err(|error| error.to_string())?;
+            let secret = s3.secret_access_key.resolve(secrets).map_err(|error| error.to_string())?;
             let mut settings = S3Settings::new(bucket, region, text(&s3.access_key_id)?, secret);
             if let Some(endpoint) = &s3.endpoint {
                 settings = settings.with_endpoint(text(endpoint)?);

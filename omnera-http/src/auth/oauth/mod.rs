@@ -128,7 +128,7 @@ async fn provider(state: &ApiState, connection: &str) -> Result<Arc<Provider>, A
         return Ok(provider);
     }
     let provider = Arc::new(
-        Provider::discover(config, state.provider_client())
+        Provider::discover(config, state.app.secrets(), state.provider_client())
             .await
             .map_err(|error| provider_problem(connection, &error))?,
     );

@@ -82,23 +82,24 @@ pub(crate) fn http_client() -> reqwest::Client {
 }
 
 impl Provider {
-    /// The provider of `connection`, its `{env}` references read now and, for OpenID Connect,
+    /// The provider of `connection`, its `{env}` and `{secret}` references read now and, for OpenID Connect,
     /// its discovery document fetched.
     pub(super) async fn discover(
         connection: &OAuthConnection,
+        secrets: &omnera_core::secrets::Secrets,
         http: &reqwest::Client,
     ) -> Result<Self, ProviderError> {
         let read = |text: Result<String, omnera_core::config::SecretError>| {
             text.map_err(|error| ProviderError::Unusable(error.to_string()))
         };
-        let client_id = read(connection.client_id.resolve())?;
-        let client_secret = read(connection.client_secret.resolve())?;
+        let client_id = read(connection.client_id.resolve(secrets))?;
+        let client_secret = read(connection.client_secret.resolve(secrets))?;
         let issuer = match connection.provider {
             OAuthProvider::Github => None,
             OAuthProvider::Google => Some(GOOGLE_ISSUER.to_owned()),
             OAuthProvider::Microsoft => Some(MICROSOFT_ISSUER.to_owned()),
             OAuthProvider::Oidc => match &connection.issuer {
-                Some(issuer) => Some(read(issuer.resolve())?),
+                Some(issuer) => Some(read(issuer.resolve(secrets))?),
                 None => return Err(ProviderError::Unusable("an oidc connection needs an issuer".to_owned())),
             },
         };
