@@ -13,6 +13,7 @@ mod outbox;
 mod plugin;
 mod record_json;
 mod record_writes;
+mod secret_store;
 mod storage;
 mod write_options;
 
@@ -32,6 +33,7 @@ pub use outbox::{ChangeKind, OutboxEvent, OutboxPosition};
 pub use plugin::{Action, ActionError, ActionInput, Plugin, PluginContext, PluginError};
 pub use record_json::RecordJson;
 pub use record_writes::{BatchOutcome, DeletedRecord, RecordBatch, RecordUpdate, RowCheck, UpdatedRecord};
+pub use secret_store::{SealedSecret, SecretStore};
 pub use storage::{
     ApplyOptions, FileChange, MigrationPlan, MigrationStep, NewFile, Record, RecordValues, Storage,
     StorageError, StoredFile,
