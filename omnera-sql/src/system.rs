@@ -19,7 +19,7 @@ struct SystemMigration {
 }
 
 /// Every system migration, oldest first. A released migration never changes; new ones are added.
-const MIGRATIONS: [SystemMigration; 10] = [
+const MIGRATIONS: [SystemMigration; 11] = [
     SystemMigration { version: 1, statements: schema_versions_and_outbox },
     SystemMigration { version: 2, statements: files },
     SystemMigration { version: 3, statements: users_and_sessions },
@@ -30,6 +30,7 @@ const MIGRATIONS: [SystemMigration; 10] = [
     SystemMigration { version: 8, statements: outbox_consumers },
     SystemMigration { version: 9, statements: files_by_ids },
     SystemMigration { version: 10, statements: secrets },
+    SystemMigration { version: 11, statements: rate_limits },
 ];
 
 fn schema_versions_and_outbox(dialect: Dialect) -> Vec<String> {
@@ -220,6 +221,12 @@ fn secrets(dialect: Dialect) -> Vec<String> {
         "CREATE TABLE _omnera_secrets (name TEXT PRIMARY KEY, key_fingerprint TEXT NOT NULL, \
          nonce TEXT NOT NULL, ciphertext TEXT NOT NULL, updated_at {timestamp} NOT NULL)"
     )]
+}
+
+/// Request budgets shared by instances: per key, the time (microseconds since the epoch) its
+/// budget is next free (see `rate_limits`).
+fn rate_limits(_: Dialect) -> Vec<String> {
+    vec!["CREATE TABLE _omnera_rate_limits (key TEXT PRIMARY KEY, next_free BIGINT NOT NULL)".to_owned()]
 }
 
 /// Brings the system tables to the newest version.
