@@ -1,5 +1,7 @@
 //! Omnera's automation runtime: trigger sources (outbox, cron, webhooks, manual runs, forms),
-//! conditions, templates, actions and the worker, as an `omnera_core::backend::Plugin`.
+//! conditions, templates, actions and the worker, as an `omnera_core::backend::Plugin`; and the
+//! [`connections`] it talks to the outside world through.
 //!
-//! Not built yet: this crate is a placeholder in the workspace so that the facade's `automation`
-//! feature and the crate layout of `ARCHITECTURE.md` are in place.
+//! The runtime itself is not built yet; the connections are.
+
+pub mod connections;

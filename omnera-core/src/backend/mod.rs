@@ -32,7 +32,7 @@ pub use mailer::RecordingMailer;
 pub use mailer::{Email, LogMailer, MailError, Mailer};
 pub use outbox::{ChangeKind, OutboxEvent, OutboxPosition};
 pub use plugin::{Action, ActionError, ActionInput, Plugin, PluginContext, PluginError};
-pub use rate_limits::{RateLimits, RequestBudget};
+pub use rate_limits::{LocalRateLimits, RateLimits, RequestBudget};
 pub use record_json::RecordJson;
 pub use record_writes::{BatchOutcome, DeletedRecord, RecordBatch, RecordUpdate, RowCheck, UpdatedRecord};
 pub use secret_store::{SealedSecret, SecretStore};

@@ -76,3 +76,41 @@ pub trait RateLimits: Send + Sync + 'static {
         now: DateTime<Utc>,
     ) -> Result<Duration, StorageError>;
 }
+
+/// Request budgets kept in this process's memory: for apps without a database, and for tests.
+/// Instances do not share them.
+///
+/// ```
+/// use std::time::Duration;
+/// use omnera_core::backend::{LocalRateLimits, RateLimits, RequestBudget};
+///
+/// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+/// let limits = LocalRateLimits::default();
+/// let budget = RequestBudget::new(1, Duration::from_secs(10)).unwrap();
+/// let now = chrono::Utc::now();
+/// assert_eq!(limits.reserve("api", budget, now).await.unwrap(), Duration::ZERO);
+/// assert_eq!(limits.reserve("api", budget, now).await.unwrap(), Duration::from_secs(10));
+/// # });
+/// ```
+#[derive(Debug, Default)]
+pub struct LocalRateLimits {
+    next_free: std::sync::Mutex<std::collections::HashMap<String, DateTime<Utc>>>,
+}
+
+#[async_trait]
+impl RateLimits for LocalRateLimits {
+    async fn reserve(
+        &self,
+        key: &str,
+        budget: RequestBudget,
+        now: DateTime<Utc>,
+    ) -> Result<Duration, StorageError> {
+        let interval = chrono::TimeDelta::from_std(budget.interval()).unwrap_or(chrono::TimeDelta::MAX);
+        let per = chrono::TimeDelta::from_std(budget.per()).unwrap_or(chrono::TimeDelta::MAX);
+        let mut next_free = self.next_free.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let slot = next_free.entry(key.to_owned()).or_insert(now);
+        *slot = (*slot).max(now).checked_add_signed(interval).unwrap_or(DateTime::<Utc>::MAX_UTC);
+        let wait = slot.signed_duration_since(now).checked_sub(&per).unwrap_or_default();
+        Ok(wait.to_std().unwrap_or(Duration::ZERO))
+    }
+}

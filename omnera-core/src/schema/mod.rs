@@ -2,11 +2,13 @@
 //! holding. It is made only by validation and cannot be changed afterwards.
 
 mod automation;
+mod connection;
 mod table;
 
 use std::sync::Arc;
 
 pub use automation::{AutomationSchema, RetryPolicy};
+pub use connection::HttpConnectionSchema;
 pub use table::{FieldSchema, TableSchema};
 
 use crate::Config;
@@ -42,6 +44,7 @@ pub(crate) struct SchemaData {
     pub(crate) pages: Vec<PageConfig>,
     pub(crate) automations: Vec<AutomationSchema>,
     pub(crate) connections: Vec<ConnectionConfig>,
+    pub(crate) http_connections: Vec<HttpConnectionSchema>,
     pub(crate) auth: AuthSchema,
     pub(crate) config: Config,
 }
@@ -120,6 +123,11 @@ impl Schema {
     /// The connection named `name`.
     pub fn connection(&self, name: &str) -> Option<&ConnectionConfig> {
         self.data.connections.iter().find(|connection| connection.name() == name)
+    }
+
+    /// The `http` connection named `name`, checked.
+    pub fn http_connection(&self, name: &str) -> Option<&HttpConnectionSchema> {
+        self.data.http_connections.iter().find(|connection| connection.config.name == name)
     }
 
     /// Roles, permissions and sign-up rules.

@@ -4,21 +4,30 @@ use super::automations::{check_retry, parse_duration};
 use super::context::CheckContext;
 use super::names::{UniqueIn, check_slug};
 use super::{ConfigPath, IssueCode};
+use crate::backend::RequestBudget;
 use crate::config::{ConfigText, ConnectionConfig, HttpAuthConfig, OAuthProvider, SecretRef};
+use crate::schema::{HttpConnectionSchema, RetryPolicy};
 use crate::secrets::is_secret_name;
 
-pub(crate) fn check_connections(cx: &mut CheckContext<'_>) {
+/// Checks every connection; returns the `http` ones with their settings parsed.
+pub(crate) fn check_connections(cx: &mut CheckContext<'_>) -> Vec<HttpConnectionSchema> {
     let config = cx.config;
     let mut names = UniqueIn::new(IssueCode::DuplicateName, "connection name");
+    let mut http_connections = Vec::new();
     for connection in &config.connections {
         let path = ConfigPath::root().key("connections").item(connection.name());
         check_slug(connection.name(), "connection", &path.key("name"), cx);
         names.check(&connection.name().to_owned(), &path.key("name"), cx);
-        check_connection(connection, &path, cx);
+        http_connections.extend(check_connection(connection, &path, cx));
     }
+    http_connections
 }
 
-fn check_connection(connection: &ConnectionConfig, path: &ConfigPath, cx: &mut CheckContext<'_>) {
+fn check_connection(
+    connection: &ConnectionConfig,
+    path: &ConfigPath,
+    cx: &mut CheckContext<'_>,
+) -> Option<HttpConnectionSchema> {
     match connection {
         ConnectionConfig::Smtp(smtp) => {
             check_not_empty(&smtp.host, &path.key("host"), cx);
@@ -41,10 +50,9 @@ fn check_connection(connection: &ConnectionConfig, path: &ConfigPath, cx: &mut C
         }
         ConnectionConfig::Http(http) => {
             check_http_url(&http.base_url, &path.key("baseUrl"), cx);
-            if let Some(timeout) = &http.timeout {
-                parse_duration(timeout, &path.key("timeout"), cx);
-            }
-            if let Some(limit) = &http.rate_limit {
+            let timeout =
+                http.timeout.as_ref().and_then(|timeout| parse_duration(timeout, &path.key("timeout"), cx));
+            let budget = http.rate_limit.as_ref().and_then(|limit| {
                 if limit.requests == 0 {
                     cx.report(
                         path.key("rateLimit").key("requests"),
@@ -52,11 +60,13 @@ fn check_connection(connection: &ConnectionConfig, path: &ConfigPath, cx: &mut C
                         "requests must be at least 1".to_owned(),
                     );
                 }
-                parse_duration(&limit.per, &path.key("rateLimit").key("per"), cx);
-            }
-            if let Some(retry) = &http.retry {
-                check_retry(retry, &path.key("retry"), cx);
-            }
+                let per = parse_duration(&limit.per, &path.key("rateLimit").key("per"), cx)?;
+                RequestBudget::new(limit.requests, per)
+            });
+            let retry = http
+                .retry
+                .as_ref()
+                .map_or_else(RetryPolicy::default, |retry| check_retry(retry, &path.key("retry"), cx));
             let auth_path = path.key("auth");
             match &http.auth {
                 Some(HttpAuthConfig::Bearer { token }) => {
@@ -74,6 +84,7 @@ fn check_connection(connection: &ConnectionConfig, path: &ConfigPath, cx: &mut C
                 }
                 None => {}
             }
+            return Some(HttpConnectionSchema { config: http.clone(), timeout, budget, retry });
         }
         ConnectionConfig::Oauth(oauth) => {
             match (oauth.provider, &oauth.issuer) {
@@ -114,6 +125,7 @@ fn check_connection(connection: &ConnectionConfig, path: &ConfigPath, cx: &mut C
             check_secret(stripe.webhook_secret.as_ref(), &path.key("webhookSecret"), cx);
         }
     }
+    None
 }
 
 fn check_not_empty(text: &ConfigText, path: &ConfigPath, cx: &mut CheckContext<'_>) {

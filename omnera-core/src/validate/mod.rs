@@ -121,7 +121,7 @@ fn check_meaning(config: &Config, declared: DeclaredNames) -> (Schema, Vec<Confi
     let tables = tables::check_tables(&mut cx);
     pages::check_pages(&mut cx);
     let automations = automations::check_automations(&mut cx);
-    connections::check_connections(&mut cx);
+    let http_connections = connections::check_connections(&mut cx);
     let auth = auth::check_auth(&mut cx);
     let schema = Schema::new(SchemaData {
         name: config.name.clone(),
@@ -133,6 +133,7 @@ fn check_meaning(config: &Config, declared: DeclaredNames) -> (Schema, Vec<Confi
         pages: config.pages.clone(),
         automations,
         connections: config.connections.clone(),
+        http_connections,
         auth,
         config: config.clone(),
     });
