@@ -23,7 +23,9 @@ enum SettingsError {
     #[error("the service account key lacks {missing}")]
     MissingFields { missing: String },
     #[cfg(feature = "gcs")]
-    #[error("the service account key was refused (its private key is not a PEM RSA key?)")]
+    #[error(
+        "the service account key was refused: a field of the wrong type, or a private key that is not PEM RSA"
+    )]
     KeyRefused,
     #[cfg(feature = "azure")]
     #[error("the access key is not base64, as an Azure storage account key is")]
@@ -310,7 +312,10 @@ mod tests {
         // Types object_store's parser would quote in its error.
         let quoted = key.replace("\"disable_oauth\":true", &format!("\"disable_oauth\":\"{SECRET}\""));
         for (bad, reason) in [
-            (quoted.as_str(), "the service account key was refused (its private key is not a PEM RSA key?)"),
+            (
+                quoted.as_str(),
+                "the service account key was refused: a field of the wrong type, or a private key that is not PEM RSA",
+            ),
             (&key[1..], "the service account key is not JSON"),
             (
                 r#"{"private_key": 1}"#,
