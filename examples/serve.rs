@@ -6,7 +6,12 @@
 //! cargo run --example serve -- schema                         # the JSON Schema of the format
 //! cargo run --example serve -- plan examples/apps/crm.json    # the migration plan, not applied
 //! OMNERA_ADMIN_PASSWORD=… cargo run --example serve -- create-admin examples/apps/crm.json --email ann@example.com
+//! cargo run --example serve -- secrets generate-key                 # a key for OMNERA_SECRET_KEY
+//! printf %s "$PASSWORD" | cargo run --example serve -- secrets set smtp-password examples/apps/crm.json
 //! ```
+//!
+//! `{"secret": "name"}` references in the config are read from the vault in the database, opened
+//! with the key in `OMNERA_SECRET_KEY` (or the file `OMNERA_SECRET_KEY_FILE` names).
 //!
 //! The database is `--database URL`, else `OMNERA_DATABASE_URL`, else a SQLite file named after
 //! the config (`crm.json` → `sqlite://crm.db`) in the current directory.
@@ -28,10 +33,13 @@ use omnera::config::load_schema;
 use omnera::http::{
     ApiOptions, AppRouter, ConnectionLimits, ForwardedHeader, ObjectStoreBlobs, RateLimit, TrustedProxies,
 };
+use omnera::secrets::Vault;
 use omnera::sql::SqlStorage;
 use omnera::{App, Config, Schema};
 use tracing_subscriber::EnvFilter;
 
+#[path = "serve/secrets.rs"]
+mod secrets;
 #[path = "serve/start_up.rs"]
 mod start_up;
 
@@ -119,6 +127,11 @@ enum Command {
         #[arg(long, env = "OMNERA_DATABASE_URL")]
         database: Option<String>,
     },
+    /// Manage the secret vault: generate-key, set, list, delete, rotate-key.
+    Secrets {
+        #[command(subcommand)]
+        command: secrets::SecretsCommand,
+    },
     /// Create an admin account (its address counts as verified) unless the address is taken.
     CreateAdmin {
         /// The config file.
@@ -158,6 +171,7 @@ async fn main() -> ExitCode {
         Command::CreateAdmin { config, email, password, database } => {
             create_admin(&config, &email, &password, database).await
         }
+        Command::Secrets { command } => secrets::run(command).await,
         Command::Schema => {
             let schema = omnera::validate::format_json_schema();
             match serde_json::to_string_pretty(&schema) {
@@ -218,13 +232,25 @@ async fn run(path: &Path, args: RunArgs) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    let key = match secrets::host_key() {
+        Ok(key) => key,
+        Err(message) => {
+            eprintln!("{message}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let vault = key.map(|key| Vault::new(key, storage.clone()));
+    let vault_key = vault.as_ref().map(Vault::key_fingerprint);
     // The automation runtime is not built yet: the app serves its API without automations.
-    let builder = App::from_config(config)
+    let mut builder = App::from_config(config)
         .with_storage(storage.clone())
         .with_accounts(storage)
         .with_blob_store(blobs)
         .with_mailer(LogMailer)
         .without_automations();
+    if let Some(vault) = vault {
+        builder = builder.with_vault(vault);
+    }
     // Attachment fields may keep their files in a storage connection of their own (s3, gcs,
     // azure: each needs the omnera feature of its name; without it, such a field answers 503
     // and the log names the feature).
@@ -292,6 +318,7 @@ async fn run(path: &Path, args: RunArgs) -> ExitCode {
         openapi: args.openapi,
         options: &options,
         limits: &limits,
+        vault_key: vault_key.as_deref(),
     };
     print!("{}", start_up::text(app.schema(), &start, start_up::admin_exists(&app).await));
     let shutdown = async {

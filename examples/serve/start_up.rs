@@ -30,6 +30,8 @@ pub(crate) struct StartUp<'a> {
     pub(crate) options: &'a ApiOptions,
     /// The limits on connections.
     pub(crate) limits: &'a ConnectionLimits,
+    /// The fingerprint of the secret vault's key, when the host gave one.
+    pub(crate) vault_key: Option<&'a str>,
 }
 
 /// Whether the app has an admin who can sign in; `None` when that cannot be told.
@@ -70,7 +72,10 @@ pub(crate) fn text(schema: &Schema, start: &StartUp<'_>, admin: Option<bool>) ->
         humantime::format_duration(limits.idle_timeout)
     );
     line(&mut text, "limits", &connections);
-    if let Some(off) = switched_off(start.options) {
+    if let Some(key) = start.vault_key {
+        line(&mut text, "secrets", &format!("the vault in the database, opened with the key {key}"));
+    }
+    if let Some(off) = switched_off(start) {
         line(&mut text, "off", &off);
     }
     line(&mut text, "not yet", &not_served(schema));
@@ -85,7 +90,8 @@ pub(crate) fn text(schema: &Schema, start: &StartUp<'_>, admin: Option<bool>) ->
 }
 
 /// The host settings left off, each with the option that turns it on.
-fn switched_off(options: &ApiOptions) -> Option<String> {
+fn switched_off(start: &StartUp<'_>) -> Option<String> {
+    let options = start.options;
     let mut off = Vec::new();
     if !options.allows_cross_origin() {
         off.push("CORS (--cors-origin)");
@@ -95,6 +101,9 @@ fn switched_off(options: &ApiOptions) -> Option<String> {
     }
     if options.trusted_proxies().is_empty() {
         off.push("trusted proxies (--trusted-proxy; see docs/deploy.md)");
+    }
+    if start.vault_key.is_none() {
+        off.push("the secret vault (OMNERA_SECRET_KEY; `serve secrets --help`)");
     }
     (!off.is_empty()).then(|| off.join(", "))
 }

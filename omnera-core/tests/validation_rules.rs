@@ -123,6 +123,12 @@ fn every_rule_reports_its_problem_at_the_right_path() {
             "clear_text_secret",
         ),
         (
+            "vault secret name",
+            vec![Set("/connections/1/auth/token", json!({"secret": "my token"}))],
+            "connections[api].auth.token.secret",
+            "invalid_name",
+        ),
+        (
             "field name pattern",
             vec![Set("/tables/0/fields/1/name", json!("Web Site"))],
             "tables[companies].fields[Web Site].name",

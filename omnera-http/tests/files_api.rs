@@ -7,6 +7,7 @@ mod support;
 use std::path::{Path, PathBuf};
 
 use omnera_core::backend::LogMailer;
+use omnera_core::secrets::{SecretKey, Vault};
 use omnera_core::{App, Config};
 use omnera_http::ObjectStoreBlobs;
 use omnera_sql::SqlStorage;
@@ -322,8 +323,12 @@ async fn attachments_in_a_storage_connection(server: Option<StorageServer>) {
             {"id": 2, "name": "original", "type": "single-attachment", "storage": {"provider": "archive"}}]}]});
     let host = Blobs::local();
     let storage = SqlStorage::connect(&omnera_sql::testing::sqlite_url()).await.unwrap();
+    // The connection's credentials are vault secrets, as a production config's would be.
+    let vault = Vault::new(SecretKey::generate().unwrap(), storage.clone());
+    server.seal_secrets(&vault).await;
     let app = App::from_config(Config::from_json_str(&config.to_string()).unwrap())
         .with_storage(storage)
+        .with_vault(vault)
         .with_blob_store(host.store())
         .with_connection_blob_stores(server.opener())
         .with_mailer(LogMailer)

@@ -37,6 +37,8 @@ mod outbox;
 mod physical;
 mod plan;
 mod query;
+mod rate_limits;
+mod secrets;
 mod sql_value;
 mod storage;
 mod store;

@@ -19,7 +19,7 @@ struct SystemMigration {
 }
 
 /// Every system migration, oldest first. A released migration never changes; new ones are added.
-const MIGRATIONS: [SystemMigration; 9] = [
+const MIGRATIONS: [SystemMigration; 11] = [
     SystemMigration { version: 1, statements: schema_versions_and_outbox },
     SystemMigration { version: 2, statements: files },
     SystemMigration { version: 3, statements: users_and_sessions },
@@ -29,6 +29,8 @@ const MIGRATIONS: [SystemMigration; 9] = [
     SystemMigration { version: 7, statements: api_key_scopes },
     SystemMigration { version: 8, statements: outbox_consumers },
     SystemMigration { version: 9, statements: files_by_ids },
+    SystemMigration { version: 10, statements: secrets },
+    SystemMigration { version: 11, statements: rate_limits },
 ];
 
 fn schema_versions_and_outbox(dialect: Dialect) -> Vec<String> {
@@ -209,6 +211,22 @@ fn outbox_consumers(dialect: Dialect) -> Vec<String> {
         ]);
     }
     statements
+}
+
+/// The secret vault: each secret sealed (nonce and ciphertext as base64), with the fingerprint of
+/// the key that sealed it. The database never holds a value in clear, nor the key.
+fn secrets(dialect: Dialect) -> Vec<String> {
+    let timestamp = dialect.timestamp_type();
+    vec![format!(
+        "CREATE TABLE _omnera_secrets (name TEXT PRIMARY KEY, key_fingerprint TEXT NOT NULL, \
+         nonce TEXT NOT NULL, ciphertext TEXT NOT NULL, updated_at {timestamp} NOT NULL)"
+    )]
+}
+
+/// Request budgets shared by instances: per key, the time (microseconds since the epoch) its
+/// budget is next free (see `rate_limits`).
+fn rate_limits(_: Dialect) -> Vec<String> {
+    vec!["CREATE TABLE _omnera_rate_limits (key TEXT PRIMARY KEY, next_free BIGINT NOT NULL)".to_owned()]
 }
 
 /// Brings the system tables to the newest version.

@@ -12,7 +12,7 @@ use crate::backend::{
     PluginError, Policy, Storage, StorageError,
 };
 use crate::records::ConfigPolicy;
-use crate::secrets::Secrets;
+use crate::secrets::{Secrets, Vault, VaultError, vault_references};
 use crate::{Config, ConfigErrors};
 
 /// Why an app could not be built.
@@ -28,6 +28,9 @@ pub enum BuildError {
     /// The storage could not apply the schema.
     #[error("the schema could not be applied: {0}")]
     Storage(#[from] StorageError),
+    /// The vault secrets the config refers to could not be read.
+    #[error("the config's secrets could not be read: {0}")]
+    Vault(#[from] VaultError),
     /// A plugin could not start.
     #[error(transparent)]
     Plugin(#[from] PluginError),
@@ -63,6 +66,7 @@ pub struct AppBuilder {
     plugins: Vec<Arc<dyn Plugin>>,
     actions: Vec<Arc<dyn Action>>,
     hooks: Hooks,
+    vault: Option<Vault>,
     apply_options: ApplyOptions,
     automations_disabled: bool,
     outbox_retention: OutboxRetention,
@@ -82,6 +86,7 @@ impl AppBuilder {
             plugins: Vec::new(),
             actions: Vec::new(),
             hooks: Hooks::default(),
+            vault: None,
             apply_options: ApplyOptions::default(),
             automations_disabled: false,
             outbox_retention: OutboxRetention::default(),
@@ -110,6 +115,13 @@ impl AppBuilder {
     /// The mailer for emails without a connection of their own.
     pub fn with_mailer(mut self, mailer: impl Mailer) -> Self {
         self.mailer = Some(Arc::new(mailer));
+        self
+    }
+
+    /// The secret vault that `{"secret": "name"}` references are read from when the app is
+    /// built (needed when the config has such references).
+    pub fn with_vault(mut self, vault: Vault) -> Self {
+        self.vault = Some(vault);
         self
     }
 
@@ -178,6 +190,7 @@ impl AppBuilder {
             blob_store: self.blob_store.is_some(),
             connection_stores: self.connection_stores.is_some(),
             accounts: self.accounts.is_some() || self.identity.is_some(),
+            vault: self.vault.is_some(),
             mailer: self.mailer.is_some(),
             automation_runtime: self.plugins.iter().any(|plugin| plugin.runs_automations()),
             automations_disabled: self.automations_disabled,
@@ -187,6 +200,14 @@ impl AppBuilder {
         if !missing.is_empty() {
             return Err(BuildError::MissingCapabilities(missing));
         }
+        let secrets = match &self.vault {
+            Some(vault) => {
+                let references = vault_references(&schema);
+                let names: Vec<&str> = references.iter().map(|reference| reference.name.as_str()).collect();
+                vault.read(&names).await?
+            }
+            None => Secrets::none(),
+        };
         if let Some(storage) = &self.storage {
             storage.apply_schema(&schema, &self.apply_options).await?;
         }
@@ -222,7 +243,7 @@ impl AppBuilder {
                 hooks: self.hooks,
                 connection_stores: self.connection_stores,
                 opened_stores: Default::default(),
-                secrets: Secrets::none(),
+                secrets,
                 shutdown,
             }),
         })

@@ -7,6 +7,7 @@ use crate::Schema;
 use crate::backend::Action;
 use crate::config::{ActionConfig, FormAction, PageConfig};
 use crate::fields::FieldKind;
+use crate::secrets::vault_references;
 
 /// Something the schema needs that the builder was not given.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -32,6 +33,7 @@ pub(crate) struct Provided<'a> {
     pub(crate) blob_store: bool,
     pub(crate) connection_stores: bool,
     pub(crate) accounts: bool,
+    pub(crate) vault: bool,
     pub(crate) mailer: bool,
     pub(crate) automation_runtime: bool,
     pub(crate) automations_disabled: bool,
@@ -85,6 +87,15 @@ pub(crate) fn missing_capabilities(schema: &Schema, provided: &Provided<'_>) -> 
         "an account store",
         auth,
         "call with_accounts (SqlStorage keeps accounts) or with_identity_provider",
+    );
+
+    let secrets = vault_references(schema).into_iter().map(|reference| reference.path).collect();
+    require(
+        provided.vault,
+        "a secret vault",
+        secrets,
+        "call with_vault; serve opens it with the key in OMNERA_SECRET_KEY or OMNERA_SECRET_KEY_FILE \
+         (make one with `serve secrets generate-key`)",
     );
 
     let automations = if provided.automations_disabled { &[][..] } else { schema.automations() };

@@ -11,8 +11,10 @@ mod list_query;
 mod mailer;
 mod outbox;
 mod plugin;
+mod rate_limits;
 mod record_json;
 mod record_writes;
+mod secret_store;
 mod storage;
 mod write_options;
 
@@ -30,8 +32,10 @@ pub use mailer::RecordingMailer;
 pub use mailer::{Email, LogMailer, MailError, Mailer};
 pub use outbox::{ChangeKind, OutboxEvent, OutboxPosition};
 pub use plugin::{Action, ActionError, ActionInput, Plugin, PluginContext, PluginError};
+pub use rate_limits::{RateLimits, RequestBudget};
 pub use record_json::RecordJson;
 pub use record_writes::{BatchOutcome, DeletedRecord, RecordBatch, RecordUpdate, RowCheck, UpdatedRecord};
+pub use secret_store::{SealedSecret, SecretStore};
 pub use storage::{
     ApplyOptions, FileChange, MigrationPlan, MigrationStep, NewFile, Record, RecordValues, Storage,
     StorageError, StoredFile,

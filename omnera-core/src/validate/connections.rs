@@ -5,6 +5,7 @@ use super::context::CheckContext;
 use super::names::{UniqueIn, check_slug};
 use super::{ConfigPath, IssueCode};
 use crate::config::{ConfigText, ConnectionConfig, HttpAuthConfig, OAuthProvider, SecretRef};
+use crate::secrets::is_secret_name;
 
 pub(crate) fn check_connections(cx: &mut CheckContext<'_>) {
     let config = cx.config;
@@ -152,7 +153,8 @@ fn check_http_url(text: &ConfigText, path: &ConfigPath, cx: &mut CheckContext<'_
     }
 }
 
-/// An `env` reference names a variable (`^[A-Za-z_][A-Za-z0-9_]*$`); a `secret` one is not empty.
+/// An `env` reference names a variable (`^[A-Za-z_][A-Za-z0-9_]*$`); a `secret` one a vault
+/// secret (letters, digits, `.`, `_`, `-`).
 fn check_secret(reference: Option<&SecretRef>, path: &ConfigPath, cx: &mut CheckContext<'_>) {
     match reference {
         Some(SecretRef::Env { env }) => {
@@ -164,12 +166,12 @@ fn check_secret(reference: Option<&SecretRef>, path: &ConfigPath, cx: &mut Check
                 cx.report(path.key("env"), IssueCode::InvalidName, message);
             }
         }
-        Some(SecretRef::Secret { secret }) if secret.trim().is_empty() => {
-            cx.report(
-                path.key("secret"),
-                IssueCode::InvalidLength,
-                "a secret's name must not be empty".to_owned(),
+        Some(SecretRef::Secret { secret }) if !is_secret_name(secret) => {
+            let message = format!(
+                "`{secret}` is not a secret name: use letters, digits, `.`, `_` and `-`, starting with \
+                 a letter or digit (at most 128)"
             );
+            cx.report(path.key("secret"), IssueCode::InvalidName, message);
         }
         _ => {}
     }

@@ -10,7 +10,6 @@ use std::time::Duration;
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
-use omnera_core::secrets::Secrets;
 use omnera_http::{AzureSettings, ObjectStoreBlobs, StorageConnections};
 use serde_json::json;
 
@@ -89,7 +88,7 @@ pub(crate) async fn start(test: &str) -> Option<StorageServer> {
     Some(StorageServer {
         kind: "azure",
         connection: json!({"container": container, "accountName": ACCOUNT, "accessKey": {"secret": "azure-key"}}),
-        secrets: Secrets::from_values([("azure-key", KEY)]),
+        secrets: vec![("azure-key", KEY.to_owned())],
         opener: StorageConnections::new().with_azure_emulator(endpoint.as_str()),
         bucket: Arc::new(view),
         blobs: ObjectStoreBlobs::azure(&settings).unwrap(),

@@ -16,7 +16,6 @@ use std::sync::{Arc, Mutex};
 use axum::body::Bytes;
 use axum::http::{HeaderMap, Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
-use omnera_core::secrets::Secrets;
 use omnera_http::{GcsSettings, ObjectStoreBlobs, StorageConnections};
 use serde_json::json;
 
@@ -78,7 +77,7 @@ pub(crate) async fn start(_test: &str) -> Option<StorageServer> {
     Some(StorageServer {
         kind: "gcs",
         connection: json!({"bucket": name, "serviceAccountKey": {"secret": "gcs-key"}}),
-        secrets: Secrets::from_values([("gcs-key", key.as_str())]),
+        secrets: vec![("gcs-key", key.clone())],
         opener: StorageConnections::new(),
         bucket: Arc::new(view),
         blobs: ObjectStoreBlobs::gcs(&GcsSettings::new(name.as_str(), key)).unwrap(),

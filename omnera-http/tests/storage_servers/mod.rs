@@ -16,10 +16,7 @@ mod moto;
 use std::sync::Arc;
 
 use object_store::ObjectStore;
-use omnera_core::app::ConnectionBlobStores;
-use omnera_core::backend::{BlobError, BlobStore};
-use omnera_core::config::ConnectionConfig;
-use omnera_core::secrets::Secrets;
+use omnera_core::secrets::Vault;
 use omnera_http::{ObjectStoreBlobs, StorageConnections};
 
 pub(crate) use azurite::start as azurite;
@@ -34,8 +31,8 @@ pub(crate) struct StorageServer {
     /// The connection's keys, `name` and `type` aside; its credentials are `{"secret"}`
     /// references to [`secrets`](Self::secrets).
     connection: serde_json::Value,
-    /// The vault secrets the connection names.
-    secrets: Secrets,
+    /// The vault secrets the connection names, and their values.
+    secrets: Vec<(&'static str, String)>,
     /// How a host opens the connection (Azurite's URL is the host's to give).
     opener: StorageConnections,
     /// The bucket as the test sees it, straight through object_store.
@@ -54,10 +51,16 @@ impl StorageServer {
         connection
     }
 
-    /// Opens the connection as a host would, with the secrets its references name: the app
-    /// reads no vault yet, so they are given here.
-    pub(crate) fn opener(&self) -> impl ConnectionBlobStores + use<> {
-        WithVault { opener: self.opener.clone(), secrets: self.secrets.clone() }
+    /// Puts the secrets the connection names in `vault`.
+    pub(crate) async fn seal_secrets(&self, vault: &Vault) {
+        for (name, value) in &self.secrets {
+            vault.set(name, value).await.unwrap();
+        }
+    }
+
+    /// Opens the connection as the host does.
+    pub(crate) fn opener(&self) -> StorageConnections {
+        self.opener.clone()
     }
 
     /// The bucket as a host's own blob store.
@@ -72,24 +75,6 @@ impl StorageServer {
             self.bucket.list(None).map(|meta| meta.unwrap().location.to_string()).collect().await;
         found.sort();
         found
-    }
-}
-
-/// [`StorageConnections`] with the vault's values of the connection's secrets.
-struct WithVault {
-    opener: StorageConnections,
-    secrets: Secrets,
-}
-
-impl ConnectionBlobStores for WithVault {
-    fn open(
-        &self,
-        name: &str,
-        connection: &ConnectionConfig,
-        bucket: Option<&str>,
-        _: &Secrets,
-    ) -> Result<Arc<dyn BlobStore>, BlobError> {
-        self.opener.open(name, connection, bucket, &self.secrets)
     }
 }
 

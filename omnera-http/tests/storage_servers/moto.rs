@@ -5,7 +5,6 @@ use std::process::Stdio;
 use std::sync::Arc;
 use std::time::Duration;
 
-use omnera_core::secrets::Secrets;
 use omnera_http::{ObjectStoreBlobs, S3Settings, StorageConnections};
 use serde_json::json;
 
@@ -62,7 +61,7 @@ pub(crate) async fn start(test: &str) -> Option<StorageServer> {
         kind: "s3",
         connection: json!({"bucket": bucket, "endpoint": endpoint, "accessKeyId": "test",
                            "secretAccessKey": {"secret": "s3-secret"}}),
-        secrets: Secrets::from_values([("s3-secret", "test")]),
+        secrets: vec![("s3-secret", "test".to_owned())],
         opener: StorageConnections::new(),
         bucket: Arc::new(view),
         blobs: ObjectStoreBlobs::s3(&settings).unwrap(),
