@@ -1,6 +1,22 @@
 # Services the test suite needs, on loopback only. Sourced by .ci/run; usable by hand:
 #   source .ci/services.sh && ensure_postgres && echo "$OMNERA_TEST_POSTGRES_URL"
 
+# The services started here, stopped by one EXIT trap of the calling script: their PIDs, and
+# their data directories. An ensure_* that starts one adds to these instead of setting a trap.
+STARTED_PIDS=()
+STARTED_DIRS=()
+stop_started_services() {
+  local pid
+  for pid in "${STARTED_PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${STARTED_PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+  rm -rf "${STARTED_DIRS[@]}"
+}
+trap stop_started_services EXIT
+
+free_loopback_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
 # PostgreSQL at 127.0.0.1:5432 (trust auth): started if installed but stopped, installed if absent.
 ensure_postgres() {
   local url="postgres://postgres@127.0.0.1:5432/postgres"
@@ -52,15 +68,37 @@ ensure_moto() {
     echo "installing moto"
     python3 -m venv "$venv" && "$venv/bin/pip" install -q 'moto[s3]' flask flask-cors
   fi
-  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  port=$(free_loopback_port)
   "$venv/bin/moto_server" -H 127.0.0.1 -p "$port" > /dev/null 2>&1 &
-  MOTO_PID=$!
-  trap 'kill "$MOTO_PID" 2>/dev/null || true' EXIT
+  STARTED_PIDS+=("$!")
   for _ in $(seq 1 50); do
     curl -sf "http://127.0.0.1:$port/" > /dev/null && break
     sleep 0.2
   done
   export OMNERA_TEST_S3_ENDPOINT="http://127.0.0.1:$port"
+}
+
+# Azurite (npm `azurite`), the Azure Blob Storage emulator of the attachment tests, on a free
+# loopback port with its data in a temporary directory; stopped, and the directory removed, when
+# the calling script exits. The tests start one themselves when this is not set and
+# azurite-blob is in ~/.cache/omnera/azurite/node_modules/.bin.
+ensure_azurite() {
+  local prefix="$HOME/.cache/omnera/azurite" port data
+  if [ ! -x "$prefix/node_modules/.bin/azurite-blob" ]; then
+    echo "installing Azurite"
+    npm install --prefix "$prefix" --no-audit --no-fund 'azurite@3' > /dev/null
+  fi
+  port=$(free_loopback_port)
+  data=$(mktemp -d)
+  STARTED_DIRS+=("$data")
+  "$prefix/node_modules/.bin/azurite-blob" --blobHost 127.0.0.1 --blobPort "$port" --location "$data" \
+    --skipApiVersionCheck --disableTelemetry --silent > /dev/null 2>&1 &
+  STARTED_PIDS+=("$!")
+  for _ in $(seq 1 50); do
+    curl -s -o /dev/null "http://127.0.0.1:$port/" && break
+    sleep 0.2
+  done
+  export OMNERA_TEST_AZURITE_ENDPOINT="http://127.0.0.1:$port"
 }
 
 # The CRM sample served by the serve example on a free loopback port, with a new SQLite database

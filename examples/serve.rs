@@ -251,9 +251,10 @@ async fn run(path: &Path, args: RunArgs) -> ExitCode {
     if let Some(vault) = vault {
         builder = builder.with_vault(vault);
     }
-    // Attachment fields may keep their files in an S3 bucket of their own.
-    #[cfg(feature = "s3")]
-    let builder = builder.with_connection_blob_stores(omnera::http::S3ConnectionStores);
+    // Attachment fields may keep their files in a storage connection of their own (s3, gcs,
+    // azure: each needs the omnera feature of its name; without it, such a field answers 503
+    // and the log names the feature).
+    let builder = builder.with_connection_blob_stores(omnera::http::StorageConnections::new());
     let built = builder.build().await;
     let app = match built {
         Ok(app) => app,

@@ -23,6 +23,8 @@
 //! | `automation` (default) | `automation`: the crate of the automation runtime, which holds nothing yet; until it does, `build()` refuses an app with automations unless the host calls `without_automations()` |
 //! | `smtp` | nothing yet: the name is kept for sending email through SMTP connections, which a later release adds; today mail goes to the host's `Mailer` |
 //! | `s3` | `http::S3Settings` and `s3` connections: attachments in S3-compatible storage |
+//! | `gcs` | `http::GcsSettings` and `gcs` connections: attachments in Google Cloud Storage |
+//! | `azure` | `http::AzureSettings` and `azure` connections: attachments in Azure Blob Storage |
 //! | `yaml`, `toml` (default) | configs in YAML or TOML (`Config::from_text`, `.yaml`/`.yml`/`.toml` files in `Config::from_path`); JSON is always read |
 //! | `testing` | `backend::RecordingMailer` and the conformance suites (`testing`) |
 //! | `full` | every feature above but `testing` |

@@ -46,13 +46,16 @@ use omnera_core::App;
 use tower_http::set_header::SetResponseHeaderLayer;
 
 pub use access::RequestCaller;
+#[cfg(feature = "azure")]
+pub use blobs::AzureSettings;
+#[cfg(feature = "gcs")]
+pub use blobs::GcsSettings;
 pub use blobs::ObjectStoreBlobs;
 #[cfg(feature = "s3")]
 pub use blobs::S3Settings;
 pub use client_address::{ForwardedHeader, TrustedProxies};
 pub use error::{ApiError, ErrorKind, FieldError};
-#[cfg(feature = "s3")]
-pub use files::S3ConnectionStores;
+pub use files::StorageConnections;
 pub use head_limits::{MAX_HEADER_BYTES, MAX_URI_LENGTH};
 pub use openapi::document as openapi_document;
 pub use options::{ApiOptions, OpenApiAccess, RateLimit, UnknownOpenApiAccess};

@@ -6,16 +6,17 @@ mod support;
 
 use std::path::{Path, PathBuf};
 
-use futures_util::StreamExt;
-use object_store::ObjectStore;
 use omnera_core::backend::LogMailer;
+use omnera_core::secrets::{SecretKey, Vault};
 use omnera_core::{App, Config};
-use omnera_http::{ObjectStoreBlobs, S3Settings};
+use omnera_http::ObjectStoreBlobs;
 use omnera_sql::SqlStorage;
 use reqwest::multipart::{Form, Part};
 use serde_json::{Value, json};
 
-mod s3_server;
+mod storage_servers;
+
+use storage_servers::StorageServer;
 
 const APP: &str = r#"{"name": "Files", "tables": [{"id": 1, "name": "documents", "fields": [
     {"id": 1, "name": "title", "type": "single-line-text"},
@@ -32,7 +33,7 @@ fn png(size: usize) -> Vec<u8> {
 /// Where the test's blobs go, and how the test lists them.
 enum Blobs {
     Local(PathBuf),
-    S3 { endpoint: String, bucket: String },
+    Server(StorageServer),
 }
 
 impl Blobs {
@@ -47,11 +48,7 @@ impl Blobs {
     fn store(&self) -> ObjectStoreBlobs {
         match self {
             Self::Local(dir) => ObjectStoreBlobs::local(dir).unwrap(),
-            Self::S3 { endpoint, bucket } => ObjectStoreBlobs::s3(
-                &S3Settings::new(bucket.as_str(), "us-east-1", "test", "test")
-                    .with_endpoint(endpoint.as_str()),
-            )
-            .unwrap(),
+            Self::Server(server) => server.blobs(),
         }
     }
 
@@ -59,22 +56,7 @@ impl Blobs {
     async fn list(&self) -> Vec<String> {
         match self {
             Self::Local(dir) => blobs_in(dir),
-            Self::S3 { endpoint, bucket } => {
-                let store = object_store::aws::AmazonS3Builder::new()
-                    .with_endpoint(endpoint)
-                    .with_allow_http(true)
-                    .with_virtual_hosted_style_request(false)
-                    .with_region("us-east-1")
-                    .with_bucket_name(bucket)
-                    .with_access_key_id("test")
-                    .with_secret_access_key("test")
-                    .build()
-                    .unwrap();
-                let mut found: Vec<String> =
-                    store.list(None).map(|meta| meta.unwrap().location.to_string()).collect().await;
-                found.sort();
-                found
-            }
+            Self::Server(server) => server.list().await,
         }
     }
 }
@@ -301,11 +283,25 @@ async fn attachments_on_sqlite() {
     attachments_work_on(&omnera_sql::testing::sqlite_url(), Blobs::local()).await;
 }
 
+/// The whole scenario with a storage server as the host's blob store.
+async fn attachments_work_on_a_server(server: Option<StorageServer>) {
+    let Some(server) = server else { return };
+    attachments_work_on(&omnera_sql::testing::sqlite_url(), Blobs::Server(server)).await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn attachments_on_s3() {
-    let Some(s3) = s3_server::start("the files API on S3").await else { return };
-    let blobs = Blobs::S3 { endpoint: s3.endpoint.clone(), bucket: s3.bucket.clone() };
-    attachments_work_on(&omnera_sql::testing::sqlite_url(), blobs).await;
+    attachments_work_on_a_server(storage_servers::s3("the files API on S3").await).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn attachments_on_azure() {
+    attachments_work_on_a_server(storage_servers::azurite("the files API on Azure").await).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn attachments_on_gcs() {
+    attachments_work_on_a_server(storage_servers::gcs("the files API on GCS").await).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -316,25 +312,25 @@ async fn attachments_on_postgres() {
     .await;
 }
 
-/// A field whose `storage.provider` names an s3 connection keeps its files in that bucket, not in
-/// the host's store; deleting the record deletes them there.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn attachments_in_a_storage_connection() {
-    let Some(s3) = s3_server::start("attachments in a storage connection").await else { return };
-    // moto takes any secret; PATH is set wherever the tests run.
+/// A field whose `storage.provider` names a storage connection keeps its files in that bucket,
+/// not in the host's store; deleting the record deletes them there.
+async fn attachments_in_a_storage_connection(server: Option<StorageServer>) {
+    let Some(server) = server else { return };
     let config = json!({"name": "Archive",
-        "connections": [{"type": "s3", "name": "archive", "bucket": s3.bucket, "endpoint": s3.endpoint,
-                         "accessKeyId": "test", "secretAccessKey": {"env": "PATH"}}],
+        "connections": [server.connection("archive")],
         "tables": [{"id": 1, "name": "letters", "fields": [
             {"id": 1, "name": "title", "type": "single-line-text"},
             {"id": 2, "name": "original", "type": "single-attachment", "storage": {"provider": "archive"}}]}]});
     let host = Blobs::local();
-    let archive = Blobs::S3 { endpoint: s3.endpoint.clone(), bucket: s3.bucket.clone() };
     let storage = SqlStorage::connect(&omnera_sql::testing::sqlite_url()).await.unwrap();
+    // The connection's credentials are vault secrets, as a production config's would be.
+    let vault = Vault::new(SecretKey::generate().unwrap(), storage.clone());
+    server.seal_secrets(&vault).await;
     let app = App::from_config(Config::from_json_str(&config.to_string()).unwrap())
         .with_storage(storage)
+        .with_vault(vault)
         .with_blob_store(host.store())
-        .with_connection_blob_stores(omnera_http::S3ConnectionStores)
+        .with_connection_blob_stores(server.opener())
         .with_mailer(LogMailer)
         .build()
         .await
@@ -348,16 +344,42 @@ async fn attachments_in_a_storage_connection() {
     let (status, body) =
         upload(&client, &format!("{records}/{id}/fields/original/files"), vec![("letter.png", png(64))])
             .await;
-    assert_eq!(status, 201, "{body}");
+    assert_eq!(status, 201, "{} {body}", server.kind);
     assert_eq!(
-        (archive.list().await.len(), host.list().await.len()),
+        (server.list().await.len(), host.list().await.len()),
         (1, 0),
-        "the file is in the connection's bucket"
+        "the file is in the {} connection's bucket",
+        server.kind
     );
     let file_id = body["files"][0]["id"].as_i64().unwrap();
-    let download =
-        client.get(format!("{records}/{id}/fields/original/files/{file_id}")).send().await.unwrap();
-    assert_eq!((download.status().as_u16(), download.bytes().await.unwrap().to_vec()), (200, png(64)));
+    let download = format!("{records}/{id}/fields/original/files/{file_id}");
+    let whole = client.get(&download).send().await.unwrap();
+    assert_eq!((whole.status().as_u16(), whole.bytes().await.unwrap().to_vec()), (200, png(64)));
+    let part = client.get(&download).header("range", "bytes=8-15").send().await.unwrap();
+    assert_eq!(
+        (part.status().as_u16(), part.bytes().await.unwrap().to_vec()),
+        (206, png(64)[8..16].to_vec())
+    );
     assert_eq!(client.delete(format!("{records}/{id}")).send().await.unwrap().status().as_u16(), 204);
-    assert!(archive.list().await.is_empty(), "deleting the record deletes its file in the bucket");
+    assert!(
+        server.list().await.is_empty(),
+        "deleting the record deletes its file in the {} bucket",
+        server.kind
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn attachments_in_an_s3_connection() {
+    attachments_in_a_storage_connection(storage_servers::s3("attachments in an s3 connection").await).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn attachments_in_an_azure_connection() {
+    attachments_in_a_storage_connection(storage_servers::azurite("attachments in an azure connection").await)
+        .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn attachments_in_a_gcs_connection() {
+    attachments_in_a_storage_connection(storage_servers::gcs("attachments in a gcs connection").await).await;
 }

@@ -9,13 +9,13 @@ use std::time::Duration;
 
 use omnera_core::backend::LogMailer;
 use omnera_core::{App, Config};
-use omnera_http::{ObjectStoreBlobs, S3Settings};
+use omnera_http::ObjectStoreBlobs;
 use omnera_sql::SqlStorage;
 use reqwest::multipart::{Form, Part};
 use serde_json::Value;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-mod s3_server;
+mod storage_servers;
 
 const APP: &str = r#"{"name": "Scans", "tables": [{"id": 1, "name": "scans", "fields": [
     {"id": 1, "name": "title", "type": "single-line-text"},
@@ -95,12 +95,26 @@ async fn a_large_file_round_trips_on_the_local_disk() {
     let _ = std::fs::remove_dir_all(directory);
 }
 
+/// On a storage server, the file goes up in parts (multipart upload, or Azure's blocks).
+async fn a_large_file_round_trips_on(server: Option<storage_servers::StorageServer>) {
+    let Some(server) = server else { return };
+    a_large_file_round_trips(server.blobs()).await;
+    assert_eq!(server.list().await.len(), 1, "one blob in the {} bucket", server.kind);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_large_file_round_trips_on_s3_in_parts() {
-    let Some(s3) = s3_server::start("large files on S3").await else { return };
-    let settings =
-        S3Settings::new(s3.bucket.as_str(), "us-east-1", "test", "test").with_endpoint(s3.endpoint.as_str());
-    a_large_file_round_trips(ObjectStoreBlobs::s3(&settings).unwrap()).await;
+    a_large_file_round_trips_on(storage_servers::s3("large files on S3").await).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_large_file_round_trips_on_azure_in_blocks() {
+    a_large_file_round_trips_on(storage_servers::azurite("large files on Azure").await).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_large_file_round_trips_on_gcs_in_parts() {
+    a_large_file_round_trips_on(storage_servers::gcs("large files on GCS").await).await;
 }
 
 /// The body holds one file more than the field takes, then stalls: the answer must come

@@ -12,7 +12,8 @@ use crate::secrets::Secrets;
 use super::App;
 
 /// Opens the blob store of a storage connection (S3 and the like) for the attachment fields
-/// that name it. `omnera-http` ships one for S3 (feature `s3`); a host may plug its own.
+/// that name it. `omnera-http` ships `StorageConnections`, for `s3`, `gcs` and `azure` (each
+/// behind the feature of its name); a host may plug its own.
 ///
 /// ```
 /// use std::sync::Arc;

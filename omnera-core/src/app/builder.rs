@@ -106,7 +106,7 @@ impl AppBuilder {
     }
 
     /// Opens the blob stores of storage connections (needed by attachment fields that name a
-    /// connection), such as omnera-http's `S3ConnectionStores`.
+    /// connection), such as omnera-http's `StorageConnections`.
     pub fn with_connection_blob_stores(mut self, stores: impl ConnectionBlobStores) -> Self {
         self.connection_stores = Some(Arc::new(stores));
         self

@@ -79,7 +79,7 @@ pub(crate) fn missing_capabilities(schema: &Schema, provided: &Provided<'_>) -> 
         provided.connection_stores,
         "blob stores for storage connections",
         attachments(true),
-        "call with_connection_blob_stores, e.g. with omnera_http::S3ConnectionStores",
+        "call with_connection_blob_stores, e.g. with omnera_http::StorageConnections",
     );
     let auth = if schema.has_auth() { vec!["auth".to_owned()] } else { Vec::new() };
     require(

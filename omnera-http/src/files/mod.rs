@@ -7,8 +7,7 @@ mod names;
 mod stores;
 mod upload;
 
-#[cfg(feature = "s3")]
-pub use stores::S3ConnectionStores;
+pub use stores::StorageConnections;
 pub(crate) use stores::blob_store_for;
 
 use axum::Router;

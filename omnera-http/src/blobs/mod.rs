@@ -1,5 +1,16 @@
-//! A [`BlobStore`] over `object_store`: the local file system by default, S3-compatible storage
-//! with the `s3` feature.
+//! A [`BlobStore`] over `object_store`: the local file system by default; S3-compatible storage,
+//! Google Cloud Storage and Azure Blob Storage with the `s3`, `gcs` and `azure` features
+//! (`cloud`).
+
+#[cfg(any(feature = "s3", feature = "gcs", feature = "azure"))]
+mod cloud;
+
+#[cfg(feature = "azure")]
+pub use cloud::AzureSettings;
+#[cfg(feature = "gcs")]
+pub use cloud::GcsSettings;
+#[cfg(feature = "s3")]
+pub use cloud::S3Settings;
 
 use std::sync::Arc;
 
@@ -10,14 +21,23 @@ use object_store::path::Path;
 use object_store::{GetOptions, GetRange, ObjectStore, ObjectStoreExt, PutPayload, WriteMultipart};
 use omnera_core::backend::{BlobError, BlobGetOptions, BlobMeta, BlobRead, BlobStore, BlobStream};
 
-/// Blobs in any `object_store` backend.
+/// Blobs in any `object_store` backend. Its `Debug` names the backend and its bucket, never a
+/// credential.
 ///
 /// ```no_run
 /// let files = omnera_http::ObjectStoreBlobs::local("files").unwrap();
 /// ```
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct ObjectStoreBlobs {
     store: Arc<dyn ObjectStore>,
+}
+
+/// The store's `Display` (such as `GoogleCloudStorage(files)`), not its `Debug`: object_store's
+/// `Debug` of a cloud store prints its credentials.
+impl std::fmt::Debug for ObjectStoreBlobs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ObjectStoreBlobs").field("store", &format_args!("{}", self.store)).finish()
+    }
 }
 
 impl ObjectStoreBlobs {
@@ -68,79 +88,6 @@ fn remove_partial_writes(directory: &std::path::Path) -> std::io::Result<usize> 
 fn is_partial_write(name: &str) -> bool {
     name.rsplit_once('#')
         .is_some_and(|(_, suffix)| !suffix.is_empty() && suffix.bytes().all(|byte| byte.is_ascii_digit()))
-}
-
-/// Where an S3-compatible bucket is (feature `s3`).
-#[cfg(feature = "s3")]
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct S3Settings {
-    /// The bucket.
-    pub bucket: String,
-    /// The region (any for most S3-compatible stores).
-    pub region: String,
-    /// An S3-compatible endpoint such as `http://127.0.0.1:9000`; `None`: AWS itself.
-    pub endpoint: Option<String>,
-    /// The access key id.
-    pub access_key_id: String,
-    /// The secret access key.
-    pub secret_access_key: String,
-}
-
-#[cfg(feature = "s3")]
-impl S3Settings {
-    /// Settings for `bucket` in `region` with these credentials.
-    pub fn new(
-        bucket: impl Into<String>,
-        region: impl Into<String>,
-        access_key_id: impl Into<String>,
-        secret_access_key: impl Into<String>,
-    ) -> Self {
-        Self {
-            bucket: bucket.into(),
-            region: region.into(),
-            endpoint: None,
-            access_key_id: access_key_id.into(),
-            secret_access_key: secret_access_key.into(),
-        }
-    }
-
-    /// An S3-compatible endpoint instead of AWS (path-style requests; plain HTTP allowed).
-    #[must_use]
-    pub fn with_endpoint(mut self, endpoint: impl Into<String>) -> Self {
-        self.endpoint = Some(endpoint.into());
-        self
-    }
-}
-
-#[cfg(feature = "s3")]
-impl ObjectStoreBlobs {
-    /// Blobs in an S3 or S3-compatible bucket.
-    ///
-    /// ```no_run
-    /// use omnera_http::{ObjectStoreBlobs, S3Settings};
-    ///
-    /// let settings = S3Settings::new("files", "us-east-1", "key", "secret").with_endpoint("http://127.0.0.1:9000");
-    /// let blobs = ObjectStoreBlobs::s3(&settings).unwrap();
-    /// ```
-    pub fn s3(settings: &S3Settings) -> Result<Self, BlobError> {
-        let mut builder = object_store::aws::AmazonS3Builder::new()
-            .with_bucket_name(&settings.bucket)
-            .with_region(&settings.region)
-            .with_access_key_id(&settings.access_key_id)
-            .with_secret_access_key(&settings.secret_access_key);
-        if let Some(endpoint) = &settings.endpoint {
-            builder = builder
-                .with_endpoint(endpoint)
-                .with_allow_http(endpoint.starts_with("http://"))
-                .with_virtual_hosted_style_request(false);
-        }
-        let store = builder.build().map_err(|error| BlobError::Store {
-            location: settings.bucket.clone(),
-            source: Box::new(error),
-        })?;
-        Ok(Self::new(Arc::new(store)))
-    }
 }
 
 fn store_error(location: &str, error: object_store::Error) -> BlobError {
