@@ -31,6 +31,7 @@ pub(crate) struct Provided<'a> {
     pub(crate) storage: bool,
     pub(crate) blob_store: bool,
     pub(crate) connection_stores: bool,
+    pub(crate) connection_mailers: bool,
     pub(crate) accounts: bool,
     pub(crate) mailer: bool,
     pub(crate) automation_runtime: bool,
@@ -85,6 +86,18 @@ pub(crate) fn missing_capabilities(schema: &Schema, provided: &Provided<'_>) -> 
         "an account store",
         auth,
         "call with_accounts (SqlStorage keeps accounts) or with_identity_provider",
+    );
+
+    let auth_emails = schema
+        .auth()
+        .email_connection()
+        .map(|name| vec![format!("auth.emailConnection (connection {name})")])
+        .unwrap_or_default();
+    require(
+        provided.connection_mailers,
+        "mailers for mail connections",
+        auth_emails,
+        "call with_connection_mailers, e.g. with omnera_automation::MailConnections",
     );
 
     let automations = if provided.automations_disabled { &[][..] } else { schema.automations() };
