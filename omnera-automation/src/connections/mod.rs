@@ -1,0 +1,3 @@
+//! Connections to outside services, opened from the config's `connections`.
+
+pub mod mail;
