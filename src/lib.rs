@@ -39,7 +39,9 @@ pub use omnera_core::{App, Config, ConfigErrors, ConfigFormat, ErrorKind, FieldV
 // Everything else, by namespace.
 #[cfg(feature = "testing")]
 pub use omnera_core::testing;
-pub use omnera_core::{accounts, app, backend, config, fields, query, record, records, schema, validate};
+pub use omnera_core::{
+    accounts, app, backend, config, fields, query, record, records, schema, secrets, validate,
+};
 
 /// The README's code blocks, compiled as doc tests so the README stays true.
 #[cfg(doctest)]
