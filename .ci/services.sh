@@ -1,5 +1,13 @@
 # Services the test suite needs, on loopback only. Sourced by .ci/run; usable by hand:
 #   source .ci/services.sh && ensure_postgres && echo "$OMNERA_TEST_POSTGRES_URL"
+# Servers started here are stopped by their PIDs when the calling script exits (one EXIT trap).
+
+SERVICE_PIDS=()
+stop_services() {
+  local pid
+  for pid in "${SERVICE_PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+}
+trap stop_services EXIT
 
 # PostgreSQL at 127.0.0.1:5432 (trust auth): started if installed but stopped, installed if absent.
 ensure_postgres() {
@@ -43,6 +51,28 @@ trust_local_connections() {
   fi
 }
 
+# aiosmtpd (PyPI), the SMTP server of the mail tests, on a free loopback port writing a maildir;
+# stopped when the calling script exits. Exports OMNERA_TEST_SMTP_PORT and OMNERA_TEST_MAILDIR;
+# the tests start one themselves when these are not set and aiosmtpd is in ~/.cache/omnera/aiosmtpd.
+ensure_smtp() {
+  local venv="$HOME/.cache/omnera/aiosmtpd" port maildir
+  if ! "$venv/bin/python" -c 'import aiosmtpd' 2>/dev/null; then
+    echo "installing aiosmtpd"
+    python3 -m venv "$venv" && "$venv/bin/pip" install -q aiosmtpd
+  fi
+  maildir=$(mktemp -d)/maildir
+  mkdir -p "$maildir"/{tmp,new,cur}
+  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  "$venv/bin/python" -m aiosmtpd -n -l "127.0.0.1:$port" -c aiosmtpd.handlers.Mailbox "$maildir" > /dev/null 2>&1 &
+  SERVICE_PIDS+=("$!")
+  for _ in $(seq 1 50); do
+    (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
+    sleep 0.2
+  done
+  (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || { echo "aiosmtpd is not reachable at 127.0.0.1:$port" >&2; return 1; }
+  export OMNERA_TEST_SMTP_PORT="$port" OMNERA_TEST_MAILDIR="$maildir"
+}
+
 # moto (PyPI `moto[s3]`), the S3-compatible server of the attachment tests, on a free loopback
 # port; stopped when the calling script exits. The tests start one themselves when this is not
 # set and moto_server is in ~/.cache/omnera/moto/bin.
@@ -54,8 +84,7 @@ ensure_moto() {
   fi
   port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
   "$venv/bin/moto_server" -H 127.0.0.1 -p "$port" > /dev/null 2>&1 &
-  MOTO_PID=$!
-  trap 'kill "$MOTO_PID" 2>/dev/null || true' EXIT
+  SERVICE_PIDS+=("$!")
   for _ in $(seq 1 50); do
     curl -sf "http://127.0.0.1:$port/" > /dev/null && break
     sleep 0.2
