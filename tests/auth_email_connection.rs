@@ -123,7 +123,7 @@ async fn password_reset_by_email_on_sqlite() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn password_reset_by_email_on_postgres() {
     omnera::sql::testing::on_postgres("password reset by email", async |url| {
-        password_reset_by_email(&url).await
+        password_reset_by_email(&url).await;
     })
     .await;
 }

@@ -50,7 +50,7 @@ fn start(binary: &Path, work: &Path, admin: Option<(&str, &str)>) -> Started {
 fn start_with(binary: &Path, work: &Path, config: &Path, admin: Option<(&str, &str)>) -> Started {
     let mut command = Command::new(binary);
     command
-        .arg(&config)
+        .arg(config)
         .args(["--database", &format!("sqlite://{}", work.join("crm.db").display())])
         .args(["--files", &work.join("files").display().to_string()])
         .args(["--bind", "127.0.0.1:0"])
