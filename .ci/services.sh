@@ -59,6 +59,31 @@ trust_local_connections() {
   fi
 }
 
+# aiosmtpd (PyPI), the SMTP server of the mail tests, on a free loopback port writing a maildir;
+# stopped when the calling script exits. Exports OMNERA_TEST_SMTP_PORT and OMNERA_TEST_MAILDIR;
+# the tests start one themselves when these are not set and aiosmtpd is in ~/.cache/omnera/aiosmtpd.
+ensure_smtp() {
+  local venv="$HOME/.cache/omnera/aiosmtpd" port maildir
+  if ! "$venv/bin/python" -c 'import aiosmtpd' 2>/dev/null; then
+    echo "installing aiosmtpd"
+    python3 -m venv "$venv" && "$venv/bin/pip" install -q aiosmtpd
+  fi
+  local work
+  work=$(mktemp -d)
+  STARTED_DIRS+=("$work")
+  maildir="$work/maildir"
+  mkdir -p "$maildir"/{tmp,new,cur}
+  port=$(free_loopback_port)
+  "$venv/bin/python" -m aiosmtpd -n -l "127.0.0.1:$port" -c aiosmtpd.handlers.Mailbox "$maildir" > /dev/null 2>&1 &
+  STARTED_PIDS+=("$!")
+  for _ in $(seq 1 50); do
+    (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
+    sleep 0.2
+  done
+  (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || { echo "aiosmtpd is not reachable at 127.0.0.1:$port" >&2; return 1; }
+  export OMNERA_TEST_SMTP_PORT="$port" OMNERA_TEST_MAILDIR="$maildir"
+}
+
 # moto (PyPI `moto[s3]`), the S3-compatible server of the attachment tests, on a free loopback
 # port; stopped when the calling script exits. The tests start one themselves when this is not
 # set and moto_server is in ~/.cache/omnera/moto/bin.

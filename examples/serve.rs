@@ -28,6 +28,7 @@ use std::time::Duration;
 
 use clap::{Parser, Subcommand};
 use omnera::accounts::ensure_admin;
+use omnera::automation::MailConnections;
 use omnera::backend::{LogMailer, Storage};
 use omnera::config::load_schema;
 use omnera::http::{
@@ -247,6 +248,9 @@ async fn run(path: &Path, args: RunArgs) -> ExitCode {
         .with_accounts(storage)
         .with_blob_store(blobs)
         .with_mailer(LogMailer)
+        // Auth emails go through the connection `auth.emailConnection` names (SMTP with the
+        // `smtp` feature, or a mail API); without one, to the log.
+        .with_connection_mailers(MailConnections::new())
         .without_automations();
     if let Some(vault) = vault {
         builder = builder.with_vault(vault);

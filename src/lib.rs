@@ -20,8 +20,8 @@
 //! | `sqlite` (default) | `sql::SqlStorage` on SQLite files and memory (`omnera-sql` with sqlx's SQLite driver and rusqlite only) |
 //! | `postgres` | `sql::SqlStorage` on PostgreSQL (`omnera-sql` with sqlx's PostgreSQL driver only); with `sqlite` too, the URL picks the database |
 //! | `http` (default) | `http`: the REST API, files, auth, the OpenAPI document and `serve` (`omnera-http`); pages are not built yet |
-//! | `automation` (default) | `automation`: the crate of the automation runtime, which holds nothing yet; until it does, `build()` refuses an app with automations unless the host calls `without_automations()` |
-//! | `smtp` | nothing yet: the name is kept for sending email through SMTP connections, which a later release adds; today mail goes to the host's `Mailer` |
+//! | `automation` (default) | `automation`: mail connections (`automation::MailConnections` for `AppBuilder::with_connection_mailers`; the Resend, SendGrid and Postmark APIs over HTTPS); the triggers, actions and worker are not built yet, so `build()` refuses an app with automations unless the host calls `without_automations()` |
+//! | `smtp` | `smtp` connections: email through an SMTP server (lettre, pooled; `tls`, required `starttls` or `none`), with `automation` |
 //! | `s3` | `http::S3Settings` and `s3` connections: attachments in S3-compatible storage |
 //! | `gcs` | `http::GcsSettings` and `gcs` connections: attachments in Google Cloud Storage |
 //! | `azure` | `http::AzureSettings` and `azure` connections: attachments in Azure Blob Storage |

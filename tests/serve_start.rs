@@ -149,7 +149,7 @@ fn serve_says_where_the_api_is_and_how_to_get_an_admin() {
         "companies, contacts, deals, activities".to_owned(),
         "5 pages, 5 automations".to_owned(),
         "admin UI (/_/)".to_owned(),
-        "written to the log".to_owned(),
+        "auth emails to the log: the config names no auth.emailConnection".to_owned(),
         "at most 1000 connections".to_owned(),
         "off       CORS (--cors-origin), the request limit per address (--rate-limit), trusted proxies"
             .to_owned(),
@@ -181,6 +181,30 @@ fn serve_says_where_the_api_is_and_how_to_get_an_admin() {
     assert!(third.output.contains("an admin account exists"), "{}", third.output);
     assert!(!third.output.contains("create-admin"), "{}", third.output);
 
+    let _ = std::fs::remove_dir_all(&work);
+}
+
+#[test]
+fn serve_says_which_connection_sends_auth_emails() {
+    let binary = serve_binary();
+    let work = std::env::temp_dir().join(format!("omnera_serve_mail_{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&work);
+    std::fs::create_dir_all(&work).unwrap();
+    let config = work.join("club.json");
+    std::fs::write(
+        &config,
+        r#"{"name": "Club",
+        "connections": [{"type": "smtp", "name": "club-mail", "host": "127.0.0.1", "port": 2525,
+                         "security": "none", "from": "Club <club@example.com>"}],
+        "auth": {"signUp": "open", "emailConnection": "club-mail"}}"#,
+    )
+    .unwrap();
+    let started = start(&binary, &work, &config, &[]);
+    assert!(
+        started.output.contains("mail      auth emails through connection club-mail (smtp)"),
+        "{}",
+        started.output
+    );
     let _ = std::fs::remove_dir_all(&work);
 }
 

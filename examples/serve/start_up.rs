@@ -62,7 +62,7 @@ pub(crate) fn text(schema: &Schema, start: &StartUp<'_>, admin: Option<bool>) ->
     line(&mut text, "health", &format!("{base}/health/live, {base}/health/ready"));
     line(&mut text, "database", &database_place(start.database));
     line(&mut text, "files", &absolute(start.files));
-    line(&mut text, "mail", "written to the log, not sent");
+    line(&mut text, "mail", &auth_emails(schema));
     line(&mut text, "access", &access(schema));
     let limits = start.limits;
     let connections = format!(
@@ -87,6 +87,17 @@ pub(crate) fn text(schema: &Schema, start: &StartUp<'_>, admin: Option<bool>) ->
         None => {}
     }
     text
+}
+
+/// Where auth emails (verification and reset codes) go.
+fn auth_emails(schema: &Schema) -> String {
+    match schema.auth().email_connection() {
+        Some(name) => {
+            let kind = schema.connection(name).map_or("?", |connection| connection.type_name());
+            format!("auth emails through connection {name} ({kind})")
+        }
+        None => "auth emails to the log: the config names no auth.emailConnection".to_owned(),
+    }
 }
 
 /// The host settings left off, each with the option that turns it on.

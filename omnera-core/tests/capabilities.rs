@@ -80,3 +80,47 @@ async fn attachments_in_a_storage_connection_need_a_way_to_open_it() {
     let with = missing(App::from_config(config(text)).with_connection_blob_stores(NoBuckets)).await;
     assert_eq!(needed(&with), None);
 }
+
+struct FailingMailConnections;
+
+impl omnera_core::app::ConnectionMailers for FailingMailConnections {
+    fn open(
+        &self,
+        name: &str,
+        _: &ConnectionConfig,
+        _: &omnera_core::secrets::Secrets,
+    ) -> Result<Arc<dyn omnera_core::backend::Mailer>, omnera_core::backend::MailError> {
+        Err(omnera_core::backend::MailError::Transport { source: format!("{name}: no such host").into() })
+    }
+}
+
+const AUTH_EMAILS_BY_CONNECTION: &str = r#"{"name": "Club",
+    "connections": [{"type": "smtp", "name": "mail", "host": "127.0.0.1", "from": "club@example.com"}],
+    "auth": {"emailConnection": "mail"}}"#;
+
+#[tokio::test]
+async fn auth_emails_through_a_connection_need_a_way_to_open_it() {
+    let builder = App::from_config(config(AUTH_EMAILS_BY_CONNECTION)).with_identity_provider(Tokens);
+    assert_eq!(
+        missing(builder).await,
+        [(
+            "mailers for mail connections".to_owned(),
+            vec!["auth.emailConnection (connection mail)".to_owned()]
+        )],
+        "without it, auth emails would silently go nowhere"
+    );
+}
+
+#[tokio::test]
+async fn a_mail_connection_that_cannot_be_opened_fails_the_build_with_its_name() {
+    let built = App::from_config(config(AUTH_EMAILS_BY_CONNECTION))
+        .with_identity_provider(Tokens)
+        .with_connection_mailers(FailingMailConnections)
+        .build()
+        .await;
+    let Err(error) = built else { panic!("the build must fail") };
+    assert_eq!(
+        error.to_string(),
+        "the mail connection `mail` (auth.emailConnection) could not be opened: mail transport failed: mail: no such host"
+    );
+}

@@ -42,6 +42,23 @@ fn version_and_app_version_together_are_one_issue_at_the_alias() {
 }
 
 #[test]
+fn an_auth_email_connection_that_cannot_send_email_is_named_with_what_is_needed() {
+    let unknown =
+        validate_document(base_after(vec![Set("/auth/emailConnection", json!("mial"))])).unwrap_err();
+    assert_eq!(
+        unknown.to_string(),
+        "auth.emailConnection: unknown connection `mial`; did you mean `mail`? [unknown_connection]"
+    );
+    let http = validate_document(base_after(vec![Set("/auth/emailConnection", json!("api"))])).unwrap_err();
+    assert_eq!(
+        http.to_string(),
+        "auth.emailConnection: connection `api` is of type http; a mail (smtp, resend, sendgrid, postmark) \
+         connection is needed here [wrong_connection_type]"
+    );
+    assert_eq!(issues_after(vec![Set("/auth/emailConnection", json!("mail"))]), []);
+}
+
+#[test]
 fn a_bad_cron_expression_is_one_line_naming_the_field_as_written() {
     let errors =
         validate_document(base_after(vec![Set("/automations/1/trigger/cron", json!("0 25 * * 1-5"))]))
@@ -395,6 +412,18 @@ fn every_rule_reports_its_problem_at_the_right_path() {
             vec![Set("/auth/providers", json!(["password", "google"]))],
             "auth.providers[1]",
             "unknown_connection",
+        ),
+        (
+            "auth email connection",
+            vec![Set("/auth/emailConnection", json!("mial"))],
+            "auth.emailConnection",
+            "unknown_connection",
+        ),
+        (
+            "auth email connection type",
+            vec![Set("/auth/emailConnection", json!("api"))],
+            "auth.emailConnection",
+            "wrong_connection_type",
         ),
         (
             "filter syntax",

@@ -1,9 +1,11 @@
-//! Connections at run time: requests through `http` and `stripe` connections (and without one,
-//! under an egress policy), and Stripe's webhook signatures.
+//! Connections to outside services, opened from the config's `connections`: mail ([`mail`]),
+//! requests through `http` and `stripe` connections (and without one, under an egress policy),
+//! and Stripe's webhook signatures.
 
 mod egress;
 mod error;
 mod http_api;
+pub mod mail;
 mod retry;
 mod stripe;
 

@@ -7,7 +7,7 @@ use crate::backend::Email;
 /// Tells the owner of `email` that someone tried to sign up with it, and what to do if it was
 /// them; a failure to send is logged, since the answer to the sign-up cannot say anything.
 pub(super) async fn tell_of_sign_up_with_taken_address(accounts: &Accounts, email: &str) {
-    let Some(mailer) = accounts.app.mailer() else { return };
+    let Some(mailer) = accounts.app.auth_mailer() else { return };
     let app = accounts.app.schema().name();
     let text = format!(
         "Hello,\n\nSomeone asked to sign up for {app} with this address, which already has an \

@@ -44,9 +44,10 @@ impl Accounts {
             .ok_or_else(|| AccountsError::Unavailable { what: "the account store".into() })
     }
 
-    /// The mailer auth emails go through.
-    pub(crate) fn mailer(&self) -> Result<&Arc<dyn Mailer>, AccountsError> {
-        self.app.mailer().ok_or_else(|| AccountsError::Unavailable { what: "the mailer".into() })
+    /// The mailer auth emails go through: the connection of `auth.emailConnection`, else the
+    /// app's own.
+    pub(crate) fn mailer(&self) -> Result<Arc<dyn Mailer>, AccountsError> {
+        self.app.auth_mailer().ok_or_else(|| AccountsError::Unavailable { what: "the mailer".into() })
     }
 
     /// Refuses unless the app signs in with passwords.
@@ -90,7 +91,7 @@ impl Accounts {
         let roles = self.app.schema().auth().default_roles().to_vec();
         let new_user = NewUser::new(email.clone(), name, hash_password(password)?, roles);
         match self.store()?.create_user(new_user).await {
-            Ok(user) if self.app.mailer().is_some() => {
+            Ok(user) if self.app.auth_mailer().is_some() => {
                 // The account exists either way; a failed email can be asked for again.
                 if let Err(error) = one_time::send(self, &user, TokenPurpose::EmailVerification).await {
                     tracing::warn!(%error, "the verification email of a new account was not sent");

@@ -5,11 +5,12 @@ use std::sync::Arc;
 use tokio_util::sync::CancellationToken;
 
 use super::capabilities::{MissingCapability, Provided, missing_capabilities};
+use super::mailers::{OpenedMailers, open_auth_connection};
 use super::outbox_retention::start_pruning;
-use super::{App, AppParts, ConnectionBlobStores, Hooks, OutboxRetention};
+use super::{App, AppParts, ConnectionBlobStores, ConnectionMailers, Hooks, OutboxRetention};
 use crate::backend::{
-    AccountStore, Action, ApplyOptions, BlobStore, IdentityProvider, Mailer, Plugin, PluginContext,
-    PluginError, Policy, Storage, StorageError,
+    AccountStore, Action, ApplyOptions, BlobStore, IdentityProvider, MailError, Mailer, Plugin,
+    PluginContext, PluginError, Policy, Storage, StorageError,
 };
 use crate::records::ConfigPolicy;
 use crate::secrets::{Secrets, Vault, VaultError, vault_references};
@@ -34,6 +35,16 @@ pub enum BuildError {
     /// A plugin could not start.
     #[error(transparent)]
     Plugin(#[from] PluginError),
+    /// The mail connection of `auth.emailConnection` could not be opened (an unset
+    /// environment variable, a host that is not valid).
+    #[error("the mail connection `{name}` (auth.emailConnection) could not be opened: {source}")]
+    MailConnection {
+        /// The connection's name.
+        name: String,
+        /// Why it could not be opened.
+        #[source]
+        source: MailError,
+    },
 }
 
 /// Wires a config to its backends. Setters never fail; [`AppBuilder::build`] reports every
@@ -59,6 +70,7 @@ pub struct AppBuilder {
     storage: Option<Arc<dyn Storage>>,
     blob_store: Option<Arc<dyn BlobStore>>,
     connection_stores: Option<Arc<dyn ConnectionBlobStores>>,
+    connection_mailers: Option<Arc<dyn ConnectionMailers>>,
     mailer: Option<Arc<dyn Mailer>>,
     identity: Option<Arc<dyn IdentityProvider>>,
     policy: Option<Arc<dyn Policy>>,
@@ -79,6 +91,7 @@ impl AppBuilder {
             storage: None,
             blob_store: None,
             connection_stores: None,
+            connection_mailers: None,
             mailer: None,
             identity: None,
             policy: None,
@@ -112,7 +125,15 @@ impl AppBuilder {
         self
     }
 
-    /// The mailer for emails without a connection of their own.
+    /// Opens the mailers of mail connections (needed when `auth.emailConnection` names one),
+    /// such as omnera-automation's `MailConnections`. See [`App::mailer_for`].
+    pub fn with_connection_mailers(mut self, mailers: impl ConnectionMailers) -> Self {
+        self.connection_mailers = Some(Arc::new(mailers));
+        self
+    }
+
+    /// The mailer for emails without a connection of their own (auth emails too, unless the
+    /// config names an `auth.emailConnection`).
     pub fn with_mailer(mut self, mailer: impl Mailer) -> Self {
         self.mailer = Some(Arc::new(mailer));
         self
@@ -189,6 +210,7 @@ impl AppBuilder {
             storage: self.storage.is_some(),
             blob_store: self.blob_store.is_some(),
             connection_stores: self.connection_stores.is_some(),
+            connection_mailers: self.connection_mailers.is_some(),
             accounts: self.accounts.is_some() || self.identity.is_some(),
             vault: self.vault.is_some(),
             mailer: self.mailer.is_some(),
@@ -208,6 +230,13 @@ impl AppBuilder {
             }
             None => Secrets::none(),
         };
+        let opened_mailers = OpenedMailers::default();
+        open_auth_connection(&schema, self.connection_mailers.as_ref(), &secrets, &opened_mailers).map_err(
+            |source| BuildError::MailConnection {
+                name: schema.auth().email_connection().unwrap_or_default().to_owned(),
+                source,
+            },
+        )?;
         if let Some(storage) = &self.storage {
             storage.apply_schema(&schema, &self.apply_options).await?;
         }
@@ -243,6 +272,8 @@ impl AppBuilder {
                 hooks: self.hooks,
                 connection_stores: self.connection_stores,
                 opened_stores: Default::default(),
+                connection_mailers: self.connection_mailers,
+                opened_mailers,
                 secrets,
                 shutdown,
             }),

@@ -32,6 +32,7 @@ pub(crate) struct Provided<'a> {
     pub(crate) storage: bool,
     pub(crate) blob_store: bool,
     pub(crate) connection_stores: bool,
+    pub(crate) connection_mailers: bool,
     pub(crate) accounts: bool,
     pub(crate) vault: bool,
     pub(crate) mailer: bool,
@@ -96,6 +97,18 @@ pub(crate) fn missing_capabilities(schema: &Schema, provided: &Provided<'_>) -> 
         secrets,
         "call with_vault; serve opens it with the key in OMNERA_SECRET_KEY or OMNERA_SECRET_KEY_FILE \
          (make one with `serve secrets generate-key`)",
+    );
+
+    let auth_emails = schema
+        .auth()
+        .email_connection()
+        .map(|name| vec![format!("auth.emailConnection (connection {name})")])
+        .unwrap_or_default();
+    require(
+        provided.connection_mailers,
+        "mailers for mail connections",
+        auth_emails,
+        "call with_connection_mailers, e.g. with omnera_automation::MailConnections",
     );
 
     let automations = if provided.automations_disabled { &[][..] } else { schema.automations() };

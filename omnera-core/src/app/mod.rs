@@ -4,6 +4,7 @@ mod blob_stores;
 mod builder;
 mod capabilities;
 mod hooks;
+mod mailers;
 mod outbox_retention;
 
 use std::sync::Arc;
@@ -12,6 +13,7 @@ pub use blob_stores::ConnectionBlobStores;
 pub use builder::{AppBuilder, BuildError};
 pub use capabilities::MissingCapability;
 pub use hooks::{CommittedChange, HookId, HookRejection, Hooks, PendingCreate, PendingDelete, PendingUpdate};
+pub use mailers::ConnectionMailers;
 pub use outbox_retention::OutboxRetention;
 use tokio_util::sync::CancellationToken;
 
@@ -47,6 +49,8 @@ pub(crate) struct AppParts {
     pub(crate) hooks: Hooks,
     pub(crate) connection_stores: Option<Arc<dyn ConnectionBlobStores>>,
     pub(crate) opened_stores: blob_stores::OpenedStores,
+    pub(crate) connection_mailers: Option<Arc<dyn ConnectionMailers>>,
+    pub(crate) opened_mailers: mailers::OpenedMailers,
     pub(crate) secrets: Secrets,
     pub(crate) shutdown: CancellationToken,
 }

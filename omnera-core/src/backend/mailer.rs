@@ -20,6 +20,11 @@ pub struct Email {
     pub text: Option<String>,
     /// The HTML body.
     pub html: Option<String>,
+    /// A stable id of this message, set by the sender so that sending it again (a retry) is
+    /// recognised as the same message: transports make the `Message-ID` `<id@sender's domain>`
+    /// of it, and send it as the idempotency key of mail APIs that have one. `None`: the
+    /// transport makes one per `send` call and keeps it across its own retries.
+    pub id: Option<String>,
 }
 
 impl Email {
@@ -31,6 +36,20 @@ impl Email {
     /// ```
     pub fn new(to: impl Into<String>, subject: impl Into<String>, text: impl Into<String>) -> Self {
         Self { to: vec![to.into()], subject: subject.into(), text: Some(text.into()), ..Self::default() }
+    }
+
+    /// The same email with a stable id (see [`Email::id`]), such as an automation run's step
+    /// id, so that a send repeated after a crash or a timeout is recognised as the same message.
+    ///
+    /// ```
+    /// let email = omnera_core::backend::Email::new("ann@example.com", "Invoice", "Attached")
+    ///     .with_id("run-42-step-3");
+    /// assert_eq!(email.id.as_deref(), Some("run-42-step-3"));
+    /// ```
+    #[must_use]
+    pub fn with_id(mut self, id: impl Into<String>) -> Self {
+        self.id = Some(id.into());
+        self
     }
 }
 

@@ -26,6 +26,11 @@ pub struct AuthConfig {
     /// Sign-in methods: `password` and names of oauth connections (default `[password]`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub providers: Option<Vec<String>>,
+    /// The mail connection (smtp, resend, sendgrid or postmark) that sends auth emails:
+    /// address verification, password resets, the notice of a sign-up with a taken address.
+    /// Default: the host's mailer (the serve example writes them to the log).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email_connection: Option<String>,
 }
 
 /// A role: a name, or a name with a description.

@@ -151,6 +151,7 @@ pub struct AuthSchema {
     pub(crate) sign_up: SignUpMode,
     pub(crate) require_verified_email: bool,
     pub(crate) providers: Vec<String>,
+    pub(crate) email_connection: Option<String>,
 }
 
 impl AuthSchema {
@@ -182,6 +183,12 @@ impl AuthSchema {
     /// Sign-in methods: `password` and names of oauth connections.
     pub fn providers(&self) -> &[String] {
         &self.providers
+    }
+
+    /// The mail connection auth emails go through (`auth.emailConnection`); `None`: the app's
+    /// own mailer.
+    pub fn email_connection(&self) -> Option<&str> {
+        self.email_connection.as_deref()
     }
 }
 

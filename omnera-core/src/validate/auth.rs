@@ -63,6 +63,14 @@ pub(crate) fn check_auth<'c>(cx: &mut CheckContext<'c>) -> AuthSchema {
             cx.require_connection(provider, &path.key("providers").index(index), "an oauth", fits);
         }
     }
+    if let Some(name) = &auth.email_connection {
+        cx.require_connection(
+            name,
+            &path.key("emailConnection"),
+            "a mail (smtp, resend, sendgrid, postmark)",
+            ConnectionConfig::sends_email,
+        );
+    }
     AuthSchema {
         declared: true,
         roles: auth.roles.clone(),
@@ -71,6 +79,7 @@ pub(crate) fn check_auth<'c>(cx: &mut CheckContext<'c>) -> AuthSchema {
         sign_up: auth.sign_up,
         require_verified_email: auth.require_verified_email,
         providers,
+        email_connection: auth.email_connection.clone(),
     }
 }
 
