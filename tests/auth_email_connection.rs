@@ -1,7 +1,7 @@
 //! Auth emails through the mail connection `auth.emailConnection` names, end to end over HTTP on
 //! SQLite and PostgreSQL: the codes a user needs arrive at a real SMTP server (aiosmtpd on
 //! loopback) and work; with the server down, asking for a reset answers 503 and the log says
-//! what failed, without the connection's password.
+//! what failed, without the connection's password, which the app reads from its vault.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 #[path = "../omnera-automation/tests/smtp_server/mod.rs"]
@@ -10,12 +10,9 @@ mod smtp_server;
 use std::io::Write;
 use std::sync::{Arc, Mutex, OnceLock};
 
-use omnera::app::ConnectionMailers;
 use omnera::automation::MailConnections;
-use omnera::backend::{MailError, Mailer};
-use omnera::config::ConnectionConfig;
 use omnera::http::AppRouter;
-use omnera::secrets::Secrets;
+use omnera::secrets::{SecretKey, Vault};
 use omnera::sql::SqlStorage;
 use omnera::{App, Config};
 use serde_json::{Value, json};
@@ -33,27 +30,16 @@ fn config(port: u16, with_password: bool) -> String {
     )
 }
 
-/// The host's opener with the vault secrets it holds, as a host that keeps its own secrets would.
-struct WithSecrets(MailConnections, Secrets);
-
-impl ConnectionMailers for WithSecrets {
-    fn open(
-        &self,
-        name: &str,
-        connection: &ConnectionConfig,
-        _: &Secrets,
-    ) -> Result<Arc<dyn Mailer>, MailError> {
-        self.0.open(name, connection, &self.1)
-    }
-}
-
 async fn serve(config: &str, database_url: &str) -> String {
     let storage = SqlStorage::connect(database_url).await.unwrap();
-    let secrets = Secrets::from_values([("smtp-password", PASSWORD)]);
+    // The SMTP password is read from the app's vault, sealed in its database.
+    let vault = Vault::new(SecretKey::generate().unwrap(), storage.clone());
+    vault.set("smtp-password", PASSWORD).await.unwrap();
     let app = App::from_config(Config::from_json_str(config).unwrap())
         .with_storage(storage.clone())
         .with_accounts(storage)
-        .with_connection_mailers(WithSecrets(MailConnections::new(), secrets))
+        .with_vault(vault)
+        .with_connection_mailers(MailConnections::new())
         .build()
         .await
         .unwrap();
