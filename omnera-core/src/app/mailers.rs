@@ -98,7 +98,7 @@ impl App {
     ///     .await
     ///     .unwrap();
     /// app.mailer_for(None).unwrap().send(&Email::new("ann@example.com", "Hi", "Hello")).await.unwrap();
-    /// let unknown = app.mailer_for(Some("newsletter")).unwrap_err();
+    /// let Err(unknown) = app.mailer_for(Some("newsletter")) else { panic!("no such connection") };
     /// assert_eq!(unknown.to_string(), "mail transport failed: no mail connection `newsletter`");
     /// # });
     /// ```
