@@ -29,6 +29,7 @@ use std::time::Duration;
 use clap::{Parser, Subcommand};
 use omnera::accounts::ensure_admin;
 use omnera::automation::MailConnections;
+use omnera::automation::connections::LiveChecks;
 use omnera::backend::{LogMailer, Storage};
 use omnera::config::load_schema;
 use omnera::http::{
@@ -251,6 +252,9 @@ async fn run(path: &Path, args: RunArgs) -> ExitCode {
         // Auth emails go through the connection `auth.emailConnection` names (SMTP with the
         // `smtp` feature, or a mail API); without one, to the log.
         .with_connection_mailers(MailConnections::new())
+        // POST /api/connections/{name}/check: http and stripe connections answer a cheap
+        // authenticated request (storage and mail connections are checked by the app itself).
+        .with_connection_checks(LiveChecks::new())
         .without_automations();
     if let Some(vault) = vault {
         builder = builder.with_vault(vault);

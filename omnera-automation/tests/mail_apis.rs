@@ -236,3 +236,26 @@ async fn a_refused_email_is_not_retried_and_an_unreachable_api_is_named() {
         assert!(!shown.contains(KEY), "{shown}");
     }
 }
+
+#[tokio::test]
+async fn a_check_reads_with_the_key_and_sends_nothing() {
+    for (api, path, auth) in [
+        (MailApi::Resend, "/domains", "authorization"),
+        (MailApi::Sendgrid, "/v3/scopes", "authorization"),
+        (MailApi::Postmark, "/server", "x-postmark-server-token"),
+    ] {
+        let (server, base) = fake(Vec::new()).await;
+        let mailer = MailApiMailer::new(api, KEY, "crm@example.com").unwrap().with_base_url(base);
+        let checked = mailer.check().await.unwrap();
+        assert!(checked.is_some_and(|detail| detail.contains(path)), "{api:?}");
+        let seen = server.seen.lock().unwrap().clone();
+        assert_eq!((seen[0].method.as_str(), seen[0].path.as_str()), ("GET", path));
+        assert!(seen[0].header(auth).is_some_and(|value| value.ends_with(KEY)), "{api:?}");
+
+        // A refused key is an unhealthy check that does not show the key.
+        let (_, base) = fake(vec![(StatusCode::UNAUTHORIZED, None)]).await;
+        let mailer = MailApiMailer::new(api, KEY, "crm@example.com").unwrap().with_base_url(base);
+        let refused = mailer.check().await.unwrap_err().to_string();
+        assert!(refused.contains("401") && !refused.contains(KEY), "{refused}");
+    }
+}

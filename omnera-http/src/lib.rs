@@ -24,6 +24,7 @@ mod blobs;
 mod client_address;
 mod complete;
 mod connection_cache;
+mod connections;
 mod error;
 mod files;
 mod head_limits;
@@ -117,6 +118,7 @@ pub fn router_with(app: App, options: &ApiOptions) -> Router {
         .merge(files::routes())
         .merge(health::routes())
         .merge(meta::routes())
+        .merge(connections::routes())
         .merge(openapi::routes())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)

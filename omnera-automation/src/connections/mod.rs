@@ -2,6 +2,7 @@
 //! requests through `http` and `stripe` connections (and without one, under an egress policy),
 //! and Stripe's webhook signatures.
 
+mod checks;
 mod egress;
 mod error;
 mod http_api;
@@ -9,6 +10,7 @@ pub mod mail;
 mod retry;
 mod stripe;
 
+pub use checks::LiveChecks;
 pub use egress::EgressPolicy;
 pub use error::ConnectionError;
 pub use http_api::{ApiBody, ApiRequest, ApiResponse, HttpApi, HttpApiOptions};

@@ -7,7 +7,9 @@ use tokio_util::sync::CancellationToken;
 use super::capabilities::{MissingCapability, Provided, missing_capabilities};
 use super::mailers::{OpenedMailers, open_auth_connection};
 use super::outbox_retention::start_pruning;
-use super::{App, AppParts, ConnectionBlobStores, ConnectionMailers, Hooks, OutboxRetention};
+use super::{
+    App, AppParts, ConnectionBlobStores, ConnectionChecks, ConnectionMailers, Hooks, OutboxRetention,
+};
 use crate::backend::{
     AccountStore, Action, ApplyOptions, BlobStore, IdentityProvider, MailError, Mailer, Plugin,
     PluginContext, PluginError, Policy, Storage, StorageError,
@@ -79,6 +81,7 @@ pub struct AppBuilder {
     actions: Vec<Arc<dyn Action>>,
     hooks: Hooks,
     vault: Option<Vault>,
+    connection_checks: Option<Arc<dyn ConnectionChecks>>,
     apply_options: ApplyOptions,
     automations_disabled: bool,
     outbox_retention: OutboxRetention,
@@ -100,6 +103,7 @@ impl AppBuilder {
             actions: Vec::new(),
             hooks: Hooks::default(),
             vault: None,
+            connection_checks: None,
             apply_options: ApplyOptions::default(),
             automations_disabled: false,
             outbox_retention: OutboxRetention::default(),
@@ -143,6 +147,13 @@ impl AppBuilder {
     /// built (needed when the config has such references).
     pub fn with_vault(mut self, vault: Vault) -> Self {
         self.vault = Some(vault);
+        self
+    }
+
+    /// Runs the live checks of the connections that are not storage (`App::check_connection`),
+    /// such as omnera-automation's `LiveChecks`.
+    pub fn with_connection_checks(mut self, checks: impl ConnectionChecks) -> Self {
+        self.connection_checks = Some(Arc::new(checks));
         self
     }
 
@@ -275,6 +286,8 @@ impl AppBuilder {
                 connection_mailers: self.connection_mailers,
                 opened_mailers,
                 secrets,
+                connection_checks: self.connection_checks,
+                last_health: Default::default(),
                 shutdown,
             }),
         })

@@ -3,6 +3,7 @@
 mod blob_stores;
 mod builder;
 mod capabilities;
+mod connection_health;
 mod hooks;
 mod mailers;
 mod outbox_retention;
@@ -12,6 +13,7 @@ use std::sync::Arc;
 pub use blob_stores::ConnectionBlobStores;
 pub use builder::{AppBuilder, BuildError};
 pub use capabilities::MissingCapability;
+pub use connection_health::{ConnectionChecks, ConnectionHealth, HealthStatus};
 pub use hooks::{CommittedChange, HookId, HookRejection, Hooks, PendingCreate, PendingDelete, PendingUpdate};
 pub use mailers::ConnectionMailers;
 pub use outbox_retention::OutboxRetention;
@@ -52,6 +54,8 @@ pub(crate) struct AppParts {
     pub(crate) connection_mailers: Option<Arc<dyn ConnectionMailers>>,
     pub(crate) opened_mailers: mailers::OpenedMailers,
     pub(crate) secrets: Secrets,
+    pub(crate) connection_checks: Option<Arc<dyn ConnectionChecks>>,
+    pub(crate) last_health: connection_health::LastHealth,
     pub(crate) shutdown: CancellationToken,
 }
 

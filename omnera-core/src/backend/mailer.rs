@@ -90,6 +90,13 @@ pub enum MailError {
 pub trait Mailer: Send + Sync + 'static {
     /// Sends one email.
     async fn send(&self, email: &Email) -> Result<(), MailError>;
+
+    /// Checks, without sending anything, that the transport answers and takes its credentials
+    /// (the health check of a mail connection): `Ok(Some(what was checked))`, `Ok(None)` when
+    /// the mailer has nothing to check (the default), or why it failed.
+    async fn check(&self) -> Result<Option<String>, MailError> {
+        Ok(None)
+    }
 }
 
 /// Writes every email to the `tracing` log instead of sending it: the embedded default.

@@ -167,6 +167,21 @@ pub(super) fn paths(oauth_connections: &[&str], admin_routes: bool) -> Map<Strin
                 "roles": {"type": "array", "items": {"type": "string"}}, "disabled": {"type": "boolean"}}})),
             "200", user, &with(&[NotFound]))}),
         );
+        let health = json!({"type": ["object", "null"], "required": ["status", "detail", "checkedAt"], "properties": {
+            "status": {"type": "string", "enum": ["healthy", "unhealthy", "not-checked"]},
+            "detail": {"type": "string"}, "checkedAt": {"type": "string", "format": "date-time"}}});
+        let connection = json!({"type": "object", "required": ["name", "type", "health"], "properties": {
+            "name": {"type": "string"}, "type": {"type": "string"}, "health": health}});
+        add(
+            "/api/connections",
+            json!({"get": operation("listConnections", "the connections and the last health of each (admins only)", json!([]), None, "200",
+            json!({"type": "object", "required": ["data"], "properties": {"data": {"type": "array", "items": connection}}}), &[])}),
+        );
+        add(
+            "/api/connections/{name}/check",
+            json!({"post": operation("checkConnection", "check a connection now (admins only)",
+            json!([{"name": "name", "in": "path", "required": true, "schema": {"type": "string"}}]), None, "200", connection, &[NotFound])}),
+        );
         add(
             "/api/schema",
             json!({"get": operation("getSchema", "the validated config (admins only)", json!([]), None, "200", json!({"type": "object"}), &[])}),

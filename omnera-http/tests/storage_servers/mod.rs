@@ -58,6 +58,11 @@ impl StorageServer {
         }
     }
 
+    /// The vault secrets the connection names, and their values.
+    pub(crate) fn secret_values(&self) -> &[(&'static str, String)] {
+        &self.secrets
+    }
+
     /// Opens the connection as the host does.
     pub(crate) fn opener(&self) -> StorageConnections {
         self.opener.clone()

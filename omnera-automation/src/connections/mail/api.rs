@@ -8,7 +8,7 @@ use async_trait::async_trait;
 use omnera_core::backend::{Email, MailError, Mailer};
 use omnera_core::schema::RetryPolicy;
 use reqwest::StatusCode;
-use reqwest::header::{HeaderName, HeaderValue, RETRY_AFTER};
+use reqwest::header::{AUTHORIZATION, HeaderName, HeaderValue, RETRY_AFTER};
 
 use super::message::{Outgoing, prepare};
 use super::redact::{transport_error, with_sources};
@@ -45,11 +45,29 @@ impl MailApi {
         }
     }
 
-    fn request(self, outgoing: &Outgoing<'_>, api_key: &str) -> ApiRequest {
+    /// The header that carries the API key, and its value.
+    fn auth(self, api_key: &str) -> (HeaderName, String) {
         match self {
-            Self::Resend => resend::request(outgoing, api_key),
-            Self::Sendgrid => sendgrid::request(outgoing, api_key),
-            Self::Postmark => postmark::request(outgoing, api_key),
+            Self::Resend | Self::Sendgrid => (AUTHORIZATION, format!("Bearer {api_key}")),
+            Self::Postmark => (HeaderName::from_static("x-postmark-server-token"), api_key.to_owned()),
+        }
+    }
+
+    /// A cheap authenticated read, for health checks: Resend's domains, SendGrid's scopes of the
+    /// key, Postmark's server.
+    fn check_path(self) -> &'static str {
+        match self {
+            Self::Resend => "/domains",
+            Self::Sendgrid => "/v3/scopes",
+            Self::Postmark => "/server",
+        }
+    }
+
+    fn request(self, outgoing: &Outgoing<'_>) -> ApiRequest {
+        match self {
+            Self::Resend => resend::request(outgoing),
+            Self::Sendgrid => sendgrid::request(outgoing),
+            Self::Postmark => postmark::request(outgoing),
         }
     }
 }
@@ -69,8 +87,6 @@ const LONGEST_RETRY_AFTER: Duration = Duration::from_secs(30);
 /// One provider's request for one email: `POST {base}{path}` with a JSON body.
 pub(super) struct ApiRequest {
     pub(super) path: &'static str,
-    /// The header that carries the API key, and its value.
-    pub(super) auth: (HeaderName, String),
     /// The `Idempotency-Key` header, where the API has one.
     pub(super) idempotency_key: Option<String>,
     pub(super) body: serde_json::Value,
@@ -146,14 +162,22 @@ impl MailApiMailer {
         self
     }
 
+    /// The API key's header, marked sensitive.
+    fn auth_header(&self) -> Result<(HeaderName, HeaderValue), MailError> {
+        let (name, value) = self.api.auth(&self.api_key);
+        let mut value = HeaderValue::from_str(&value).map_err(|_| {
+            transport_error(&format!("the {} API key is not a valid header value", self.api.name()), &[])
+        })?;
+        value.set_sensitive(true);
+        Ok((name, value))
+    }
+
     /// One try: `Ok(None)` when sent, `Ok(Some((why, retry_after)))` when worth another try.
     async fn try_once(&self, request: &ApiRequest) -> Result<Option<(String, Option<Duration>)>, MailError> {
         let api = self.api.name();
         let url = format!("{}{}", self.base_url, request.path);
-        let mut auth = HeaderValue::from_str(&request.auth.1)
-            .map_err(|_| transport_error(&format!("the {api} API key is not a valid header value"), &[]))?;
-        auth.set_sensitive(true);
-        let mut builder = self.client.post(&url).header(request.auth.0.clone(), auth).json(&request.body);
+        let (auth_name, auth) = self.auth_header()?;
+        let mut builder = self.client.post(&url).header(auth_name, auth).json(&request.body);
         if let Some(key) = &request.idempotency_key {
             builder = builder.header("idempotency-key", key);
         }
@@ -192,9 +216,31 @@ impl MailApiMailer {
 
 #[async_trait]
 impl Mailer for MailApiMailer {
+    /// Reads something small with the key (no email is sent): healthy on a 2xx answer.
+    async fn check(&self) -> Result<Option<String>, MailError> {
+        let api = self.api.name();
+        let url = format!("{}{}", self.base_url, self.api.check_path());
+        let (auth_name, auth) = self.auth_header()?;
+        let response = self.client.get(&url).header(auth_name, auth).send().await.map_err(|error| {
+            transport_error(
+                &format!("{api} could not be reached at {url}: {}", with_sources(&error)),
+                &[&self.api_key],
+            )
+        })?;
+        let status = response.status();
+        if status.is_success() {
+            Ok(Some(format!("{api} accepted the API key (GET {})", self.api.check_path())))
+        } else {
+            Err(transport_error(
+                &format!("{api} answered {status} to GET {}", self.api.check_path()),
+                &[&self.api_key],
+            ))
+        }
+    }
+
     async fn send(&self, email: &Email) -> Result<(), MailError> {
         let outgoing = prepare(email, &self.from)?;
-        let request = self.api.request(&outgoing, &self.api_key);
+        let request = self.api.request(&outgoing);
         let tries = MAIL_RETRY.max_attempts;
         let mut retry = 0;
         loop {

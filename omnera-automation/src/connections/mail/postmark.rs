@@ -2,13 +2,12 @@
 //! `X-Postmark-Server-Token`, recipients comma-separated, the transactional stream `outbound`.
 //! Postmark has no idempotency key; the Message-ID header marks a retry.
 
-use reqwest::header::HeaderName;
 use serde_json::json;
 
 use super::api::ApiRequest;
 use super::message::Outgoing;
 
-pub(super) fn request(outgoing: &Outgoing<'_>, api_key: &str) -> ApiRequest {
+pub(super) fn request(outgoing: &Outgoing<'_>) -> ApiRequest {
     let email = outgoing.email;
     let mut body = json!({
         "From": outgoing.from,
@@ -28,10 +27,5 @@ pub(super) fn request(outgoing: &Outgoing<'_>, api_key: &str) -> ApiRequest {
     if let Some(html) = &email.html {
         body["HtmlBody"] = json!(html);
     }
-    ApiRequest {
-        path: "/email",
-        auth: (HeaderName::from_static("x-postmark-server-token"), api_key.to_owned()),
-        idempotency_key: None,
-        body,
-    }
+    ApiRequest { path: "/email", idempotency_key: None, body }
 }

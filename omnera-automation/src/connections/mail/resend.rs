@@ -2,13 +2,12 @@
 //! Bearer <key>`, the email's id as the `Idempotency-Key` (Resend sends a key it has seen in
 //! the last 24 hours only once).
 
-use reqwest::header::AUTHORIZATION;
 use serde_json::json;
 
 use super::api::ApiRequest;
 use super::message::Outgoing;
 
-pub(super) fn request(outgoing: &Outgoing<'_>, api_key: &str) -> ApiRequest {
+pub(super) fn request(outgoing: &Outgoing<'_>) -> ApiRequest {
     let email = outgoing.email;
     let mut body = json!({
         "from": outgoing.from,
@@ -27,10 +26,5 @@ pub(super) fn request(outgoing: &Outgoing<'_>, api_key: &str) -> ApiRequest {
     if let Some(html) = &email.html {
         body["html"] = json!(html);
     }
-    ApiRequest {
-        path: "/emails",
-        auth: (AUTHORIZATION, format!("Bearer {api_key}")),
-        idempotency_key: Some(outgoing.id.clone()),
-        body,
-    }
+    ApiRequest { path: "/emails", idempotency_key: Some(outgoing.id.clone()), body }
 }

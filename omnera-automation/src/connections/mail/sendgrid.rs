@@ -2,13 +2,12 @@
 //! `Authorization: Bearer <key>`, recipients in one personalization, the bodies as `content`
 //! (text/plain first). SendGrid has no idempotency key; the Message-ID header marks a retry.
 
-use reqwest::header::AUTHORIZATION;
 use serde_json::{Value, json};
 
 use super::api::ApiRequest;
 use super::message::{Outgoing, mailbox};
 
-pub(super) fn request(outgoing: &Outgoing<'_>, api_key: &str) -> ApiRequest {
+pub(super) fn request(outgoing: &Outgoing<'_>) -> ApiRequest {
     let email = outgoing.email;
     let mut personalization = json!({"to": addresses(&email.to)});
     for (key, list) in [("cc", &email.cc), ("bcc", &email.bcc)] {
@@ -33,12 +32,7 @@ pub(super) fn request(outgoing: &Outgoing<'_>, api_key: &str) -> ApiRequest {
         "content": content,
         "headers": {"Message-ID": outgoing.message_id},
     });
-    ApiRequest {
-        path: "/v3/mail/send",
-        auth: (AUTHORIZATION, format!("Bearer {api_key}")),
-        idempotency_key: None,
-        body,
-    }
+    ApiRequest { path: "/v3/mail/send", idempotency_key: None, body }
 }
 
 /// `{"email", "name"?}` of `Ann <ann@example.com>`.

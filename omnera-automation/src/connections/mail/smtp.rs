@@ -199,4 +199,18 @@ impl Mailer for SmtpMailer {
             transport_error(&why, &[&self.password])
         })
     }
+
+    /// Connects, greets (EHLO, STARTTLS and AUTH as configured) and sends NOOP.
+    async fn check(&self) -> Result<Option<String>, MailError> {
+        match self.transport.test_connection().await {
+            Ok(true) => Ok(Some(format!("smtp server {} answered EHLO and NOOP", self.server))),
+            Ok(false) => {
+                Err(transport_error(&format!("smtp server {} did not answer NOOP", self.server), &[]))
+            }
+            Err(error) => {
+                let why = format!("smtp server {}: {}", self.server, with_sources(&error));
+                Err(transport_error(&why, &[&self.password]))
+            }
+        }
+    }
 }
