@@ -17,7 +17,7 @@ use omnera_automation::connections::{
     ApiBody, ApiRequest, ConnectionError, EgressPolicy, HttpApi, HttpApiOptions, STRIPE_API_BASE, stripe_api,
 };
 use omnera_core::config::{ConnectionConfig, HttpMethod};
-use omnera_core::secrets::Secrets;
+use omnera_core::secrets::{SecretKey, Secrets, Vault};
 use omnera_core::validate_text;
 use serde_json::{Value, json};
 
@@ -119,7 +119,7 @@ fn open(base: &str, extra: &Value, secrets: &Secrets, options: HttpApiOptions) -
 
 const TOKEN: &str = "tok-9b1e0c7d-never-shown";
 
-fn vault() -> Secrets {
+fn config_secrets() -> Secrets {
     Secrets::from_values([("api-token", TOKEN), ("client-secret", "cs-4411-never-shown")])
 }
 
@@ -129,7 +129,7 @@ async fn requests_go_under_the_base_url_with_the_connection_credentials() {
     let api = open(
         &base,
         &json!({"auth": {"type": "bearer", "token": {"secret": "api-token"}}}),
-        &vault(),
+        &config_secrets(),
         HttpApiOptions::default(),
     );
     let request = ApiRequest::new(HttpMethod::Post, "/customers?expand=plan")
@@ -162,14 +162,14 @@ async fn basic_and_header_credentials_reach_the_server() {
     let basic = open(
         &base,
         &json!({"auth": {"type": "basic", "username": "crm", "password": {"secret": "api-token"}}}),
-        &vault(),
+        &config_secrets(),
         HttpApiOptions::default(),
     );
     basic.send(&ApiRequest::new(HttpMethod::Get, "me")).await.unwrap();
     let header = open(
         &base,
         &json!({"auth": {"type": "header", "name": "X-Api-Key", "value": {"secret": "api-token"}}}),
-        &vault(),
+        &config_secrets(),
         HttpApiOptions::default(),
     );
     header.send(&ApiRequest::new(HttpMethod::Get, "me")).await.unwrap();
@@ -185,7 +185,7 @@ async fn client_credentials_tokens_are_cached_and_fetched_again_before_they_expi
     let (fake, base) = Fake::start().await;
     let auth = json!({"auth": {"type": "oauth2-client-credentials", "tokenUrl": format!("{base}/token"),
         "clientId": "hub", "clientSecret": {"secret": "client-secret"}, "scopes": ["read", "write"]}});
-    let api = open(&base, &auth, &vault(), HttpApiOptions::default());
+    let api = open(&base, &auth, &config_secrets(), HttpApiOptions::default());
     for _ in 0..3 {
         api.send(&ApiRequest::new(HttpMethod::Get, "orders")).await.unwrap();
     }
@@ -199,11 +199,32 @@ async fn client_credentials_tokens_are_cached_and_fetched_again_before_they_expi
 
     // A token that expires within the minute is fetched again before each use.
     *fake.token_lifetime.lock().unwrap() = 30;
-    let short_lived = open(&base, &auth, &vault(), HttpApiOptions::default());
+    let short_lived = open(&base, &auth, &config_secrets(), HttpApiOptions::default());
     short_lived.send(&ApiRequest::new(HttpMethod::Get, "orders")).await.unwrap();
     short_lived.send(&ApiRequest::new(HttpMethod::Get, "orders")).await.unwrap();
     let last = fake.seen_at("/v1/orders").pop().unwrap();
     assert_eq!(last.header("authorization"), Some("Bearer token-3"));
+}
+
+#[tokio::test]
+async fn client_credentials_tokens_are_shared_by_instances_through_the_vault() {
+    let (fake, base) = Fake::start().await;
+    let auth = json!({"auth": {"type": "oauth2-client-credentials", "tokenUrl": format!("{base}/token"),
+        "clientId": "hub", "clientSecret": {"secret": "client-secret"}}});
+    let storage = omnera_sql::SqlStorage::connect(&omnera_sql::testing::sqlite_url()).await.unwrap();
+    let vault = Vault::new(SecretKey::generate().unwrap(), storage);
+    // Two instances, and one started later: one token for all.
+    for _ in 0..3 {
+        let api =
+            open(&base, &auth, &config_secrets(), HttpApiOptions::default().with_token_vault(vault.clone()));
+        api.send(&ApiRequest::new(HttpMethod::Get, "orders")).await.unwrap();
+    }
+    assert_eq!(fake.seen_at("/token").len(), 1, "the token sealed in the vault serves every instance");
+    assert!(
+        fake.seen_at("/v1/orders").iter().all(|seen| seen.header("authorization") == Some("Bearer token-1"))
+    );
+    let names: Vec<String> = vault.list().await.unwrap().into_iter().map(|entry| entry.name).collect();
+    assert_eq!(names, ["oauth-token.api"]);
 }
 
 #[tokio::test]
@@ -239,7 +260,7 @@ async fn an_unreachable_server_is_an_error_that_shows_no_credential() {
     };
     let auth = json!({"auth": {"type": "bearer", "token": {"secret": "api-token"}},
         "retry": {"maxAttempts": 2, "initialDelay": "1ms"}});
-    let api = open(&closed, &auth, &vault(), HttpApiOptions::default());
+    let api = open(&closed, &auth, &config_secrets(), HttpApiOptions::default());
     let error = api.send(&ApiRequest::new(HttpMethod::Get, "x")).await.unwrap_err();
     assert!(matches!(error, ConnectionError::Unreachable { attempts: 2, .. }), "{error}");
     assert!(!format!("{error} {error:?}").contains(TOKEN));

@@ -49,12 +49,17 @@ impl LiveChecks {
     fn api_of(&self, app: &App, name: &str) -> Result<(HttpApi, &'static str), ConnectionHealth> {
         let unhealthy =
             |error: super::ConnectionError| ConnectionHealth::new(HealthStatus::Unhealthy, error.to_string());
+        // Tokens the check obtains are shared through the vault, as the app's requests share them.
+        let options = || match app.vault() {
+            Some(vault) => HttpApiOptions::default().with_token_vault(vault.clone()),
+            None => HttpApiOptions::default(),
+        };
         match (app.schema().connection(name), app.schema().http_connection(name)) {
-            (_, Some(http)) => HttpApi::open(http, app.secrets(), HttpApiOptions::default())
-                .map(|api| (api, ""))
-                .map_err(unhealthy),
+            (_, Some(http)) => {
+                HttpApi::open(http, app.secrets(), options()).map(|api| (api, "")).map_err(unhealthy)
+            }
             (Some(ConnectionConfig::Stripe(stripe)), _) => {
-                stripe_api(stripe, app.secrets(), &self.stripe_api, HttpApiOptions::default())
+                stripe_api(stripe, app.secrets(), &self.stripe_api, options())
                     .map(|api| (api, "balance"))
                     .map_err(unhealthy)
             }

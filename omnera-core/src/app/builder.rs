@@ -286,6 +286,7 @@ impl AppBuilder {
                 connection_mailers: self.connection_mailers,
                 opened_mailers,
                 secrets,
+                vault: self.vault,
                 connection_checks: self.connection_checks,
                 last_health: Default::default(),
                 shutdown,

@@ -20,7 +20,7 @@ pub use outbox_retention::OutboxRetention;
 use tokio_util::sync::CancellationToken;
 
 use crate::backend::{AccountStore, Action, BlobStore, IdentityProvider, Mailer, Policy, Storage};
-use crate::secrets::Secrets;
+use crate::secrets::{Secrets, Vault};
 use crate::{Config, Schema};
 
 /// A built app: its schema and backends. Cheap to clone (`Arc` inside), `Send + Sync`.
@@ -54,6 +54,7 @@ pub(crate) struct AppParts {
     pub(crate) connection_mailers: Option<Arc<dyn ConnectionMailers>>,
     pub(crate) opened_mailers: mailers::OpenedMailers,
     pub(crate) secrets: Secrets,
+    pub(crate) vault: Option<Vault>,
     pub(crate) connection_checks: Option<Arc<dyn ConnectionChecks>>,
     pub(crate) last_health: connection_health::LastHealth,
     pub(crate) shutdown: CancellationToken,
@@ -80,6 +81,12 @@ impl App {
     /// The checked schema.
     pub fn schema(&self) -> &Schema {
         &self.inner.schema
+    }
+
+    /// The secret vault, when the app was built with one: where connections keep the tokens
+    /// they obtain at run time (sealed like every secret).
+    pub fn vault(&self) -> Option<&Vault> {
+        self.inner.vault.as_ref()
     }
 
     /// The values of the config's vault secrets, read when the app was built: what

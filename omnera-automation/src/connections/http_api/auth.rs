@@ -1,8 +1,13 @@
 //! How an `http` connection's requests authenticate: a bearer token, basic credentials, a header,
-//! or an OAuth 2 client-credentials token fetched from the token endpoint, kept in memory and
-//! fetched again a minute before it expires.
+//! or an OAuth 2 client-credentials token fetched from the token endpoint and fetched again a
+//! minute before it expires. The token is kept in memory and, when the app has a vault, sealed
+//! in it as `oauth-token.<connection>`, so that every instance uses one token and a restart does
+//! not fetch another.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use omnera_core::secrets::{Vault, VaultError};
 
 use oauth2::basic::BasicClient;
 use oauth2::{ClientId, ClientSecret, Scope, TokenResponse, TokenUrl};
@@ -30,11 +35,34 @@ pub(super) struct ClientCredentials {
     client_id: String,
     client_secret: String,
     scopes: Vec<String>,
-    cached: Mutex<Option<(String, Instant)>>,
+    /// Where the token is shared: the vault and the name it is sealed under.
+    shared: Option<(Vault, String)>,
+    cached: Mutex<Option<Token>>,
+}
+
+/// An access token and when it expires.
+#[derive(Clone, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Token {
+    access_token: String,
+    expires_at: DateTime<Utc>,
+}
+
+impl Token {
+    fn fresh(&self) -> bool {
+        Utc::now() + REFRESH_MARGIN < self.expires_at
+    }
 }
 
 impl HttpAuth {
-    pub(super) fn read(config: &HttpAuthConfig, secrets: &Secrets) -> Result<Self, String> {
+    /// The credentials of connection `connection`; a client-credentials token is shared through
+    /// `vault` when there is one.
+    pub(super) fn read(
+        connection: &str,
+        config: &HttpAuthConfig,
+        secrets: &Secrets,
+        vault: Option<&Vault>,
+    ) -> Result<Self, String> {
         let text = |value: &ConfigText| value.resolve(secrets).map_err(|error| error.to_string());
         Ok(match config {
             HttpAuthConfig::Bearer { token } => {
@@ -53,6 +81,7 @@ impl HttpAuth {
                     client_id: text(client_id)?,
                     client_secret: client_secret.resolve(secrets).map_err(|error| error.to_string())?,
                     scopes: scopes.clone(),
+                    shared: vault.map(|vault| (vault.clone(), format!("oauth-token.{connection}"))),
                     cached: Mutex::new(None),
                 })
             }
@@ -85,14 +114,46 @@ impl HttpAuth {
 }
 
 impl ClientCredentials {
-    /// The cached token, or a new one when it is missing or about to expire.
+    /// The cached or shared token, or a new one when it is missing or about to expire.
     async fn token(&self, client: &reqwest::Client) -> Result<String, ConnectionError> {
         let mut cached = self.cached.lock().await;
-        if let Some((token, expires)) = cached.as_ref()
-            && Instant::now() + REFRESH_MARGIN < *expires
-        {
-            return Ok(token.clone());
+        if let Some(token) = cached.as_ref().filter(|token| token.fresh()) {
+            return Ok(token.access_token.clone());
         }
+        if let Some(token) = self.shared_token().await.filter(Token::fresh) {
+            *cached = Some(token.clone());
+            return Ok(token.access_token);
+        }
+        let token = self.fetch(client).await?;
+        self.share(&token).await;
+        *cached = Some(token.clone());
+        Ok(token.access_token)
+    }
+
+    /// The token another instance (or an earlier run) sealed in the vault.
+    async fn shared_token(&self) -> Option<Token> {
+        let (vault, name) = self.shared.as_ref()?;
+        match vault.read(&[name.as_str()]).await {
+            Ok(secrets) => secrets.get(name).and_then(|text| serde_json::from_str(text).ok()),
+            Err(VaultError::Missing { .. }) => None,
+            Err(error) => {
+                tracing::warn!(%error, "the shared OAuth token could not be read; fetching one");
+                None
+            }
+        }
+    }
+
+    /// Seals `token` in the vault for the other instances.
+    async fn share(&self, token: &Token) {
+        let Some((vault, name)) = &self.shared else { return };
+        let Ok(text) = serde_json::to_string(token) else { return };
+        if let Err(error) = vault.set(name, &text).await {
+            tracing::warn!(%error, "the OAuth token could not be shared through the vault");
+        }
+    }
+
+    /// A new token from the token endpoint.
+    async fn fetch(&self, client: &reqwest::Client) -> Result<Token, ConnectionError> {
         let failed = |reason: String| ConnectionError::Token { token_url: self.token_url.clone(), reason };
         let token_url = TokenUrl::new(self.token_url.clone()).map_err(|error| failed(error.to_string()))?;
         let oauth = BasicClient::new(ClientId::new(self.client_id.clone()))
@@ -108,10 +169,12 @@ impl ClientCredentials {
             .request_async(&send)
             .await
             .map_err(|error| failed(error.to_string()))?;
-        let token = response.access_token().secret().clone();
         let lifetime = response.expires_in().unwrap_or(UNSTATED_LIFETIME);
-        *cached = Some((token.clone(), Instant::now() + lifetime));
-        Ok(token)
+        let lifetime = chrono::TimeDelta::from_std(lifetime).unwrap_or(chrono::TimeDelta::zero());
+        Ok(Token {
+            access_token: response.access_token().secret().clone(),
+            expires_at: Utc::now() + lifetime,
+        })
     }
 }
 

@@ -11,7 +11,7 @@ use std::time::Duration;
 use omnera_core::backend::{LocalRateLimits, RateLimits, RequestBudget};
 use omnera_core::config::HttpMethod;
 use omnera_core::schema::{HttpConnectionSchema, RetryPolicy};
-use omnera_core::secrets::Secrets;
+use omnera_core::secrets::{Secrets, Vault};
 use url::Url;
 
 use self::auth::HttpAuth;
@@ -161,11 +161,12 @@ impl std::fmt::Debug for HttpApi {
 /// How an [`HttpApi`] is opened: the connection's settings read, and where budgets are kept.
 pub struct HttpApiOptions {
     limits: Arc<dyn RateLimits>,
+    vault: Option<Vault>,
 }
 
 impl Default for HttpApiOptions {
     fn default() -> Self {
-        Self { limits: Arc::new(LocalRateLimits::default()) }
+        Self { limits: Arc::new(LocalRateLimits::default()), vault: None }
     }
 }
 
@@ -175,6 +176,14 @@ impl HttpApiOptions {
     #[must_use]
     pub fn with_rate_limits(mut self, limits: Arc<dyn RateLimits>) -> Self {
         self.limits = limits;
+        self
+    }
+
+    /// Tokens the connection obtains (OAuth client credentials) sealed in `vault`, so that every
+    /// instance shares them, instead of in this process's memory only.
+    #[must_use]
+    pub fn with_token_vault(mut self, vault: Vault) -> Self {
+        self.vault = Some(vault);
         self
     }
 }
@@ -190,8 +199,12 @@ impl HttpApi {
         let config = connection.config();
         let unusable = |reason: String| ConnectionError::Unusable { connection: config.name.clone(), reason };
         let base = config.base_url.resolve(secrets).map_err(|error| unusable(error.to_string()))?;
-        let auth =
-            config.auth.as_ref().map(|auth| HttpAuth::read(auth, secrets)).transpose().map_err(unusable)?;
+        let auth = config
+            .auth
+            .as_ref()
+            .map(|auth| HttpAuth::read(&config.name, auth, secrets, options.vault.as_ref()))
+            .transpose()
+            .map_err(unusable)?;
         Self::build(Settings {
             name: Some(config.name.clone()),
             base: Some(base_url(&base).map_err(unusable)?),
