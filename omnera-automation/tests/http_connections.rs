@@ -13,11 +13,12 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
+use chrono::{TimeDelta, Utc};
 use omnera_automation::connections::{
     ApiBody, ApiRequest, ConnectionError, EgressPolicy, HttpApi, HttpApiOptions, STRIPE_API_BASE, stripe_api,
 };
 use omnera_core::config::{ConnectionConfig, HttpMethod};
-use omnera_core::secrets::{SecretKey, Secrets, Vault};
+use omnera_core::secrets::{ConnectionTokens, SecretKey, Secrets, Vault};
 use omnera_core::validate_text;
 use serde_json::{Value, json};
 
@@ -90,9 +91,18 @@ async fn answer(
     });
     if uri.path() == "/token" {
         let number = fake.seen_at("/token").len();
-        assert!(body.contains("grant_type=client_credentials"), "{body}");
         let lifetime = *fake.token_lifetime.lock().unwrap();
-        let token = json!({"access_token": format!("token-{number}"), "token_type": "bearer", "expires_in": lifetime});
+        let token = if body.contains("grant_type=refresh_token") {
+            // A refresh: only with the refresh token handed out, and the client in the body.
+            if !(body.contains("refresh_token=refresh-1") && body.contains("client_id=hub")) {
+                return (StatusCode::BAD_REQUEST, axum::Json(json!({"error": "invalid_grant"})))
+                    .into_response();
+            }
+            json!({"access_token": format!("refreshed-{number}"), "token_type": "bearer", "expires_in": lifetime})
+        } else {
+            assert!(body.contains("grant_type=client_credentials"), "{body}");
+            json!({"access_token": format!("token-{number}"), "token_type": "bearer", "expires_in": lifetime})
+        };
         return axum::Json(token).into_response();
     }
     let queued = fake.answers.lock().unwrap().pop_front();
@@ -225,6 +235,47 @@ async fn client_credentials_tokens_are_shared_by_instances_through_the_vault() {
     );
     let names: Vec<String> = vault.list().await.unwrap().into_iter().map(|entry| entry.name).collect();
     assert_eq!(names, ["oauth-token.api"]);
+}
+
+#[tokio::test]
+async fn an_oauth_connection_uses_its_connected_tokens_and_refreshes_them_before_they_expire() {
+    let (fake, base) = Fake::start().await;
+    let config = r#"{"name": "Hub", "connections": [{"name": "google", "type": "oauth", "provider": "google",
+        "clientId": "hub", "clientSecret": {"secret": "client-secret"}}]}"#;
+    let schema = validate_text(config, omnera_core::ConfigFormat::Json).unwrap();
+    let Some(ConnectionConfig::Oauth(google)) = schema.connection("google") else { panic!() };
+    let storage = omnera_sql::SqlStorage::connect(&omnera_sql::testing::sqlite_url()).await.unwrap();
+    let vault = Vault::new(SecretKey::generate().unwrap(), storage);
+    let loopback = || EgressPolicy::public_only().allowing("127.0.0.0/8".parse().unwrap());
+    let api = HttpApi::oauth(google, &config_secrets(), vault.clone(), loopback()).unwrap();
+    let request = ApiRequest::new(HttpMethod::Get, format!("{base}/v1/calendar"));
+
+    // Not connected yet: a clear error, and nothing sent.
+    let refused = api.send(&request).await.unwrap_err().to_string();
+    assert!(refused.contains("/api/connections/google/authorize"), "{refused}");
+    assert!(fake.seen().is_empty());
+
+    // Connected (as the connect flow seals them) with a token that expires within the minute:
+    // it is refreshed first, and the new one is sealed for the other instances.
+    let connected = ConnectionTokens::new("access-0", Utc::now() + TimeDelta::seconds(30))
+        .refreshable("refresh-1", format!("{base}/token"));
+    connected.store(&vault, "google").await.unwrap();
+    let api = HttpApi::oauth(google, &config_secrets(), vault.clone(), loopback()).unwrap();
+    assert_eq!(api.send(&request).await.unwrap().status, 200);
+    assert_eq!(fake.seen_at("/v1/calendar")[0].header("authorization"), Some("Bearer refreshed-1"));
+    let sealed = ConnectionTokens::load(&vault, "google").await.unwrap().unwrap();
+    assert_eq!(sealed.access_token, "refreshed-1");
+    assert_eq!(
+        sealed.refresh_token.as_deref(),
+        Some("refresh-1"),
+        "the provider sent none: the old one is kept"
+    );
+    assert!(!format!("{api:?} {sealed:?}").contains("refresh-1"));
+
+    // Another instance reads the fresh token from the vault instead of refreshing again.
+    let other = HttpApi::oauth(google, &config_secrets(), vault, loopback()).unwrap();
+    assert_eq!(other.send(&request).await.unwrap().status, 200);
+    assert_eq!(fake.seen_at("/token").len(), 1);
 }
 
 #[tokio::test]

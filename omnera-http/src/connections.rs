@@ -1,5 +1,6 @@
-//! `/api/connections`: the config's connections with the last health each was found in, and a
-//! live check of one, for admins. No answer holds a credential: a connection is shown by its
+//! `/api/connections`: the config's connections with the last health each was found in, a live
+//! check of one, and connecting an `oauth` connection for requests (`auth/oauth/connect.rs`),
+//! for admins. No answer holds a credential: a connection is shown by its
 //! name and type, a check by its status and what it found.
 
 use axum::extract::{Path, State};
@@ -15,7 +16,11 @@ use crate::error::{ApiError, ErrorKind};
 use crate::state::ApiState;
 
 pub(crate) fn routes() -> Router<ApiState> {
-    Router::new().route("/api/connections", get(list)).route("/api/connections/{name}/check", post(check))
+    Router::new()
+        .route("/api/connections", get(list))
+        .route("/api/connections/{name}/check", post(check))
+        .route("/api/connections/{name}/authorize", get(crate::auth::connect_start))
+        .route("/api/connections/{name}/callback", get(crate::auth::connect_callback))
 }
 
 /// 200 with every connection and its last health (`null` until checked on this instance).

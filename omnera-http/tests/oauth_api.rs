@@ -8,6 +8,7 @@ mod support;
 use std::collections::HashMap;
 
 use omnera_core::accounts::ensure_admin;
+use omnera_core::secrets::{ConnectionTokens, SecretKey, Vault};
 use omnera_core::{App, Config};
 use omnera_sql::SqlStorage;
 use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
@@ -44,6 +45,7 @@ struct Server {
     base: String,
     client: reqwest::Client,
     provider: OidcProvider,
+    vault: Vault,
 }
 
 /// What a step of a sign-in answered.
@@ -54,26 +56,32 @@ struct Answer {
     body: Value,
 }
 
-/// Serves the app of `config` on `database_url`, with the admin `root@example.com`; returns its
-/// base URL.
-async fn serve(config: &str, database_url: &str) -> String {
+/// Serves the app of `config` on `database_url`, with the admin `root@example.com` and a
+/// vault; returns its base URL and the vault.
+async fn serve_with_vault(config: &str, database_url: &str) -> (String, Vault) {
     let storage = SqlStorage::connect(database_url).await.unwrap();
+    let vault = Vault::new(SecretKey::generate().unwrap(), storage.clone());
     let app = App::from_config(Config::from_json_str(config).unwrap())
         .with_storage(storage.clone())
         .with_accounts(storage.clone())
+        .with_vault(vault.clone())
         .build()
         .await
         .unwrap();
     ensure_admin(&storage, "root@example.com", "root password").await.unwrap();
-    support::serve_app(app).await
+    (support::serve_app(app).await, vault)
+}
+
+async fn serve(config: &str, database_url: &str) -> String {
+    serve_with_vault(config, database_url).await.0
 }
 
 impl Server {
     async fn start(database_url: &str) -> Self {
         let provider = OidcProvider::start(provider_accounts()).await;
-        let base = serve(&app_config(&provider.issuer), database_url).await;
+        let (base, vault) = serve_with_vault(&app_config(&provider.issuer), database_url).await;
         let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
-        Self { base, client, provider }
+        Self { base, client, provider, vault }
     }
 
     async fn get(&self, url: &str, cookie: Option<&str>, bearer: Option<&str>) -> Answer {
@@ -237,6 +245,56 @@ async fn the_document_lists_the_routes(server: &Server) {
     );
 }
 
+/// An admin connects the `unlisted` connection (not a sign-in provider) for requests: the
+/// provider's tokens are sealed in the vault and no answer shows them; a sign-in's callback does
+/// not finish a connect flow, and only admins may start one.
+async fn an_admin_connects_an_account_for_requests(server: &Server) {
+    let admin: Value = server
+        .client
+        .post(format!("{}/api/auth/sign-in", server.base))
+        .json(&json!({"email": "root@example.com", "password": "root password"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let admin = admin["token"].as_str().unwrap().to_owned();
+    assert_eq!(server.get("/api/connections/unlisted/authorize", None, None).await.status, 401);
+
+    let start = |connection: &'static str| {
+        let admin = admin.clone();
+        async move {
+            let started =
+                server.get(&format!("/api/connections/{connection}/authorize"), None, Some(&admin)).await;
+            assert_eq!(started.status, 303, "{}", started.body);
+            let state_cookie = format!("omnera_oauth_state={}", started.cookies["omnera_oauth_state"]);
+            let at_provider = server.get(&format!("{}&login=ann", started.location), None, None).await;
+            assert!(
+                at_provider
+                    .location
+                    .starts_with(&format!("{}/api/connections/{connection}/callback?", server.base)),
+                "{}",
+                at_provider.location
+            );
+            (at_provider.location, state_cookie)
+        }
+    };
+    // The state of a connect flow does not finish a sign-in.
+    let (callback, state_cookie) = start("corp").await;
+    let as_sign_in = callback.replace("/api/connections/corp/callback", "/api/auth/oauth/corp/callback");
+    assert_eq!(server.get(&as_sign_in, Some(&state_cookie), None).await.status, 401);
+
+    let (callback, state_cookie) = start("unlisted").await;
+    let connected = server.get(&callback, Some(&state_cookie), Some(&admin)).await;
+    assert_eq!(connected.status, 200, "{}", connected.body);
+    assert_eq!((&connected.body["connected"], &connected.body["refreshable"]), (&json!(true), &json!(true)));
+    let sealed = ConnectionTokens::load(&server.vault, "unlisted").await.unwrap().unwrap();
+    assert!(!connected.body.to_string().contains(&sealed.access_token), "no answer shows a token");
+    assert_eq!(sealed.token_url.as_deref(), Some(&*format!("{}/token", server.provider.issuer)));
+    assert!(sealed.refresh_token.is_some());
+}
+
 async fn oauth_sign_in_on(database_url: &str) {
     let server = Server::start(database_url).await;
     a_browser_signs_in_and_is_sent_on(&server).await;
@@ -245,6 +303,7 @@ async fn oauth_sign_in_on(database_url: &str) {
     callbacks_are_refused(&server).await;
     starts_are_checked(&server).await;
     the_document_lists_the_routes(&server).await;
+    an_admin_connects_an_account_for_requests(&server).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -5,11 +5,13 @@ mod error;
 mod key;
 mod references;
 mod resolved;
+mod tokens;
 mod vault;
 
 pub use error::VaultError;
 pub use key::SecretKey;
 pub use references::{VaultReference, vault_references};
 pub use resolved::Secrets;
+pub use tokens::ConnectionTokens;
 pub(crate) use vault::is_secret_name;
 pub use vault::{SecretEntry, Vault};

@@ -31,7 +31,9 @@ use credentials::{Authorization, request_api_key, request_authorization};
 use omnera_core::accounts::token_hash;
 
 pub(crate) use credentials::{SESSION_COOKIE, request_token};
-pub(crate) use oauth::{SignInProviders, http_client as provider_http_client};
+pub(crate) use oauth::{
+    SignInProviders, connect_callback, connect_start, http_client as provider_http_client,
+};
 pub(crate) use users::admin;
 
 pub(crate) fn routes() -> Router<ApiState> {

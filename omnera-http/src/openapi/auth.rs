@@ -119,27 +119,29 @@ pub(super) fn paths(oauth_connections: &[&str], admin_routes: bool) -> Map<Strin
         "/api/auth/api-keys/{id}",
         json!({"delete": in_person(empty_operation("revokeApiKey", "revoke an API key", json!([id]), None, &[Forbidden, NotFound]))}),
     );
+    // The OAuth flows' `?redirect=` (a path on this site) and their first answer.
+    let redirect = json!({"name": "redirect", "in": "query", "required": false,
+        "schema": {"type": "string", "pattern": "^/([^/\\\\].*)?$"}});
+    let to_provider = json!({"description": "to the provider, with a state cookie",
+        "headers": {"Location": {"schema": {"type": "string"}}}});
+    let query_text = |parameter: &str| json!({"name": parameter, "in": "query", "required": false, "schema": {"type": "string"}});
     if !oauth_connections.is_empty() {
         let connection = json!({"name": "connection", "in": "path", "required": true,
             "schema": {"type": "string", "enum": oauth_connections}});
-        let redirect = json!({"name": "redirect", "in": "query", "required": false,
-            "schema": {"type": "string", "pattern": "^/([^/\\\\].*)?$"}});
-        let to_provider = json!({"description": "to the provider, with a state cookie",
-            "headers": {"Location": {"schema": {"type": "string"}}}});
         let start = assembled(
             "startOAuthSignIn",
             "sign in through an OAuth connection (PKCE)",
             json!([connection, redirect]),
             None,
-            ("303", to_provider),
+            ("303", to_provider.clone()),
             &[BadRequest, NotFound, Unavailable],
         );
         add("/api/auth/oauth/{connection}", json!({"get": public(start)}));
-        let text_parameter = |name: &str| json!({"name": name, "in": "query", "required": false, "schema": {"type": "string"}});
+
         let mut callback = operation(
             "finishOAuthSignIn",
             "where the provider sends the browser back",
-            json!([connection, text_parameter("code"), text_parameter("state"), text_parameter("error")]),
+            json!([connection, query_text("code"), query_text("state"), query_text("error")]),
             None,
             "200",
             session,
@@ -177,6 +179,25 @@ pub(super) fn paths(oauth_connections: &[&str], admin_routes: bool) -> Map<Strin
             json!({"get": operation("listConnections", "the connections and the last health of each (admins only)", json!([]), None, "200",
             json!({"type": "object", "required": ["data"], "properties": {"data": {"type": "array", "items": connection}}}), &[])}),
         );
+        let name = json!({"name": "name", "in": "path", "required": true, "schema": {"type": "string"}});
+        add(
+            "/api/connections/{name}/authorize",
+            json!({"get": assembled("connectOAuthConnection", "grant an oauth connection tokens for requests (admins only)",
+                json!([name, redirect]), None, ("303", to_provider), &[BadRequest, NotFound, Unavailable])}),
+        );
+        let mut connected = operation(
+            "finishOAuthConnection",
+            "where the provider sends the admin back; the tokens are sealed in the vault",
+            json!([name, query_text("code"), query_text("state"), query_text("error")]),
+            None,
+            "200",
+            json!({"type": "object", "required": ["connection", "connected", "expiresAt", "refreshable"], "properties": {
+                "connection": {"type": "string"}, "connected": {"type": "boolean"},
+                "expiresAt": {"type": "string", "format": "date-time"}, "refreshable": {"type": "boolean"}}}),
+            &[BadRequest, NotFound, Unavailable],
+        );
+        connected["responses"]["303"] = json!({"description": "connected: to the start's `redirect`"});
+        add("/api/connections/{name}/callback", json!({"get": connected}));
         add(
             "/api/connections/{name}/check",
             json!({"post": operation("checkConnection", "check a connection now (admins only)",

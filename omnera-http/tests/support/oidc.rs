@@ -115,8 +115,9 @@ async fn token(State(provider): State<Provider>, Form(form): Form<HashMap<String
     provider.token_requests.lock().unwrap().push(outcome.clone().map(drop));
     match outcome {
         Ok(access_token) => {
-            Json(json!({"access_token": access_token, "token_type": "Bearer", "expires_in": 3600}))
-                .into_response()
+            Json(json!({"access_token": access_token, "token_type": "Bearer", "expires_in": 3600,
+                "refresh_token": random()}))
+            .into_response()
         }
         Err(error) => (StatusCode::BAD_REQUEST, Json(json!({"error": error}))).into_response(),
     }

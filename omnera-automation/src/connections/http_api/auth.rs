@@ -1,18 +1,17 @@
-//! How an `http` connection's requests authenticate: a bearer token, basic credentials, a header,
-//! or an OAuth 2 client-credentials token fetched from the token endpoint and fetched again a
-//! minute before it expires. The token is kept in memory and, when the app has a vault, sealed
-//! in it as `oauth-token.<connection>`, so that every instance uses one token and a restart does
-//! not fetch another.
+//! How a connection's requests authenticate: a bearer token, basic credentials, a header, or
+//! OAuth tokens. OAuth tokens come from the client-credentials grant (`http` connections), or are
+//! those an admin connected an `oauth` connection with, refreshed with their refresh token. They
+//! are fetched again a minute before they expire, kept in memory and, when the app has a vault,
+//! sealed in it as `oauth-token.<connection>` ([`ConnectionTokens`]), so that every instance
+//! uses the same tokens and a restart does not fetch others.
 
 use std::time::Duration;
 
-use chrono::{DateTime, Utc};
-use omnera_core::secrets::{Vault, VaultError};
-
+use chrono::Utc;
 use oauth2::basic::BasicClient;
-use oauth2::{ClientId, ClientSecret, Scope, TokenResponse, TokenUrl};
-use omnera_core::config::{ConfigText, HttpAuthConfig};
-use omnera_core::secrets::Secrets;
+use oauth2::{AuthType, ClientId, ClientSecret, RefreshToken, Scope, TokenResponse, TokenUrl};
+use omnera_core::config::{ConfigText, HttpAuthConfig, OAuthConnection};
+use omnera_core::secrets::{ConnectionTokens, Secrets, Vault};
 use tokio::sync::Mutex;
 
 use crate::connections::ConnectionError;
@@ -27,30 +26,42 @@ pub(super) enum HttpAuth {
     Bearer(String),
     Basic { username: String, password: String },
     Header { name: String, value: String },
-    ClientCredentials(ClientCredentials),
+    OAuth(OAuthTokens),
 }
 
-pub(super) struct ClientCredentials {
-    token_url: String,
+/// Where a connection's OAuth access tokens come from.
+enum Grant {
+    /// The client-credentials grant at `token_url`.
+    ClientCredentials { token_url: String, scopes: Vec<String> },
+    /// The tokens an admin connected the connection with, refreshed with their refresh token.
+    Connected,
+}
+
+pub(super) struct OAuthTokens {
+    connection: String,
     client_id: String,
     client_secret: String,
-    scopes: Vec<String>,
-    /// Where the token is shared: the vault and the name it is sealed under.
-    shared: Option<(Vault, String)>,
-    cached: Mutex<Option<Token>>,
+    grant: Grant,
+    /// Where the tokens are shared with the other instances.
+    vault: Option<Vault>,
+    cached: Mutex<Option<ConnectionTokens>>,
 }
 
-/// An access token and when it expires.
-#[derive(Clone, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct Token {
-    access_token: String,
-    expires_at: DateTime<Utc>,
-}
-
-impl Token {
-    fn fresh(&self) -> bool {
-        Utc::now() + REFRESH_MARGIN < self.expires_at
+impl OAuthTokens {
+    /// The tokens an admin connected the `oauth` connection `connection` with, kept in `vault`.
+    pub(super) fn connected(
+        connection: &OAuthConnection,
+        secrets: &Secrets,
+        vault: Vault,
+    ) -> Result<Self, String> {
+        Ok(Self {
+            connection: connection.name.clone(),
+            client_id: connection.client_id.resolve(secrets).map_err(|error| error.to_string())?,
+            client_secret: connection.client_secret.resolve(secrets).map_err(|error| error.to_string())?,
+            grant: Grant::Connected,
+            vault: Some(vault),
+            cached: Mutex::new(None),
+        })
     }
 }
 
@@ -76,12 +87,12 @@ impl HttpAuth {
                 Self::Header { name: name.clone(), value: value.resolve(secrets).map_err(|e| e.to_string())? }
             }
             HttpAuthConfig::OAuth2ClientCredentials { token_url, client_id, client_secret, scopes } => {
-                Self::ClientCredentials(ClientCredentials {
-                    token_url: text(token_url)?,
+                Self::OAuth(OAuthTokens {
+                    connection: connection.to_owned(),
                     client_id: text(client_id)?,
                     client_secret: client_secret.resolve(secrets).map_err(|error| error.to_string())?,
-                    scopes: scopes.clone(),
-                    shared: vault.map(|vault| (vault.clone(), format!("oauth-token.{connection}"))),
+                    grant: Grant::ClientCredentials { token_url: text(token_url)?, scopes: scopes.clone() },
+                    vault: vault.cloned(),
                     cached: Mutex::new(None),
                 })
             }
@@ -98,7 +109,7 @@ impl HttpAuth {
             Self::Bearer(token) => request.bearer_auth(token),
             Self::Basic { username, password } => request.basic_auth(username, Some(password)),
             Self::Header { name, value } => request.header(name.as_str(), value.as_str()),
-            Self::ClientCredentials(credentials) => request.bearer_auth(credentials.token(client).await?),
+            Self::OAuth(tokens) => request.bearer_auth(tokens.access_token(client).await?),
         })
     }
 
@@ -108,74 +119,137 @@ impl HttpAuth {
             Self::Bearer(token) => vec![token],
             Self::Basic { password, .. } => vec![password],
             Self::Header { value, .. } => vec![value],
-            Self::ClientCredentials(credentials) => vec![&credentials.client_secret],
+            Self::OAuth(tokens) => vec![&tokens.client_secret],
         }
     }
 }
 
-impl ClientCredentials {
-    /// The cached or shared token, or a new one when it is missing or about to expire.
-    async fn token(&self, client: &reqwest::Client) -> Result<String, ConnectionError> {
+impl OAuthTokens {
+    /// The cached or shared access token, or a new one when it is missing or about to expire.
+    async fn access_token(&self, client: &reqwest::Client) -> Result<String, ConnectionError> {
         let mut cached = self.cached.lock().await;
-        if let Some(token) = cached.as_ref().filter(|token| token.fresh()) {
-            return Ok(token.access_token.clone());
+        if let Some(tokens) = cached.as_ref().filter(|tokens| tokens.fresh(REFRESH_MARGIN)) {
+            return Ok(tokens.access_token.clone());
         }
-        if let Some(token) = self.shared_token().await.filter(Token::fresh) {
-            *cached = Some(token.clone());
-            return Ok(token.access_token);
+        let shared = self.shared().await;
+        if let Some(tokens) = shared.as_ref().filter(|tokens| tokens.fresh(REFRESH_MARGIN)) {
+            *cached = Some(tokens.clone());
+            return Ok(tokens.access_token.clone());
         }
-        let token = self.fetch(client).await?;
-        self.share(&token).await;
-        *cached = Some(token.clone());
-        Ok(token.access_token)
-    }
-
-    /// The token another instance (or an earlier run) sealed in the vault.
-    async fn shared_token(&self) -> Option<Token> {
-        let (vault, name) = self.shared.as_ref()?;
-        match vault.read(&[name.as_str()]).await {
-            Ok(secrets) => secrets.get(name).and_then(|text| serde_json::from_str(text).ok()),
-            Err(VaultError::Missing { .. }) => None,
-            Err(error) => {
-                tracing::warn!(%error, "the shared OAuth token could not be read; fetching one");
-                None
+        let tokens = match &self.grant {
+            Grant::ClientCredentials { token_url, scopes } => {
+                self.client_credentials(client, token_url, scopes).await?
             }
+            Grant::Connected => self.refresh(client, shared.or_else(|| cached.clone())).await?,
+        };
+        if let Some(vault) = &self.vault
+            && let Err(error) = tokens.store(vault, &self.connection).await
+        {
+            tracing::warn!(%error, connection = %self.connection, "the OAuth tokens could not be shared through the vault");
         }
+        *cached = Some(tokens.clone());
+        Ok(tokens.access_token)
     }
 
-    /// Seals `token` in the vault for the other instances.
-    async fn share(&self, token: &Token) {
-        let Some((vault, name)) = &self.shared else { return };
-        let Ok(text) = serde_json::to_string(token) else { return };
-        if let Err(error) = vault.set(name, &text).await {
-            tracing::warn!(%error, "the OAuth token could not be shared through the vault");
-        }
+    /// The tokens another instance (or an earlier run, or the connect flow) sealed in the vault.
+    async fn shared(&self) -> Option<ConnectionTokens> {
+        let vault = self.vault.as_ref()?;
+        ConnectionTokens::load(vault, &self.connection).await.unwrap_or_else(|error| {
+            tracing::warn!(%error, connection = %self.connection, "the shared OAuth tokens could not be read");
+            None
+        })
     }
 
-    /// A new token from the token endpoint.
-    async fn fetch(&self, client: &reqwest::Client) -> Result<Token, ConnectionError> {
-        let failed = |reason: String| ConnectionError::Token { token_url: self.token_url.clone(), reason };
-        let token_url = TokenUrl::new(self.token_url.clone()).map_err(|error| failed(error.to_string()))?;
-        let oauth = BasicClient::new(ClientId::new(self.client_id.clone()))
+    fn client(
+        &self,
+        token_url: &str,
+    ) -> Result<
+        BasicClient<
+            oauth2::EndpointNotSet,
+            oauth2::EndpointNotSet,
+            oauth2::EndpointNotSet,
+            oauth2::EndpointNotSet,
+            oauth2::EndpointSet,
+        >,
+        ConnectionError,
+    > {
+        let token_url =
+            TokenUrl::new(token_url.to_owned()).map_err(|error| self.failed(token_url, &error.to_string()))?;
+        Ok(BasicClient::new(ClientId::new(self.client_id.clone()))
             .set_client_secret(ClientSecret::new(self.client_secret.clone()))
-            .set_token_uri(token_url);
+            .set_token_uri(token_url))
+    }
+
+    fn failed(&self, token_url: &str, reason: &str) -> ConnectionError {
+        ConnectionError::Token {
+            token_url: token_url.to_owned(),
+            reason: reason.replace(&self.client_secret, "[secret]"),
+        }
+    }
+
+    /// A new token from the client-credentials grant.
+    async fn client_credentials(
+        &self,
+        client: &reqwest::Client,
+        token_url: &str,
+        scopes: &[String],
+    ) -> Result<ConnectionTokens, ConnectionError> {
         let send = |request: oauth2::HttpRequest| {
             let client = client.clone();
             async move { forward(&client, request).await }
         };
-        let response = oauth
+        let response = self
+            .client(token_url)?
             .exchange_client_credentials()
-            .add_scopes(self.scopes.iter().cloned().map(Scope::new))
+            .add_scopes(scopes.iter().cloned().map(Scope::new))
             .request_async(&send)
             .await
-            .map_err(|error| failed(error.to_string()))?;
-        let lifetime = response.expires_in().unwrap_or(UNSTATED_LIFETIME);
-        let lifetime = chrono::TimeDelta::from_std(lifetime).unwrap_or(chrono::TimeDelta::zero());
-        Ok(Token {
-            access_token: response.access_token().secret().clone(),
-            expires_at: Utc::now() + lifetime,
-        })
+            .map_err(|error| self.failed(token_url, &error.to_string()))?;
+        Ok(ConnectionTokens::new(response.access_token().secret().clone(), expiry(response.expires_in())))
     }
+
+    /// New tokens for connected ones, traded with their refresh token at their token endpoint;
+    /// the refresh token is kept when the provider sends no new one.
+    async fn refresh(
+        &self,
+        client: &reqwest::Client,
+        known: Option<ConnectionTokens>,
+    ) -> Result<ConnectionTokens, ConnectionError> {
+        let not_connected = || ConnectionError::Token {
+            token_url: String::new(),
+            reason: format!(
+                "the connection {0} has no tokens that can be refreshed: an admin connects it at /api/connections/{0}/authorize",
+                self.connection
+            ),
+        };
+        let known = known.ok_or_else(not_connected)?;
+        let (Some(refresh_token), Some(token_url)) = (&known.refresh_token, &known.token_url) else {
+            return Err(not_connected());
+        };
+        let send = |request: oauth2::HttpRequest| {
+            let client = client.clone();
+            async move { forward(&client, request).await }
+        };
+        // The client's credentials go in the body, as the connect flow sent them.
+        let response = self
+            .client(token_url)?
+            .set_auth_type(AuthType::RequestBody)
+            .exchange_refresh_token(&RefreshToken::new(refresh_token.clone()))
+            .request_async(&send)
+            .await
+            .map_err(|error| self.failed(token_url, &error.to_string()))?;
+        let refresh_token =
+            response.refresh_token().map_or_else(|| refresh_token.clone(), |token| token.secret().clone());
+        Ok(ConnectionTokens::new(response.access_token().secret().clone(), expiry(response.expires_in()))
+            .refreshable(refresh_token, token_url.clone()))
+    }
+}
+
+/// When a token that lives `lifetime` (or the default when the provider does not say) expires.
+fn expiry(lifetime: Option<Duration>) -> chrono::DateTime<Utc> {
+    let lifetime = chrono::TimeDelta::from_std(lifetime.unwrap_or(UNSTATED_LIFETIME))
+        .unwrap_or(chrono::TimeDelta::zero());
+    Utc::now() + lifetime
 }
 
 /// Sends one of the `oauth2` crate's requests with reqwest.

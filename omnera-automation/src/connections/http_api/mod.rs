@@ -9,12 +9,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use omnera_core::backend::{LocalRateLimits, RateLimits, RequestBudget};
-use omnera_core::config::HttpMethod;
+use omnera_core::config::{HttpMethod, OAuthConnection};
 use omnera_core::schema::{HttpConnectionSchema, RetryPolicy};
 use omnera_core::secrets::{Secrets, Vault};
 use url::Url;
 
-use self::auth::HttpAuth;
+use self::auth::{HttpAuth, OAuthTokens};
 use super::ConnectionError;
 use super::egress::{EgressPolicy, GuardedResolver, base_url, under_base};
 use super::retry::{self, Outcome, Retries};
@@ -49,7 +49,7 @@ impl ApiRequest {
     ///
     /// ```
     /// use omnera_automation::connections::ApiRequest;
-    /// use omnera_core::config::HttpMethod;
+    /// use omnera_core::config::{HttpMethod, OAuthConnection};
     ///
     /// let request = ApiRequest::new(HttpMethod::Get, "customers/42").with_header("Accept", "application/json");
     /// assert_eq!(request.headers.len(), 1);
@@ -226,6 +226,31 @@ impl HttpApi {
             name: None,
             base: None,
             auth: None,
+            budget: None,
+            retry: RetryPolicy::default(),
+            limits: Arc::new(LocalRateLimits::default()),
+            client: client(None, Some(GuardedResolver::new(egress.clone()))).map_err(unusable)?,
+            egress: Some(egress),
+            keyed_posts: false,
+        })
+    }
+
+    /// Requests through the `oauth` connection `connection` with the tokens an admin connected it
+    /// with (`/api/connections/{name}/authorize`), kept in `vault` and refreshed before they
+    /// expire: absolute URLs, to addresses `egress` allows, as for requests without a connection.
+    pub fn oauth(
+        connection: &OAuthConnection,
+        secrets: &Secrets,
+        vault: Vault,
+        egress: EgressPolicy,
+    ) -> Result<Self, ConnectionError> {
+        let unusable =
+            |reason: String| ConnectionError::Unusable { connection: connection.name.clone(), reason };
+        let tokens = OAuthTokens::connected(connection, secrets, vault).map_err(unusable)?;
+        Self::build(Settings {
+            name: Some(connection.name.clone()),
+            base: None,
+            auth: Some(HttpAuth::OAuth(tokens)),
             budget: None,
             retry: RetryPolicy::default(),
             limits: Arc::new(LocalRateLimits::default()),

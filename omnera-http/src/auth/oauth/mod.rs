@@ -9,6 +9,7 @@
 //! that account, else the one with the same address when both sides verified it (now linked),
 //! else a new one when sign-up is open. The user gets a session as with a password sign-in.
 
+mod connect;
 mod profile;
 mod provider;
 
@@ -30,6 +31,7 @@ use crate::state::ApiState;
 use omnera_core::accounts::token_hash;
 use provider::{Provider, ProviderError};
 
+pub(crate) use connect::{authorize as connect_start, callback as connect_callback};
 pub(crate) use provider::http_client;
 
 /// The providers of the app's OAuth connections, discovered on first use.
@@ -50,19 +52,28 @@ pub(super) async fn start(
     Query(pairs): Query<Vec<(String, String)>>,
 ) -> Result<Response, ApiError> {
     let redirect = redirect_target(&pairs)?;
-    let provider = provider(&state, &connection).await?;
+    let provider = provider(&state, &connection, Purpose::SignIn).await?;
     let callback_url = format!("{}{}/callback", origin(&state, &headers)?, uri.path());
+    begin(&state, &connection, &provider, callback_url, redirect).await
+}
+
+/// Keeps the flow under way in the account store under the hash of a random `state`, sets that
+/// state as an `HttpOnly` cookie, and sends the browser to the provider.
+async fn begin(
+    state: &ApiState,
+    connection: &str,
+    provider: &Provider,
+    callback_url: String,
+    redirect: Option<String>,
+) -> Result<Response, ApiError> {
     let (authorize_url, oauth_state, code_verifier) =
-        provider.authorization(&callback_url).map_err(|error| provider_problem(&connection, &error))?;
+        provider.authorization(&callback_url).map_err(|error| provider_problem(connection, &error))?;
     let expires_at = Utc::now() + Duration::minutes(PENDING_MINUTES);
-    let mut pending = PendingSignIn::new(&connection, code_verifier, callback_url, expires_at);
+    let mut pending = PendingSignIn::new(connection, code_verifier, callback_url, expires_at);
     if let Some(path) = redirect {
         pending = pending.redirecting_to(path);
     }
-    accounts(&state)?
-        .start_external_sign_in(&token_hash(&oauth_state), pending)
-        .await
-        .map_err(store_error)?;
+    accounts(state)?.start_external_sign_in(&token_hash(&oauth_state), pending).await.map_err(store_error)?;
     let state_cookie = cookie(STATE_COOKIE, &oauth_state, PENDING_MINUTES * 60);
     Ok(with_cookie(Redirect::to(&authorize_url).into_response(), &state_cookie))
 }
@@ -75,27 +86,10 @@ pub(super) async fn callback(
     headers: HeaderMap,
     Query(pairs): Query<Vec<(String, String)>>,
 ) -> Result<Response, ApiError> {
-    let parameter = |name: &str| pairs.iter().find(|(key, _)| key == name).map(|(_, value)| value.as_str());
-    let provider = provider(&state, &connection).await?;
-    if let Some(error) = parameter("error") {
-        return Err(ApiError::new(
-            ErrorKind::Unauthorized,
-            format!("the provider did not sign you in: {error}"),
-        ));
-    }
-    let (Some(code), Some(oauth_state)) = (parameter("code"), parameter("state")) else {
-        return Err(ApiError::bad_parameter("code", "the callback needs `code` and `state`"));
-    };
-    if request_cookie(&headers, STATE_COOKIE).as_deref() != Some(oauth_state) {
-        return Err(ApiError::new(ErrorKind::Unauthorized, "this sign-in was not started in this browser"));
-    }
-    let accounts = accounts(&state)?;
-    let pending = accounts
-        .finish_external_sign_in(&token_hash(oauth_state), Utc::now())
-        .await
-        .map_err(store_error)?
-        .filter(|pending| pending.connection == connection)
-        .ok_or_else(|| ApiError::new(ErrorKind::Unauthorized, "the sign-in is unknown, used or expired"))?;
+    let provider = provider(&state, &connection, Purpose::SignIn).await?;
+    let callback_path = format!("/api/auth/oauth/{connection}/callback");
+    let (pending, code) = finish(&state, &connection, &callback_path, &headers, &pairs).await?;
+    let code = code.as_str();
     let profile = provider
         .profile(state.provider_client(), &pending.callback_url, code, &pending.code_verifier)
         .await
@@ -109,20 +103,62 @@ pub(super) async fn callback(
     Ok(with_cookie(response, &cleared))
 }
 
-/// The provider of an OAuth connection the app signs in with; a 404 for any other name.
-async fn provider(state: &ApiState, connection: &str) -> Result<Arc<Provider>, ApiError> {
+/// Checks a callback (`?code=…&state=…`, or `?error=…` when the user or the provider said no)
+/// against the browser's state cookie and the flow under way, which is used up; returns the
+/// flow and the code. `callback_path` tells a sign-in from a connect flow: a state of one is
+/// refused by the other's callback.
+async fn finish(
+    state: &ApiState,
+    connection: &str,
+    callback_path: &str,
+    headers: &HeaderMap,
+    pairs: &[(String, String)],
+) -> Result<(PendingSignIn, String), ApiError> {
+    let parameter = |name: &str| pairs.iter().find(|(key, _)| key == name).map(|(_, value)| value.as_str());
+    if let Some(error) = parameter("error") {
+        return Err(ApiError::new(
+            ErrorKind::Unauthorized,
+            format!("the provider did not sign you in: {error}"),
+        ));
+    }
+    let (Some(code), Some(oauth_state)) = (parameter("code"), parameter("state")) else {
+        return Err(ApiError::bad_parameter("code", "the callback needs `code` and `state`"));
+    };
+    if request_cookie(headers, STATE_COOKIE).as_deref() != Some(oauth_state) {
+        return Err(ApiError::new(ErrorKind::Unauthorized, "this sign-in was not started in this browser"));
+    }
+    let pending = accounts(state)?
+        .finish_external_sign_in(&token_hash(oauth_state), Utc::now())
+        .await
+        .map_err(store_error)?
+        .filter(|pending| pending.connection == connection && pending.callback_url.ends_with(callback_path))
+        .ok_or_else(|| ApiError::new(ErrorKind::Unauthorized, "the sign-in is unknown, used or expired"))?;
+    Ok((pending, code.to_owned()))
+}
+
+/// What an OAuth connection is used for here.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Purpose {
+    /// Signing users in: the connection must be one of `auth.providers`.
+    SignIn,
+    /// Tokens for requests: any `oauth` connection.
+    Requests,
+}
+
+/// The provider of an OAuth connection, for `purpose`; a 404 for any other name.
+async fn provider(state: &ApiState, connection: &str, purpose: Purpose) -> Result<Arc<Provider>, ApiError> {
     let auth = state.app.schema().auth();
-    let config = auth
-        .providers()
-        .iter()
-        .any(|provider| provider == connection)
-        .then(|| state.app.schema().connection(connection))
-        .flatten()
-        .and_then(|found| match found {
-            ConnectionConfig::Oauth(oauth) => Some(oauth),
-            _ => None,
-        })
-        .ok_or_else(|| ApiError::new(ErrorKind::NotFound, format!("no sign-in provider `{connection}`")))?;
+    let config = (purpose == Purpose::Requests
+        || auth.providers().iter().any(|provider| provider == connection))
+    .then(|| state.app.schema().connection(connection))
+    .flatten()
+    .and_then(|found| match found {
+        ConnectionConfig::Oauth(oauth) => Some(oauth),
+        _ => None,
+    })
+    .ok_or_else(|| {
+        ApiError::new(ErrorKind::NotFound, format!("no OAuth connection `{connection}` for this"))
+    })?;
     let key = connection.to_owned();
     if let Some(provider) = state.sign_in_providers.get(&key) {
         return Ok(provider);

@@ -14,6 +14,7 @@ use omnera_core::config::{OAuthConnection, OAuthProvider};
 use serde::Deserialize;
 
 use omnera_core::accounts::ExternalProfile;
+use omnera_core::secrets::ConnectionTokens;
 
 use super::profile::{github_profile, open_id_profile};
 
@@ -155,14 +156,14 @@ impl Provider {
         Ok((url.to_string(), state.secret().clone(), verifier.secret().clone()))
     }
 
-    /// Trades the code of a callback for an access token and reads the account's profile.
-    pub(super) async fn profile(
+    /// Trades the code of a callback (and its PKCE verifier) for the provider's tokens.
+    pub(super) async fn tokens(
         &self,
         http: &reqwest::Client,
         callback_url: &str,
         code: &str,
         code_verifier: &str,
-    ) -> Result<ExternalProfile, ProviderError> {
+    ) -> Result<ConnectionTokens, ProviderError> {
         let send = |request: oauth2::HttpRequest| {
             let http = http.clone();
             async move { forward(&http, request).await }
@@ -177,7 +178,25 @@ impl Provider {
                 RequestTokenError::ServerResponse(refusal) => ProviderError::Refused(refusal.to_string()),
                 other => ProviderError::Unreachable(format!("the token request failed: {other}")),
             })?;
-        let access_token = token.access_token().secret();
+        let lifetime = token.expires_in().and_then(|lifetime| chrono::TimeDelta::from_std(lifetime).ok());
+        let expires_at = chrono::Utc::now() + lifetime.unwrap_or(chrono::TimeDelta::minutes(5));
+        let tokens = ConnectionTokens::new(token.access_token().secret().clone(), expires_at);
+        Ok(match token.refresh_token() {
+            Some(refresh) => tokens.refreshable(refresh.secret().clone(), self.token_url.clone()),
+            None => tokens,
+        })
+    }
+
+    /// Trades the code of a callback for an access token and reads the account's profile.
+    pub(super) async fn profile(
+        &self,
+        http: &reqwest::Client,
+        callback_url: &str,
+        code: &str,
+        code_verifier: &str,
+    ) -> Result<ExternalProfile, ProviderError> {
+        let tokens = self.tokens(http, callback_url, code, code_verifier).await?;
+        let access_token = &tokens.access_token;
         match &self.profile {
             ProfileSource::UserInfo(url) => open_id_profile(&get_json(http, url, access_token).await?),
             ProfileSource::GitHub => {
