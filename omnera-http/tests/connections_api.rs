@@ -38,16 +38,7 @@ async fn checked_by_admins(server: Option<StorageServer>) {
         .unwrap();
     let base = support::serve_app(app).await;
     let client = reqwest::Client::new();
-    let signed_in: Value = client
-        .post(format!("{base}/api/auth/sign-in"))
-        .json(&json!({"email": "admin@example.com", "password": "a long enough password"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let token = signed_in["token"].as_str().unwrap().to_owned();
+    let token = support::sign_in(&base, "admin@example.com", "a long enough password").await;
     let call = async |method: reqwest::Method, path: &str, token: Option<&str>| {
         let mut request = client.request(method, format!("{base}{path}"));
         if let Some(token) = token {

@@ -249,17 +249,7 @@ async fn the_document_lists_the_routes(server: &Server) {
 /// provider's tokens are sealed in the vault and no answer shows them; a sign-in's callback does
 /// not finish a connect flow, and only admins may start one.
 async fn an_admin_connects_an_account_for_requests(server: &Server) {
-    let admin: Value = server
-        .client
-        .post(format!("{}/api/auth/sign-in", server.base))
-        .json(&json!({"email": "root@example.com", "password": "root password"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let admin = admin["token"].as_str().unwrap().to_owned();
+    let admin = support::sign_in(&server.base, "root@example.com", "root password").await;
     assert_eq!(server.get("/api/connections/unlisted/authorize", None, None).await.status, 401);
 
     let start = |connection: &'static str| {

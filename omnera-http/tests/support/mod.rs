@@ -26,6 +26,20 @@ pub(crate) fn password_hash(password: &str) -> String {
     argon2::Argon2::default().hash_password(password.as_bytes()).expect("a hash").to_string()
 }
 
+/// Signs `email` in with `password` at the app at `base`; returns the session token.
+pub(crate) async fn sign_in(base: &str, email: &str, password: &str) -> String {
+    let answer: serde_json::Value = reqwest::Client::new()
+        .post(format!("{base}/api/auth/sign-in"))
+        .json(&serde_json::json!({"email": email, "password": password}))
+        .send()
+        .await
+        .expect("the sign-in is answered")
+        .json()
+        .await
+        .expect("a JSON answer");
+    answer["token"].as_str().expect("a session token").to_owned()
+}
+
 /// Serves `app`'s router on a free loopback port until the test ends; returns its base URL.
 pub(crate) async fn serve_app(app: App) -> String {
     serve_router(app.router()).await

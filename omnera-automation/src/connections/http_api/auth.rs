@@ -9,12 +9,18 @@ use std::time::Duration;
 
 use chrono::Utc;
 use oauth2::basic::BasicClient;
-use oauth2::{AuthType, ClientId, ClientSecret, RefreshToken, Scope, TokenResponse, TokenUrl};
+use oauth2::{
+    AuthType, ClientId, ClientSecret, EndpointNotSet, EndpointSet, RefreshToken, Scope, TokenResponse,
+    TokenUrl,
+};
 use omnera_core::config::{ConfigText, HttpAuthConfig, OAuthConnection};
 use omnera_core::secrets::{ConnectionTokens, Secrets, Vault};
 use tokio::sync::Mutex;
 
 use crate::connections::ConnectionError;
+
+/// An OAuth client with only its token endpoint set.
+type TokenClient = BasicClient<EndpointNotSet, EndpointNotSet, EndpointNotSet, EndpointNotSet, EndpointSet>;
 
 /// A cached token is fetched again this long before it expires.
 const REFRESH_MARGIN: Duration = Duration::from_secs(60);
@@ -160,21 +166,10 @@ impl OAuthTokens {
         })
     }
 
-    fn client(
-        &self,
-        token_url: &str,
-    ) -> Result<
-        BasicClient<
-            oauth2::EndpointNotSet,
-            oauth2::EndpointNotSet,
-            oauth2::EndpointNotSet,
-            oauth2::EndpointNotSet,
-            oauth2::EndpointSet,
-        >,
-        ConnectionError,
-    > {
-        let token_url =
-            TokenUrl::new(token_url.to_owned()).map_err(|error| self.failed(token_url, &error.to_string()))?;
+    /// An OAuth client of the token endpoint `token_url`, with this connection's credentials.
+    fn client(&self, token_url: &str) -> Result<TokenClient, ConnectionError> {
+        let token_url = TokenUrl::new(token_url.to_owned())
+            .map_err(|error| self.failed(token_url, &error.to_string()))?;
         Ok(BasicClient::new(ClientId::new(self.client_id.clone()))
             .set_client_secret(ClientSecret::new(self.client_secret.clone()))
             .set_token_uri(token_url))

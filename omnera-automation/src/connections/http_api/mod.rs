@@ -221,18 +221,7 @@ impl HttpApi {
     /// Requests without a connection: absolute URLs to addresses `egress` allows, no
     /// credentials, the default retries.
     pub fn direct(egress: EgressPolicy) -> Result<Self, ConnectionError> {
-        let unusable = |reason: String| ConnectionError::Unusable { connection: "(none)".to_owned(), reason };
-        Self::build(Settings {
-            name: None,
-            base: None,
-            auth: None,
-            budget: None,
-            retry: RetryPolicy::default(),
-            limits: Arc::new(LocalRateLimits::default()),
-            client: client(None, Some(GuardedResolver::new(egress.clone()))).map_err(unusable)?,
-            egress: Some(egress),
-            keyed_posts: false,
-        })
+        Self::off_base(None, None, egress)
     }
 
     /// Requests through the `oauth` connection `connection` with the tokens an admin connected it
@@ -247,10 +236,24 @@ impl HttpApi {
         let unusable =
             |reason: String| ConnectionError::Unusable { connection: connection.name.clone(), reason };
         let tokens = OAuthTokens::connected(connection, secrets, vault).map_err(unusable)?;
+        Self::off_base(Some(&connection.name), Some(HttpAuth::OAuth(tokens)), egress)
+    }
+
+    /// Requests with no base URL (of connection `name`, if any): absolute URLs to addresses
+    /// `egress` allows, checked as names resolve; the default retries.
+    fn off_base(
+        name: Option<&str>,
+        auth: Option<HttpAuth>,
+        egress: EgressPolicy,
+    ) -> Result<Self, ConnectionError> {
+        let unusable = |reason: String| ConnectionError::Unusable {
+            connection: name.unwrap_or("(none)").to_owned(),
+            reason,
+        };
         Self::build(Settings {
-            name: Some(connection.name.clone()),
+            name: name.map(str::to_owned),
             base: None,
-            auth: Some(HttpAuth::OAuth(tokens)),
+            auth,
             budget: None,
             retry: RetryPolicy::default(),
             limits: Arc::new(LocalRateLimits::default()),
