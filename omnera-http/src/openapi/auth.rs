@@ -37,7 +37,11 @@ fn in_person(mut operation: Value) -> Value {
 
 /// The auth paths; the OAuth routes when the app signs in through `oauth_connections`; the users
 /// API and `/api/schema` when `admin_routes`.
-pub(super) fn paths(oauth_connections: &[&str], admin_routes: bool) -> Map<String, Value> {
+pub(super) fn paths(
+    oauth_connections: &[&str],
+    connectable: &[&str],
+    admin_routes: bool,
+) -> Map<String, Value> {
     let user = json!({"$ref": "#/components/schemas/User"});
     let user_body = json!({"type": "object", "required": ["user"], "properties": {"user": user}});
     let credentials = body(&["email", "password"], json!({"email": text(), "password": text()}));
@@ -179,25 +183,27 @@ pub(super) fn paths(oauth_connections: &[&str], admin_routes: bool) -> Map<Strin
             json!({"get": operation("listConnections", "the connections and the last health of each (admins only)", json!([]), None, "200",
             json!({"type": "object", "required": ["data"], "properties": {"data": {"type": "array", "items": connection}}}), &[])}),
         );
-        let name = json!({"name": "name", "in": "path", "required": true, "schema": {"type": "string"}});
-        add(
-            "/api/connections/{name}/authorize",
-            json!({"get": assembled("connectOAuthConnection", "grant an oauth connection tokens for requests (admins only)",
-                json!([name, redirect]), None, ("303", to_provider), &[BadRequest, NotFound, Unavailable])}),
-        );
-        let mut connected = operation(
-            "finishOAuthConnection",
-            "where the provider sends the admin back; the tokens are sealed in the vault",
-            json!([name, query_text("code"), query_text("state"), query_text("error")]),
-            None,
-            "200",
-            json!({"type": "object", "required": ["connection", "connected", "expiresAt", "refreshable"], "properties": {
-                "connection": {"type": "string"}, "connected": {"type": "boolean"},
-                "expiresAt": {"type": "string", "format": "date-time"}, "refreshable": {"type": "boolean"}}}),
-            &[BadRequest, NotFound, Unavailable],
-        );
-        connected["responses"]["303"] = json!({"description": "connected: to the start's `redirect`"});
-        add("/api/connections/{name}/callback", json!({"get": connected}));
+        if !connectable.is_empty() {
+            let name = json!({"name": "name", "in": "path", "required": true, "schema": {"type": "string", "enum": connectable}});
+            add(
+                "/api/connections/{name}/authorize",
+                json!({"get": assembled("connectOAuthConnection", "grant an oauth connection tokens for requests (admins only)",
+                    json!([name, redirect]), None, ("303", to_provider), &[BadRequest, NotFound, Unavailable])}),
+            );
+            let mut connected = operation(
+                "finishOAuthConnection",
+                "where the provider sends the admin back; the tokens are sealed in the vault",
+                json!([name, query_text("code"), query_text("state"), query_text("error")]),
+                None,
+                "200",
+                json!({"type": "object", "required": ["connection", "connected", "expiresAt", "refreshable"], "properties": {
+                    "connection": {"type": "string"}, "connected": {"type": "boolean"},
+                    "expiresAt": {"type": "string", "format": "date-time"}, "refreshable": {"type": "boolean"}}}),
+                &[BadRequest, NotFound, Unavailable],
+            );
+            connected["responses"]["303"] = json!({"description": "connected: to the start's `redirect`"});
+            add("/api/connections/{name}/callback", json!({"get": connected}));
+        }
         add(
             "/api/connections/{name}/check",
             json!({"post": operation("checkConnection", "check a connection now (admins only)",

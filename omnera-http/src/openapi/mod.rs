@@ -138,7 +138,13 @@ fn assemble(schema: &Schema, audience: &Audience<'_>, api: &Api<'_>) -> Value {
         .map(String::as_str)
         .filter(|provider| *provider != "password")
         .collect();
-    paths.extend(auth::paths(&oauth_connections, audience.admin_routes));
+    let connectable: Vec<&str> = schema
+        .connections()
+        .iter()
+        .filter(|connection| matches!(connection, omnera_core::config::ConnectionConfig::Oauth(_)))
+        .map(omnera_core::config::ConnectionConfig::name)
+        .collect();
+    paths.extend(auth::paths(&oauth_connections, &connectable, audience.admin_routes));
     paths.extend(meta_paths(api.access));
     // A part of the document keeps only the shared schemas it uses.
     let used = [serde_json::to_string(&paths), serde_json::to_string(&schemas)]

@@ -27,9 +27,9 @@ pub(crate) async fn authorize(
     Query(pairs): Query<Vec<(String, String)>>,
 ) -> Result<Response, ApiError> {
     admin(&state, &headers).await?;
-    vault(&state)?;
     let redirect = redirect_target(&pairs)?;
     let provider = provider(&state, &connection, Purpose::Requests).await?;
+    vault(&state)?;
     let path = uri.path().strip_suffix("/authorize").unwrap_or(uri.path());
     let callback_url = format!("{}{path}/callback", origin(&state, &headers)?);
     begin(&state, &connection, &provider, callback_url, redirect).await
@@ -43,8 +43,8 @@ pub(crate) async fn callback(
     Query(pairs): Query<Vec<(String, String)>>,
 ) -> Result<Response, ApiError> {
     admin(&state, &headers).await?;
-    let vault = vault(&state)?;
     let provider = provider(&state, &connection, Purpose::Requests).await?;
+    let vault = vault(&state)?;
     let callback_path = format!("/api/connections/{connection}/callback");
     let (pending, code) = super::finish(&state, &connection, &callback_path, &headers, &pairs).await?;
     let tokens = provider
