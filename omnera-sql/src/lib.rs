@@ -33,6 +33,7 @@ mod files_by_name;
 mod group_commit;
 #[cfg(feature = "sqlite")]
 mod inline_reads;
+mod jobs;
 mod outbox;
 mod physical;
 mod plan;

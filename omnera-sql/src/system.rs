@@ -19,7 +19,7 @@ struct SystemMigration {
 }
 
 /// Every system migration, oldest first. A released migration never changes; new ones are added.
-const MIGRATIONS: [SystemMigration; 11] = [
+const MIGRATIONS: [SystemMigration; 12] = [
     SystemMigration { version: 1, statements: schema_versions_and_outbox },
     SystemMigration { version: 2, statements: files },
     SystemMigration { version: 3, statements: users_and_sessions },
@@ -31,6 +31,7 @@ const MIGRATIONS: [SystemMigration; 11] = [
     SystemMigration { version: 9, statements: files_by_ids },
     SystemMigration { version: 10, statements: secrets },
     SystemMigration { version: 11, statements: rate_limits },
+    SystemMigration { version: 12, statements: jobs },
 ];
 
 fn schema_versions_and_outbox(dialect: Dialect) -> Vec<String> {
@@ -227,6 +228,21 @@ fn secrets(dialect: Dialect) -> Vec<String> {
 /// budget is next free (see `rate_limits`).
 fn rate_limits(_: Dialect) -> Vec<String> {
     vec!["CREATE TABLE _omnera_rate_limits (key TEXT PRIMARY KEY, next_free BIGINT NOT NULL)".to_owned()]
+}
+
+/// The job queue (see `jobs`): a unique key per job, and an index for finding due ones.
+fn jobs(dialect: Dialect) -> Vec<String> {
+    let id = dialect.id_column();
+    let timestamp = dialect.timestamp_type();
+    let json = dialect.column_type(ColumnType::Json);
+    vec![
+        format!(
+            "CREATE TABLE _omnera_jobs (id {id}, kind TEXT NOT NULL, job_key TEXT UNIQUE, payload {json} NOT NULL, \
+             state TEXT NOT NULL, run_at {timestamp} NOT NULL, attempts BIGINT NOT NULL, max_attempts BIGINT NOT NULL, \
+             last_error TEXT, worker TEXT, lease_until {timestamp}, created_at {timestamp} NOT NULL)"
+        ),
+        "CREATE INDEX _omnera_jobs_due ON _omnera_jobs (state, run_at)".to_owned(),
+    ]
 }
 
 /// Brings the system tables to the newest version.

@@ -52,6 +52,7 @@ async fn files_recorded_by_name(url: &str, record_id: i64) -> Vec<i64> {
         // As it was before migration 9, and without what later migrations made.
         "DROP TABLE _omnera_secrets".to_owned(),
         "DROP TABLE _omnera_rate_limits".to_owned(),
+        "DROP TABLE _omnera_jobs".to_owned(),
         "DELETE FROM _omnera_system_migrations WHERE version >= 9".to_owned(),
     ]);
     for (field, location) in

@@ -7,6 +7,7 @@ mod blob;
 mod external_sign_in;
 mod file_json;
 mod identity;
+mod jobs;
 mod list_query;
 mod mailer;
 mod outbox;
@@ -26,6 +27,7 @@ pub use accounts::{
 pub use blob::{BlobError, BlobGetOptions, BlobMeta, BlobRead, BlobStore, BlobStream};
 pub use external_sign_in::{ExternalAccount, PendingSignIn};
 pub use identity::{ApiKeyScope, Caller, IdentityError, IdentityProvider, Policy, PolicyDecision};
+pub use jobs::{Enqueued, Job, JobOutcome, JobQueue, JobState, NewJob};
 pub use list_query::{ListQuery, PageRequest, RecordPage, SortKey};
 #[cfg(feature = "testing")]
 pub use mailer::RecordingMailer;
