@@ -122,6 +122,16 @@ impl Database {
         Ok(Self::Sqlite { writer, reader, inline })
     }
 
+    /// The PostgreSQL pool, when this is PostgreSQL.
+    #[cfg(feature = "postgres")]
+    pub(crate) fn postgres_pool(&self) -> Option<&PgPool> {
+        match self {
+            Self::Postgres(pool) => Some(pool),
+            #[allow(unreachable_patterns)]
+            _ => None,
+        }
+    }
+
     pub(crate) fn dialect(&self) -> Dialect {
         match self {
             #[cfg(feature = "sqlite")]

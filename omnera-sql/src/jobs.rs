@@ -60,7 +60,14 @@ impl JobQueue for SqlStorage {
         let inserted =
             transaction.fetch(&insert, &params, &[ColumnType::Integer]).await.map_err(unavailable)?;
         let enqueued = match inserted.first().and_then(|row| row[0].as_i64()) {
-            Some(id) => Enqueued { id, created: true },
+            Some(id) => {
+                if dialect == Dialect::Postgres {
+                    // Delivered when the transaction commits, to every instance's listener.
+                    let notify = format!("SELECT pg_notify('{}', '')", crate::job_wakeups::CHANNEL);
+                    transaction.execute(&notify, &[]).await.map_err(unavailable)?;
+                }
+                Enqueued { id, created: true }
+            }
             None => {
                 let existing =
                     format!("SELECT id FROM _omnera_jobs WHERE job_key = {}", dialect.placeholder(1));
@@ -76,6 +83,9 @@ impl JobQueue for SqlStorage {
             }
         };
         transaction.commit().await.map_err(unavailable)?;
+        if enqueued.created {
+            self.inner().job_wakeups.wake();
+        }
         Ok(enqueued)
     }
 
@@ -193,6 +203,10 @@ impl JobQueue for SqlStorage {
             self.placeholder(2)
         );
         self.changed(&sql, &[SqlValue::Timestamp(now), SqlValue::Integer(id)]).await
+    }
+
+    async fn wait_for_jobs(&self, at_most: Duration) {
+        self.inner().job_wakeups.wait(&self.database(), at_most).await;
     }
 
     async fn job(&self, id: i64) -> Result<Option<Job>, StorageError> {

@@ -33,6 +33,7 @@ mod files_by_name;
 mod group_commit;
 #[cfg(feature = "sqlite")]
 mod inline_reads;
+mod job_wakeups;
 mod jobs;
 mod outbox;
 mod physical;

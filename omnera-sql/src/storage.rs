@@ -32,6 +32,8 @@ pub(crate) struct Inner {
     schema: RwLock<Option<Schema>>,
     /// Creates on SQLite go through group commit (see `group_commit`).
     creates: Option<CreateQueue>,
+    /// Workers waiting for jobs (see `job_wakeups`).
+    pub(crate) job_wakeups: crate::job_wakeups::JobWakeups,
 }
 
 impl SqlStorage {
@@ -46,12 +48,17 @@ impl SqlStorage {
             database: RwLock::new(database),
             schema: RwLock::new(None),
             creates: grouped.then(|| CreateQueue::start(inner.clone())),
+            job_wakeups: Default::default(),
         });
         Ok(Self { inner })
     }
 
     pub(crate) fn from_inner(inner: Arc<Inner>) -> Self {
         Self { inner }
+    }
+
+    pub(crate) fn inner(&self) -> &Inner {
+        &self.inner
     }
 
     /// Creates records in a transaction of their own.

@@ -115,11 +115,29 @@ async fn two_instances_never_claim_one_job(url: &str) {
     assert!(times_claimed.values().all(|count| *count == 1), "no job was claimed twice");
 }
 
+/// A worker waiting with a 60-second poll is woken by an enqueue of `enqueuer` (another instance
+/// on PostgreSQL, a clone in this process on SQLite) within seconds.
+async fn an_enqueue_wakes_a_waiting_worker(waiter: SqlStorage, enqueuer: SqlStorage) {
+    let waiting = tokio::spawn(async move { waiter.wait_for_jobs(Duration::from_secs(60)).await });
+    let start = std::time::Instant::now();
+    // Enqueued again until the waiter wakes: the first may come before its listener listens.
+    while !waiting.is_finished() {
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "no wake-up: only the 60 s poll would end the wait"
+        );
+        enqueuer.enqueue(NewJob::new("run", json!({}))).await.unwrap();
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_queue_on_sqlite() {
     let url = omnera_sql::testing::sqlite_url();
     leases_retries_and_replays(&url).await;
     two_instances_never_claim_one_job(&url).await;
+    let storage = SqlStorage::connect(&url).await.unwrap();
+    an_enqueue_wakes_a_waiting_worker(storage.clone(), storage).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -127,6 +145,9 @@ async fn the_queue_on_postgres() {
     omnera_sql::testing::on_postgres("job queue", async |url| {
         leases_retries_and_replays(&url).await;
         two_instances_never_claim_one_job(&url).await;
+        let (waiter, enqueuer) =
+            (SqlStorage::connect(&url).await.unwrap(), SqlStorage::connect(&url).await.unwrap());
+        an_enqueue_wakes_a_waiting_worker(waiter, enqueuer).await;
     })
     .await;
 }

@@ -200,4 +200,12 @@ pub trait JobQueue: Send + Sync + 'static {
 
     /// Job `id`, if it exists.
     async fn job(&self, id: i64) -> Result<Option<Job>, StorageError>;
+
+    /// Waits until a job may have become due: one was enqueued (in this process, or by another
+    /// instance where the store can tell), or `at_most` passed, the polling fallback for what no
+    /// wake-up covers (a retry's time coming, a lost notification). A worker claims after it
+    /// returns either way. The default only waits `at_most`.
+    async fn wait_for_jobs(&self, at_most: Duration) {
+        tokio::time::sleep(at_most).await;
+    }
 }
