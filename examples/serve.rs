@@ -33,7 +33,8 @@ use omnera::automation::connections::LiveChecks;
 use omnera::backend::{LogMailer, Storage};
 use omnera::config::load_schema;
 use omnera::http::{
-    ApiOptions, AppRouter, ConnectionLimits, ForwardedHeader, ObjectStoreBlobs, RateLimit, TrustedProxies,
+    ApiOptions, AppRouter, ConnectionLimits, CorsOrigins, ForwardedHeader, ObjectStoreBlobs, RateLimit,
+    TrustedProxies,
 };
 use omnera::secrets::Vault;
 use omnera::sql::SqlStorage;
@@ -292,9 +293,14 @@ async fn run(path: &Path, args: RunArgs) -> ExitCode {
         }
     };
     // The peer address feeds the per-address limit on failed sign-ins.
-    let mut options = ApiOptions::default()
-        .allowing_origins(args.cors_origins.iter().map(String::as_str))
-        .showing_openapi_to(args.openapi);
+    let origins = match CorsOrigins::new(args.cors_origins.iter().map(String::as_str)) {
+        Ok(origins) => origins,
+        Err(error) => {
+            eprintln!("--cors-origin: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let mut options = ApiOptions::default().allowing_origins(origins).showing_openapi_to(args.openapi);
     if let Some(per_second) = args.rate_limit {
         options = options
             .limiting_requests(RateLimit::new(per_second, per_second.saturating_add(per_second.get())));

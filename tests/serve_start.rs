@@ -304,3 +304,18 @@ fn serve_keeps_secrets_in_its_vault_and_never_shows_them() {
     );
     let _ = std::fs::remove_dir_all(&work);
 }
+
+#[test]
+fn serve_refuses_a_cors_origin_that_could_never_match() {
+    let binary = serve_binary();
+    let work = std::env::temp_dir().join(format!("omnera_serve_cors_{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&work);
+    std::fs::create_dir_all(&work).unwrap();
+    let crm = crm().display().to_string();
+    let database = format!("sqlite://{}", work.join("crm.db").display());
+    let args = [&*crm, "--database", &database, "--bind", "127.0.0.1:0", "--cors-origin", "app.example.com"];
+    let (ok, printed) = run(&binary, &work, &args, &[], "");
+    assert!(!ok, "before, the origin was dropped without a word and CORS stayed off: {printed}");
+    assert!(printed.contains("--cors-origin: `app.example.com` is not an origin"), "{printed}");
+    let _ = std::fs::remove_dir_all(&work);
+}

@@ -25,6 +25,7 @@ mod client_address;
 mod complete;
 mod connection_cache;
 mod connections;
+mod cors_origins;
 mod error;
 mod files;
 mod head_limits;
@@ -55,6 +56,7 @@ pub use blobs::ObjectStoreBlobs;
 #[cfg(feature = "s3")]
 pub use blobs::S3Settings;
 pub use client_address::{ForwardedHeader, TrustedProxies};
+pub use cors_origins::CorsOrigins;
 pub use error::{ApiError, ErrorKind, FieldError};
 pub use files::StorageConnections;
 pub use head_limits::{MAX_HEADER_BYTES, MAX_URI_LENGTH};
@@ -107,7 +109,8 @@ pub fn router(app: App) -> Router {
 ///
 /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
 /// let app = App::from_config(Config::from_json_str(r#"{"name": "Empty"}"#).unwrap()).build().await.unwrap();
-/// let options = ApiOptions::default().allowing_origins(["https://app.example.com"]).limiting_requests(RateLimit::default());
+/// let origins = omnera_http::CorsOrigins::new(["https://app.example.com"]).unwrap();
+/// let options = ApiOptions::default().allowing_origins(origins).limiting_requests(RateLimit::default());
 /// let router: axum::Router = router_with(app, &options);
 /// # });
 /// ```

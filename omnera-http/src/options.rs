@@ -8,7 +8,9 @@ use std::num::NonZeroU32;
 use std::sync::Arc;
 
 use axum::extract::Request;
-use axum::http::{HeaderValue, Method, header};
+use axum::http::{Method, header};
+
+use crate::CorsOrigins;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use governor::clock::{Clock, DefaultClock};
@@ -24,14 +26,14 @@ use crate::error::ApiError;
 /// use omnera_http::{ApiOptions, RateLimit};
 ///
 /// let options = ApiOptions::default()
-///     .allowing_origins(["https://app.example.com"])
+///     .allowing_origins(omnera_http::CorsOrigins::new(["https://app.example.com"]).unwrap())
 ///     .limiting_requests(RateLimit::default());
 /// assert_eq!(options.rate_limit().unwrap().per_second(), 100);
 /// ```
 #[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ApiOptions {
-    allowed_origins: Vec<HeaderValue>,
+    allowed_origins: CorsOrigins,
     rate_limit: Option<RateLimit>,
     public_origin: Option<String>,
     trusted_proxies: TrustedProxies,
@@ -91,12 +93,10 @@ pub struct UnknownOpenApiAccess {
 }
 
 impl ApiOptions {
-    /// The same options, letting browsers on these origins call the API (CORS). Origins that
-    /// are not valid header values are skipped.
+    /// The same options, letting browsers on these origins call the API (CORS).
     #[must_use]
-    pub fn allowing_origins<'o>(mut self, origins: impl IntoIterator<Item = &'o str>) -> Self {
-        self.allowed_origins
-            .extend(origins.into_iter().filter_map(|origin| HeaderValue::from_str(origin).ok()));
+    pub fn allowing_origins(mut self, origins: CorsOrigins) -> Self {
+        self.allowed_origins = origins;
         self
     }
 
@@ -164,7 +164,7 @@ impl ApiOptions {
         }
         Some(
             CorsLayer::new()
-                .allow_origin(AllowOrigin::list(self.allowed_origins.clone()))
+                .allow_origin(AllowOrigin::list(self.allowed_origins.header_values().to_vec()))
                 .allow_methods([Method::GET, Method::POST, Method::PUT, Method::PATCH, Method::DELETE])
                 .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE, header::IF_MATCH])
                 .expose_headers([header::ETAG, header::LOCATION, header::RETRY_AFTER])

@@ -7,7 +7,7 @@ mod support;
 use std::num::NonZeroU32;
 
 use omnera_core::{App, Config};
-use omnera_http::{ApiOptions, AppRouter, RateLimit, TrustedProxies};
+use omnera_http::{ApiOptions, AppRouter, CorsOrigins, RateLimit, TrustedProxies};
 use serde_json::Value;
 
 const APP: &str = r#"{"name": "Notes", "tables": [{"id": 1, "name": "notes", "fields": [{"id": 1, "name": "body", "type": "long-text"}]}]}"#;
@@ -30,7 +30,8 @@ async fn cors_is_off_unless_the_host_allows_origins() {
     let notes = format!("{plain}/api/tables/notes/records");
     assert_eq!(allowed_origin(&client, &notes, "https://app.example.com").await, None);
 
-    let options = ApiOptions::default().allowing_origins(["https://app.example.com"]);
+    let options =
+        ApiOptions::default().allowing_origins(CorsOrigins::new(["https://app.example.com"]).unwrap());
     let open = support::serve_router(app().await.router_with(&options)).await;
     let notes = format!("{open}/api/tables/notes/records");
     assert_eq!(
