@@ -219,21 +219,6 @@ impl JobQueue for SqlStorage {
     }
 }
 
-impl SqlStorage {
-    fn placeholder(&self, index: usize) -> String {
-        self.database().dialect().placeholder(index)
-    }
-
-    /// Runs one statement in a write transaction of its own; whether it changed a row.
-    async fn changed(&self, sql: &str, params: &[SqlValue]) -> Result<bool, StorageError> {
-        let database = self.database();
-        let mut transaction = database.begin_write().await?;
-        let changed = transaction.execute(sql, params).await.map_err(unavailable)?;
-        transaction.commit().await.map_err(unavailable)?;
-        Ok(changed > 0)
-    }
-}
-
 fn delta(duration: Duration) -> TimeDelta {
     TimeDelta::from_std(duration).unwrap_or(TimeDelta::MAX)
 }

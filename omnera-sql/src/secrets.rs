@@ -52,14 +52,8 @@ impl SecretStore for SqlStorage {
     }
 
     async fn delete_secret(&self, name: &str) -> Result<bool, StorageError> {
-        let database = self.database();
-        let statement =
-            format!("DELETE FROM _omnera_secrets WHERE name = {}", database.dialect().placeholder(1));
-        let mut transaction = database.begin_write().await?;
-        let deleted =
-            transaction.execute(&statement, &[SqlValue::Text(name.to_owned())]).await.map_err(unavailable)?;
-        transaction.commit().await.map_err(unavailable)?;
-        Ok(deleted > 0)
+        let statement = format!("DELETE FROM _omnera_secrets WHERE name = {}", self.placeholder(1));
+        self.changed(&statement, &[SqlValue::Text(name.to_owned())]).await
     }
 }
 

@@ -14,6 +14,7 @@ use crate::database::Database;
 use crate::dialect::Dialect;
 use crate::error::unavailable;
 use crate::group_commit::CreateQueue;
+use crate::sql_value::SqlValue;
 use crate::store::{
     TableLayout, WriteContext, attach, delete_one, detach, ensure_within, fetch_one, insert_many,
     record_files, update_one,
@@ -59,6 +60,21 @@ impl SqlStorage {
 
     pub(crate) fn inner(&self) -> &Inner {
         &self.inner
+    }
+
+    /// Placeholder `index` of this database's dialect.
+    pub(crate) fn placeholder(&self, index: usize) -> String {
+        self.database().dialect().placeholder(index)
+    }
+
+    /// Runs one statement of the engine's own tables in a write transaction of its own;
+    /// whether it changed a row.
+    pub(crate) async fn changed(&self, sql: &str, params: &[SqlValue]) -> Result<bool, StorageError> {
+        let database = self.database();
+        let mut transaction = database.begin_write().await?;
+        let changed = transaction.execute(sql, params).await.map_err(unavailable)?;
+        transaction.commit().await.map_err(unavailable)?;
+        Ok(changed > 0)
     }
 
     /// Creates records in a transaction of their own.
